@@ -1,0 +1,322 @@
+/**
+ * The network model: per-link latency from distributions (with per-link and per-region
+ * overrides), optional bandwidth so message size matters, loss, duplication, reordering, and
+ * partitions of any shape (groups, one-way cuts, single links), healed in one call.
+ * @module
+ */
+import { z } from "zod";
+import type { NetworkModel, Transmission } from "../sim/simulation.ts";
+import type { NodeId } from "../sim/types.ts";
+import { Rng } from "../sim/rng.ts";
+import { ConfigError, parseConfig } from "../sim/errors.ts";
+import { type Latency, type LatencySampler, latencySampler, LatencySchema } from "./latency.ts";
+
+const Ratio = z.number().min(0).max(1);
+
+/** Per-link settings that override the network's defaults. */
+export const LinkOverrideSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** Apply to both directions (default true). */
+  bidirectional: z.boolean().default(true),
+  latency: LatencySchema.optional(),
+  lossRatio: Ratio.optional(),
+  duplicateRatio: Ratio.optional(),
+  bandwidthBytesPerMs: z.number().positive().optional(),
+}).strict();
+
+/** Network configuration (all fields have defaults: a perfect 1 ms network). */
+export const NetworkConfigSchema = z.object({
+  /** Default latency of every link. Default constant 1 ms. */
+  latency: LatencySchema.default({ kind: "constant", ms: 1 }),
+  /** Probability that a message is lost. Default 0. */
+  lossRatio: Ratio.default(0),
+  /** Probability that a message is delivered twice. Default 0. */
+  duplicateRatio: Ratio.default(0),
+  /** Probability that a message is held back by an extra uniform delay (reordering). Default 0. */
+  reorderRatio: Ratio.default(0),
+  /** Maximum extra delay of a reordered message. Default 10 ms. */
+  reorderDelayMs: z.number().min(0).default(10),
+  /** Deliver in send order on each link (like TCP). Default false. */
+  fifo: z.boolean().default(false),
+  /** Link bandwidth; when set, a message of s bytes occupies its link for s / bandwidth ms. */
+  bandwidthBytesPerMs: z.number().positive().optional(),
+  /** Regions: which region each node is in, and the latency between (and within) regions. */
+  regions: z.object({
+    of: z.record(z.string(), z.string()),
+    latency: z.array(
+      z.object({ from: z.string(), to: z.string(), latency: LatencySchema }).strict(),
+    ).default([]),
+  }).strict().optional(),
+  /** Per-link overrides (win over regions). */
+  links: z.array(LinkOverrideSchema).default([]),
+}).strict();
+
+/** Network configuration as written (defaults optional). */
+export type NetworkConfigInput = z.input<typeof NetworkConfigSchema>;
+/** Network configuration with defaults applied. */
+export type NetworkConfig = z.output<typeof NetworkConfigSchema>;
+
+class Link {
+  freeAt = 0;
+  lastAt = 0;
+  extraMs = 0;
+  sampler: LatencySampler;
+  lossRatio: number;
+  constructor(
+    readonly rng: Rng,
+    readonly latency: Latency,
+    readonly baseLossRatio: number,
+    readonly duplicateRatio: number,
+    readonly bandwidth: number,
+  ) {
+    this.sampler = latencySampler(latency, rng);
+    this.lossRatio = baseLossRatio;
+  }
+}
+
+/** Temporary link degradation applied by the nemesis (`slowLink`), cleared by `restore`. */
+export interface LinkFault {
+  /** Added to every delay. */
+  readonly extraMs?: number;
+  /** Replaces the loss ratio. */
+  readonly lossRatio?: number;
+}
+
+/**
+ * The network. Pass it to a Simulation; drive partitions through its verbs (or a nemesis).
+ * @example
+ * ```ts
+ * const net = new Network({ latency: { kind: "uniform", minMs: 1, maxMs: 5 }, lossRatio: 0.01 }, { seed: 7 });
+ * const sim = new Simulation({ seed: 7, network: net });
+ * net.partition([["n0", "n1"], ["n2", "n3", "n4"]]);
+ * net.heal();
+ * ```
+ */
+export class Network implements NetworkModel {
+  /** The configuration in force (defaults applied). */
+  readonly config: NetworkConfig;
+  readonly usesSize: boolean;
+  #rng: Rng;
+  #ids: NodeId[] = [];
+  #index = new Map<NodeId, number>();
+  #links: (Link | undefined)[][] = [];
+  #group: number[] = [];
+  #partitioned = false;
+  #cuts = new Set<number>();
+  #faults = new Map<number, LinkFault>();
+
+  /**
+   * A network from a config (validated: a ConfigError names any bad field). `nodes`, when given,
+   * lets node names in links and regions be checked now rather than when nodes are added.
+   */
+  constructor(
+    config: NetworkConfigInput = {},
+    options: { seed: number | string; nodes?: readonly NodeId[] },
+  ) {
+    this.config = parseConfig(NetworkConfigSchema, config, "network config");
+    this.usesSize = this.config.bandwidthBytesPerMs !== undefined ||
+      this.config.links.some((l) => l.bandwidthBytesPerMs !== undefined);
+    this.#rng = new Rng(options.seed).fork("net");
+    if (options.nodes) validateNetworkNodes(this.config, options.nodes);
+  }
+
+  /** Node ids known to the network, in index order. */
+  get nodeIds(): readonly NodeId[] {
+    return this.#ids;
+  }
+
+  addNode(id: NodeId, index: number): void {
+    this.#ids[index] = id;
+    this.#index.set(id, index);
+    this.#group[index] = this.#partitioned ? -1 : 0;
+    this.#links[index] = [];
+  }
+
+  #idx(id: NodeId, what: string): number {
+    const i = this.#index.get(id);
+    if (i === undefined) {
+      throw new ConfigError(what, [{
+        path: "",
+        message: `unknown node "${id}" (nodes: ${this.#ids.join(", ")})`,
+      }]);
+    }
+    return i;
+  }
+
+  #link(from: number, to: number): Link {
+    let l = this.#links[from][to];
+    if (l) return l;
+    const c = this.config;
+    const a = this.#ids[from], b = this.#ids[to];
+    let latency: Latency = c.latency;
+    let loss = c.lossRatio, dup = c.duplicateRatio, bw = c.bandwidthBytesPerMs ?? 0;
+    if (c.regions) {
+      const ra = c.regions.of[a], rb = c.regions.of[b];
+      for (const r of c.regions.latency) {
+        if ((r.from === ra && r.to === rb) || (r.from === rb && r.to === ra)) latency = r.latency;
+      }
+    }
+    for (const o of c.links) {
+      if ((o.from === a && o.to === b) || (o.bidirectional && o.from === b && o.to === a)) {
+        if (o.latency) latency = o.latency;
+        if (o.lossRatio !== undefined) loss = o.lossRatio;
+        if (o.duplicateRatio !== undefined) dup = o.duplicateRatio;
+        if (o.bandwidthBytesPerMs !== undefined) bw = o.bandwidthBytesPerMs;
+      }
+    }
+    l = new Link(this.#rng.fork(`link/${a}->${b}`), latency, loss, dup, bw);
+    const f = this.#faults.get(from * 65536 + to);
+    if (f) applyFault(l, f);
+    this.#links[from][to] = l;
+    return l;
+  }
+
+  transmit(from: number, to: number, sizeBytes: number, nowMs: number): Transmission {
+    if (this.blocked(from, to)) return "partition";
+    const l = this.#link(from, to);
+    const rng = l.rng;
+    if (l.lossRatio > 0 && rng.next() < l.lossRatio) return "loss";
+    let d = l.sampler() + l.extraMs;
+    const c = this.config;
+    if (c.reorderRatio > 0 && rng.next() < c.reorderRatio) d += rng.next() * c.reorderDelayMs;
+    if (l.bandwidth > 0) {
+      const start = Math.max(nowMs, l.freeAt);
+      const tx = sizeBytes / l.bandwidth;
+      l.freeAt = start + tx;
+      d += start - nowMs + tx;
+    }
+    if (c.fifo) {
+      const at = Math.max(nowMs + d, l.lastAt);
+      l.lastAt = at;
+      d = at - nowMs;
+    }
+    if (l.duplicateRatio > 0 && rng.next() < l.duplicateRatio) {
+      let d2 = l.sampler() + l.extraMs;
+      if (c.fifo) d2 = Math.max(d2, d);
+      return [d, d2];
+    }
+    return d;
+  }
+
+  blocked(from: number, to: number): boolean {
+    if (this.#partitioned && this.#group[from] !== this.#group[to]) return true;
+    return this.#cuts.size > 0 && this.#cuts.has(from * 65536 + to);
+  }
+
+  /** Whether `from` can currently reach `to`. */
+  canReach(from: NodeId, to: NodeId): boolean {
+    return !this.blocked(this.#idx(from, "canReach"), this.#idx(to, "canReach"));
+  }
+
+  /**
+   * Split the nodes into groups that cannot talk to each other. Nodes not listed form one more
+   * group together. Replaces any earlier grouping; one-way cuts stay until `heal`.
+   */
+  partition(groups: readonly (readonly NodeId[])[]): void {
+    const seen = new Set<NodeId>();
+    for (let g = 0; g < groups.length; g++) {
+      for (const id of groups[g]) {
+        if (seen.has(id)) {
+          throw new ConfigError("partition", [{
+            path: `groups[${g}]`,
+            message: `node "${id}" appears in two groups`,
+          }]);
+        }
+        seen.add(id);
+        this.#idx(id, "partition");
+      }
+    }
+    for (let i = 0; i < this.#group.length; i++) this.#group[i] = groups.length;
+    groups.forEach((g, k) => g.forEach((id) => this.#group[this.#idx(id, "partition")] = k));
+    this.#partitioned = true;
+  }
+
+  /** Cut traffic from every node in `from` to every node in `to` (one way only). */
+  cutOneWay(from: readonly NodeId[], to: readonly NodeId[]): void {
+    for (const a of from) {
+      for (const b of to) {
+        if (a !== b) this.#cuts.add(this.#idx(a, "cut") * 65536 + this.#idx(b, "cut"));
+      }
+    }
+  }
+
+  /** Cut single links in both directions (any shape: rings, bridges). */
+  cut(pairs: readonly (readonly [NodeId, NodeId])[]): void {
+    for (const [a, b] of pairs) {
+      this.cutOneWay([a], [b]);
+      this.cutOneWay([b], [a]);
+    }
+  }
+
+  /** Isolate one node from everyone. */
+  isolate(id: NodeId): void {
+    this.cut(this.#ids.filter((x) => x !== id).map((x) => [id, x] as [NodeId, NodeId]));
+  }
+
+  /** Remove every partition and cut. */
+  heal(): void {
+    this.#partitioned = false;
+    this.#group.fill(0);
+    this.#cuts.clear();
+  }
+
+  /** Whether any partition or cut is in force. */
+  get partitioned(): boolean {
+    return this.#partitioned || this.#cuts.size > 0;
+  }
+
+  /** Degrade links from → to (and back when `bidirectional`) until `restore`. */
+  slowLink(from: NodeId, to: NodeId, fault: LinkFault, bidirectional = true): void {
+    const pairs: [number, number][] = [[this.#idx(from, "slowLink"), this.#idx(to, "slowLink")]];
+    if (bidirectional) pairs.push([pairs[0][1], pairs[0][0]]);
+    for (const [a, b] of pairs) {
+      this.#faults.set(a * 65536 + b, fault);
+      const l = this.#links[a][b];
+      if (l) applyFault(l, fault);
+    }
+  }
+
+  /** Undo every `slowLink`. */
+  restore(): void {
+    for (const key of this.#faults.keys()) {
+      const a = Math.floor(key / 65536), b = key % 65536;
+      const l = this.#links[a][b];
+      if (l) applyFault(l, {});
+    }
+    this.#faults.clear();
+  }
+}
+
+function applyFault(l: Link, f: LinkFault): void {
+  l.extraMs = f.extraMs ?? 0;
+  l.lossRatio = f.lossRatio ?? l.baseLossRatio;
+}
+
+/** Check that every node named in a network config exists; throws a ConfigError naming the field. */
+export function validateNetworkNodes(config: NetworkConfig, nodes: readonly NodeId[]): void {
+  const known = new Set(nodes);
+  const issues: { path: string; message: string }[] = [];
+  const unknown = (id: string) => `unknown node "${id}" (nodes: ${nodes.join(", ")})`;
+  config.links.forEach((l, i) => {
+    if (!known.has(l.from)) issues.push({ path: `links[${i}].from`, message: unknown(l.from) });
+    if (!known.has(l.to)) issues.push({ path: `links[${i}].to`, message: unknown(l.to) });
+  });
+  if (config.regions) {
+    for (const id of Object.keys(config.regions.of)) {
+      if (!known.has(id)) issues.push({ path: `regions.of.${id}`, message: unknown(id) });
+    }
+    const regions = new Set(Object.values(config.regions.of));
+    config.regions.latency.forEach((r, i) => {
+      for (const k of ["from", "to"] as const) {
+        if (!regions.has(r[k])) {
+          issues.push({
+            path: `regions.latency[${i}].${k}`,
+            message: `unknown region "${r[k]}" (regions: ${[...regions].join(", ")})`,
+          });
+        }
+      }
+    });
+  }
+  if (issues.length) throw new ConfigError("network config", issues);
+}

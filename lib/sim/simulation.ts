@@ -1,0 +1,857 @@
+/**
+ * The deterministic discrete-event simulator. It owns virtual time, the event queue, every node's
+ * lifecycle (start, crash, restart, pause, replacement by an adversary), every node's clock and
+ * the trace. What the network does to a message is decided by a pluggable {@link NetworkModel}
+ * (lib/net provides the full one); protocol nodes see only their {@link NodeContext}.
+ * @module
+ */
+import { z } from "zod";
+import { EventQueue, type Scheduled } from "./queue.ts";
+import { Rng } from "./rng.ts";
+import { MemoryStorage } from "./storage.ts";
+import { RunningHash, stableStringify, Trace, type TraceOptions } from "./trace.ts";
+import { parseConfig, SimulationError } from "./errors.ts";
+import type {
+  DropReason,
+  NodeContext,
+  NodeFactory,
+  NodeId,
+  ProtocolEvent,
+  ProtocolNode,
+  SendOptions,
+  Signature,
+  TraceRecord,
+} from "./types.ts";
+
+/** What the network does with one message: a delay (one copy), several delays, or a drop reason. */
+export type Transmission = number | readonly number[] | DropReason;
+
+/** The network as the simulator sees it. Indices are node indices in order of `addNode`. */
+export interface NetworkModel {
+  /** Called once per node when it is added, in order; `index` is dense from 0. */
+  addNode(id: NodeId, index: number): void;
+  /** Decide the fate of a message sent now from `from` to `to`. */
+  transmit(from: number, to: number, sizeBytes: number, nowMs: number): Transmission;
+  /** Whether traffic from → to is cut right now (checked again at delivery). */
+  blocked(from: number, to: number): boolean;
+  /** Whether message size matters (a link has a bandwidth); when false sizes are not computed. */
+  readonly usesSize: boolean;
+}
+
+/** The simplest network: every message arrives after a constant delay. */
+export class ConstantNetwork implements NetworkModel {
+  readonly usesSize = false;
+  /** Every message takes `latencyMs` (default 1). */
+  constructor(readonly latencyMs = 1) {}
+  addNode(): void {}
+  transmit(): Transmission {
+    return this.latencyMs;
+  }
+  blocked(): boolean {
+    return false;
+  }
+}
+
+/**
+ * An adversary's hook on a Byzantine node's outgoing traffic. It sees every message the node tries
+ * to send and decides what really goes out through `net`: nothing (drop), the message, an altered
+ * one, copies, messages to other recipients, with extra delay. It cannot sign as another node.
+ */
+export type Interceptor<M> = (
+  out: { readonly from: NodeId; readonly to: NodeId; readonly msg: M },
+  net: { send(to: NodeId, msg: M, options?: { delayMs?: number; sizeBytes?: number }): void },
+) => void;
+
+/** Options for a node. */
+export interface NodeOptions {
+  /** "server" nodes are each other's peers; "client" nodes are not in `peers`. Default "server". */
+  readonly role?: "server" | "client";
+  /** Initial clock offset in ms (local = true × (1 + drift) + offset). Default 0. */
+  readonly clockOffsetMs?: number;
+  /** Initial clock drift ratio (1e-4 = 100 ppm fast). Default 0. */
+  readonly clockDrift?: number;
+}
+
+const NodeOptionsSchema = z.object({
+  role: z.enum(["server", "client"]).optional(),
+  clockOffsetMs: z.number().finite().optional(),
+  clockDrift: z.number().gt(-1).lt(1).optional(),
+}).strict();
+
+/** Options of a simulation. */
+export interface SimulationOptions {
+  /** The root seed: every random stream derives from it. */
+  readonly seed: number | string;
+  /** Trace mode (default "full") and sampling. */
+  readonly trace?: TraceOptions;
+  /** The network; default a constant 1 ms network. */
+  readonly network?: NetworkModel;
+  /** Size of a message in bytes when the network uses sizes. Default 64 for every message. */
+  readonly messageSizeBytes?: (msg: unknown) => number;
+  /** Keep protocol events in `sim.events` (default true). */
+  readonly collectEvents?: boolean;
+}
+
+const SimulationOptionsSchema = z.object({
+  seed: z.union([z.number().int(), z.string().min(1)]),
+  trace: z.object({
+    mode: z.enum(["off", "sampled", "full"]).optional(),
+    sampleEvery: z.number().int().min(1).optional(),
+  }).strict().optional(),
+  network: z.any().optional(),
+  messageSizeBytes: z.any().optional(),
+  collectEvents: z.boolean().optional(),
+}).strict();
+
+/** Why `run` returned. */
+export type StopReason = "time" | "predicate" | "quiescent" | "maxEvents";
+
+/** Result of a run call. */
+export interface RunResult {
+  readonly reason: StopReason;
+  readonly nowMs: number;
+  readonly events: number;
+}
+
+/** Options of `run`. */
+export interface RunOptions {
+  /** Stop before the first event later than this time; time then advances to it. Default Infinity. */
+  readonly untilMs?: number;
+  /** Stop after this many events (default Infinity). */
+  readonly maxEvents?: number;
+  /** Stop as soon as this returns true (checked after every event). */
+  readonly until?: () => boolean;
+}
+
+/** Message counters of a run. */
+export interface MessageStats {
+  /** Messages handed to the network (after any adversary interception). */
+  sent: number;
+  /** Messages handed to a node's onMessage. */
+  delivered: number;
+  /** Messages lost, cut by a partition or sent to a crashed node. */
+  dropped: number;
+  /** Extra copies created by the network. */
+  duplicated: number;
+}
+
+/** A protocol event as the simulator keeps it. */
+export interface EmittedEvent {
+  readonly t: number;
+  readonly node: NodeId;
+  readonly event: ProtocolEvent;
+}
+
+const KIND_DELIVER = 0;
+const KIND_TIMER = 1;
+const KIND_CALL = 2;
+
+class SimEvent implements Scheduled {
+  seq = 0;
+  constructor(
+    public t: number,
+    public kind: number,
+    public node: number,
+    public from: number,
+    public id: number,
+    public sentAt: number,
+    public msg: unknown,
+    public name: string,
+    public gen: number,
+    public fn: (() => void) | null,
+  ) {}
+}
+
+interface Clock {
+  baseTrue: number;
+  baseLocal: number;
+  drift: number;
+}
+
+class NodeSlot<M> {
+  up = false;
+  started = false;
+  byzantine = false;
+  pausedUntil = -1;
+  pauseGen = 0;
+  backlog: SimEvent[] = [];
+  instance: ProtocolNode<M> | null = null;
+  ctx: NodeContext<M> | null = null;
+  incarnation = 0;
+  timers = new Map<string, number>();
+  interceptor: Interceptor<M> | null = null;
+  peersCache: NodeId[] | null = null;
+  constructor(
+    readonly id: NodeId,
+    readonly index: number,
+    readonly role: "server" | "client",
+    public factory: NodeFactory<M>,
+    readonly storage: MemoryStorage,
+    readonly rng: Rng,
+    readonly clock: Clock,
+  ) {}
+}
+
+/** A read-only view of a node for notebooks and checkers. */
+export interface NodeView {
+  readonly id: NodeId;
+  readonly role: "server" | "client";
+  /** False while crashed (or before start). */
+  readonly up: boolean;
+  readonly paused: boolean;
+  /** True once replaced by an adversary. */
+  readonly byzantine: boolean;
+  readonly incarnation: number;
+  readonly storage: MemoryStorage;
+  /** The node's `inspect()` snapshot, or undefined when crashed. */
+  inspect(): unknown;
+}
+
+/**
+ * A deterministic simulation: the same seed, nodes and calls give the identical trace.
+ * @example
+ * ```ts
+ * const sim = new Simulation<string>({ seed: 42 });
+ * sim.addNode("a", (ctx) => ({ start: () => ctx.send("b", "hi"), onMessage() {} }));
+ * sim.addNode("b", (ctx) => ({ onMessage: (from, m) => ctx.emit({ type: "got", from, m }) }));
+ * sim.run({ untilMs: 10 });
+ * sim.events.length; // 1
+ * ```
+ */
+export class Simulation<M = unknown> {
+  /** The root seed. */
+  readonly seed: number | string;
+  /** The root random stream; fork named streams from it. */
+  readonly rng: Rng;
+  /** The trace of this run. */
+  readonly trace: Trace;
+  /** The network model. */
+  readonly network: NetworkModel;
+  /** Protocol events in order (when `collectEvents`). */
+  readonly events: EmittedEvent[] = [];
+  /** Message counters, kept whatever the trace mode. */
+  readonly stats: MessageStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
+
+  #now = 0;
+  #queue = new EventQueue<SimEvent>();
+  #nodes: NodeSlot<M>[] = [];
+  #index = new Map<NodeId, number>();
+  #servers: NodeId[] = [];
+  #msgId = 0;
+  #handled = 0;
+  #sizeOf: (msg: unknown) => number;
+  #collect: boolean;
+  #eventListeners: ((e: EmittedEvent) => void)[] = [];
+  #afterEach: (() => void)[] = [];
+  #signatures = new Set<string>();
+  #tracing: boolean;
+  #intercepting = false;
+
+  /** A new simulation; options are validated (a ConfigError names any bad field). */
+  constructor(options: SimulationOptions) {
+    parseConfig(SimulationOptionsSchema, options, "simulation options");
+    this.seed = options.seed;
+    this.rng = new Rng(options.seed);
+    this.trace = new Trace(options.trace);
+    this.#tracing = this.trace.enabled;
+    this.network = options.network ?? new ConstantNetwork(1);
+    this.#sizeOf = options.messageSizeBytes ?? (() => 64);
+    this.#collect = options.collectEvents ?? true;
+  }
+
+  /** Current virtual time in ms. */
+  get nowMs(): number {
+    return this.#now;
+  }
+
+  /** Number of events handled so far. */
+  get eventsHandled(): number {
+    return this.#handled;
+  }
+
+  /** Number of queued events. */
+  get pending(): number {
+    return this.#queue.size;
+  }
+
+  /** Every node id in order of addition. */
+  get nodeIds(): readonly NodeId[] {
+    return this.#nodes.map((n) => n.id);
+  }
+
+  /** Server node ids in order of addition. */
+  get serverIds(): readonly NodeId[] {
+    return this.#servers;
+  }
+
+  /** Add a node; it starts at the current time (its `start` runs as the next event at this time). */
+  addNode(id: NodeId, factory: NodeFactory<M>, options: NodeOptions = {}): void {
+    if (typeof id !== "string" || id.length === 0) {
+      throw new SimulationError(`addNode: id must be a non-empty string, got ${String(id)}`);
+    }
+    if (this.#index.has(id)) throw new SimulationError(`addNode: duplicate node id "${id}"`);
+    const o = parseConfig(NodeOptionsSchema, options, `options of node "${id}"`);
+    const index = this.#nodes.length;
+    const slot = new NodeSlot<M>(
+      id,
+      index,
+      o.role ?? "server",
+      factory,
+      new MemoryStorage(),
+      this.rng.fork(`node/${id}`),
+      {
+        baseTrue: this.#now,
+        baseLocal: this.#now * (1 + (o.clockDrift ?? 0)) + (o.clockOffsetMs ?? 0),
+        drift: o.clockDrift ?? 0,
+      },
+    );
+    this.#nodes.push(slot);
+    this.#index.set(id, index);
+    if (slot.role === "server") this.#servers.push(id);
+    for (const n of this.#nodes) n.peersCache = null;
+    this.network.addNode(id, index);
+    this.schedule(0, () => {
+      if (slot.started) return;
+      slot.started = true;
+      this.#boot(slot);
+    });
+  }
+
+  /** Index of a node (dense from 0); throws a clear error for an unknown id. */
+  indexOf(id: NodeId): number {
+    const i = this.#index.get(id);
+    if (i === undefined) {
+      throw new SimulationError(`unknown node "${id}" (nodes: ${this.nodeIds.join(", ")})`);
+    }
+    return i;
+  }
+
+  /** Whether a node with this id exists. */
+  hasNode(id: NodeId): boolean {
+    return this.#index.has(id);
+  }
+
+  /** A read-only view of a node. */
+  node(id: NodeId): NodeView {
+    const s = this.#nodes[this.indexOf(id)];
+    const now = () => this.#now;
+    return {
+      id: s.id,
+      role: s.role,
+      get up() {
+        return s.up;
+      },
+      get paused() {
+        return s.pausedUntil > now();
+      },
+      get byzantine() {
+        return s.byzantine;
+      },
+      get incarnation() {
+        return s.incarnation;
+      },
+      storage: s.storage,
+      inspect: () => s.instance?.inspect?.(),
+    };
+  }
+
+  /** The live protocol object of a node (undefined when crashed): for tests and notebooks. */
+  instanceOf<T extends ProtocolNode<M>>(id: NodeId): T | undefined {
+    return (this.#nodes[this.indexOf(id)].instance ?? undefined) as T | undefined;
+  }
+
+  /** Listen to protocol events as they are emitted. */
+  onEvent(listener: (e: EmittedEvent) => void): void {
+    this.#eventListeners.push(listener);
+  }
+
+  /** Call `check` after every handled event (invariant checking); throw from it to stop the run. */
+  afterEach(check: () => void): void {
+    this.#afterEach.push(check);
+  }
+
+  /** Run `fn` after `delayMs` of true time. */
+  schedule(delayMs: number, fn: () => void): void {
+    if (!(delayMs >= 0)) throw new SimulationError(`schedule: delay must be >= 0, got ${delayMs}`);
+    this.#queue.push(
+      new SimEvent(this.#now + delayMs, KIND_CALL, -1, -1, 0, 0, undefined, "", 0, fn),
+    );
+  }
+
+  /** Run `fn` at absolute true time `atMs` (not before now). */
+  at(atMs: number, fn: () => void): void {
+    this.schedule(Math.max(0, atMs - this.#now), fn);
+  }
+
+  // ---- clocks -------------------------------------------------------------------------------
+
+  /** A node's local clock reading now: true × (1 + drift) + offset, with jumps applied. */
+  localTime(id: NodeId): number {
+    return this.#local(this.#nodes[this.indexOf(id)].clock);
+  }
+
+  /** A node's current drift and offset (local − true) in ms. */
+  clockOf(id: NodeId): { drift: number; offsetMs: number } {
+    const c = this.#nodes[this.indexOf(id)].clock;
+    return { drift: c.drift, offsetMs: this.#local(c) - this.#now };
+  }
+
+  #local(c: Clock): number {
+    return c.baseLocal + (this.#now - c.baseTrue) * (1 + c.drift);
+  }
+
+  /** Step a node's clock by `deltaMs` (an NTP step, an operator's mistake, a VM migration). */
+  clockJump(id: NodeId, deltaMs: number): void {
+    const s = this.#nodes[this.indexOf(id)];
+    this.#rebase(s.clock);
+    s.clock.baseLocal += deltaMs;
+    this.#traceClock(s);
+  }
+
+  /** Change a node's drift from now on (the clock stays continuous). */
+  setDrift(id: NodeId, drift: number): void {
+    if (!(drift > -1 && drift < 1)) throw new SimulationError(`setDrift: drift must be in (-1, 1)`);
+    const s = this.#nodes[this.indexOf(id)];
+    this.#rebase(s.clock);
+    s.clock.drift = drift;
+    this.#traceClock(s);
+  }
+
+  /** Set a node's clock so that it reads true time + `offsetMs` now. */
+  setClockOffset(id: NodeId, offsetMs: number): void {
+    const s = this.#nodes[this.indexOf(id)];
+    this.#rebase(s.clock);
+    s.clock.baseLocal = this.#now + offsetMs;
+    this.#traceClock(s);
+  }
+
+  #rebase(c: Clock): void {
+    c.baseLocal = this.#local(c);
+    c.baseTrue = this.#now;
+  }
+
+  #traceClock(s: NodeSlot<M>): void {
+    if (this.#tracing) {
+      this.trace.add({
+        type: "clock",
+        t: this.#now,
+        node: s.id,
+        offsetMs: this.#local(s.clock) - this.#now,
+        drift: s.clock.drift,
+      });
+    }
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Crash a node: its object, timers and pending backlog are lost; durable storage is kept. */
+  crash(id: NodeId): void {
+    const s = this.#nodes[this.indexOf(id)];
+    if (!s.up) return;
+    s.up = false;
+    s.instance = null;
+    s.ctx = null;
+    s.timers.clear();
+    s.incarnation++;
+    s.pausedUntil = -1;
+    const backlog = s.backlog;
+    s.backlog = [];
+    if (this.#tracing) this.trace.add({ type: "crash", t: this.#now, node: id });
+    for (const e of backlog) if (e.kind === KIND_DELIVER) this.#drop(e, "crashed");
+  }
+
+  /** Restart a crashed node: a new object is built by its factory over the kept storage. */
+  restart(id: NodeId): void {
+    const s = this.#nodes[this.indexOf(id)];
+    if (s.up) return;
+    if (this.#tracing) this.trace.add({ type: "restart", t: this.#now, node: id });
+    s.started = true;
+    this.#boot(s);
+  }
+
+  /**
+   * Pause a node for `durationMs` (a GC or VM pause): it handles nothing meanwhile; messages and
+   * timers that fall due wait in a backlog and are handled, in order, when it resumes.
+   */
+  pause(id: NodeId, durationMs: number): void {
+    if (!(durationMs >= 0)) throw new SimulationError(`pause: durationMs must be >= 0`);
+    const s = this.#nodes[this.indexOf(id)];
+    if (!s.up) return;
+    const until = Math.max(s.pausedUntil, this.#now + durationMs);
+    s.pausedUntil = until;
+    const gen = ++s.pauseGen;
+    if (this.#tracing) this.trace.add({ type: "pause", t: this.#now, node: id, durationMs });
+    this.at(until, () => {
+      if (s.pauseGen === gen && s.up) this.#resume(s);
+    });
+  }
+
+  /** End a pause now. */
+  resume(id: NodeId): void {
+    const s = this.#nodes[this.indexOf(id)];
+    if (s.up && s.pausedUntil >= this.#now) this.#resume(s);
+  }
+
+  #resume(s: NodeSlot<M>): void {
+    s.pausedUntil = -1;
+    s.pauseGen++;
+    const backlog = s.backlog;
+    s.backlog = [];
+    if (this.#tracing) {
+      this.trace.add({ type: "resume", t: this.#now, node: s.id, backlog: backlog.length });
+    }
+    for (const e of backlog) {
+      if (!s.up) {
+        if (e.kind === KIND_DELIVER) this.#drop(e, "crashed");
+        continue;
+      }
+      this.#dispatch(e);
+    }
+  }
+
+  /**
+   * Replace a node by an adversary's (or any other) implementation from now on. The new object
+   * gets the node's context: same id, storage and signing key. Marks the node Byzantine.
+   */
+  replace(id: NodeId, factory: NodeFactory<M>): void {
+    const s = this.#nodes[this.indexOf(id)];
+    s.factory = factory;
+    s.byzantine = true;
+    if (this.#tracing) {
+      this.trace.add({ type: "nemesis", t: this.#now, action: { type: "replace", node: id } });
+    }
+    if (s.up) {
+      s.timers.clear();
+      s.incarnation++;
+      this.#boot(s);
+    }
+  }
+
+  /** Route every message this node sends through `interceptor` (null removes it). */
+  intercept(id: NodeId, interceptor: Interceptor<M> | null): void {
+    const s = this.#nodes[this.indexOf(id)];
+    s.interceptor = interceptor;
+    if (interceptor) s.byzantine = true;
+  }
+
+  #boot(s: NodeSlot<M>): void {
+    s.up = true;
+    s.pausedUntil = -1;
+    s.timers.clear();
+    const ctx = this.#makeContext(s, s.incarnation);
+    s.ctx = ctx;
+    s.instance = this.#guard(s, "factory", () => s.factory(ctx));
+    const inst = s.instance;
+    if (inst.start) this.#guard(s, "start", () => inst.start!());
+  }
+
+  #guard<T>(s: NodeSlot<M>, what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof SimulationError) throw err;
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new SimulationError(
+        `node ${s.id} failed in ${what} at t=${this.#now} ms (seed=${String(this.seed)}): ${msg}`,
+        { cause: err },
+      );
+    }
+  }
+
+  #makeContext(s: NodeSlot<M>, incarnation: number): NodeContext<M> {
+    // deno-lint-ignore no-this-alias
+    const sim = this;
+    const live = () => s.incarnation === incarnation && s.up;
+    return {
+      self: s.id,
+      get peers() {
+        if (!s.peersCache) s.peersCache = sim.#servers.filter((p) => p !== s.id);
+        return s.peersCache;
+      },
+      nowMs: () => sim.#local(s.clock),
+      rng: s.rng,
+      send(to: NodeId, msg: M, options?: SendOptions) {
+        if (live()) sim.#send(s, to, msg, options?.sizeBytes, 0);
+      },
+      setTimer(name: string, afterMs: number) {
+        if (!live()) return;
+        if (!(afterMs >= 0)) {
+          throw new SimulationError(
+            `${s.id}: setTimer("${name}") needs afterMs >= 0, got ${afterMs}`,
+          );
+        }
+        const gen = ++sim.#msgId;
+        s.timers.set(name, gen);
+        const trueDelay = afterMs / (1 + s.clock.drift);
+        sim.#queue.push(
+          new SimEvent(
+            sim.#now + trueDelay,
+            KIND_TIMER,
+            s.index,
+            -1,
+            0,
+            0,
+            undefined,
+            name,
+            gen,
+            null,
+          ),
+        );
+      },
+      cancelTimer(name: string) {
+        if (live()) s.timers.delete(name);
+      },
+      storage: s.storage,
+      emit(event: ProtocolEvent) {
+        if (live()) sim.#emit(s, event);
+      },
+      sign(data: unknown): Signature {
+        const digest = digestOf(data);
+        sim.#signatures.add(`${s.id}\u0000${digest}`);
+        return { signer: s.id, digest };
+      },
+      verify(signature: Signature, data: unknown): boolean {
+        if (!signature || typeof signature.signer !== "string") return false;
+        const digest = digestOf(data);
+        return signature.digest === digest &&
+          sim.#signatures.has(`${signature.signer}\u0000${digest}`);
+      },
+    };
+  }
+
+  #emit(s: NodeSlot<M>, event: ProtocolEvent): void {
+    const e: EmittedEvent = { t: this.#now, node: s.id, event };
+    if (this.#tracing) this.trace.add({ type: "event", t: this.#now, node: s.id, event });
+    if (this.#collect) this.events.push(e);
+    for (const l of this.#eventListeners) l(e);
+  }
+
+  /** Emit a protocol event on behalf of a node from outside (e.g. a workload or a checker). */
+  emitFor(id: NodeId, event: ProtocolEvent): void {
+    this.#emit(this.#nodes[this.indexOf(id)], event);
+  }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  /** Inject a message as if `from` had sent it now (tests, forged traffic from outside). */
+  inject(from: NodeId, to: NodeId, msg: M, options?: { delayMs?: number; sizeBytes?: number }) {
+    this.#send(this.#nodes[this.indexOf(from)], to, msg, options?.sizeBytes, options?.delayMs ?? 0);
+  }
+
+  #send(s: NodeSlot<M>, to: NodeId, msg: M, sizeBytes: number | undefined, extraDelay: number) {
+    const toIdx = this.#index.get(to);
+    if (toIdx === undefined) {
+      throw new SimulationError(
+        `${s.id} sent a message to unknown node "${to}" at t=${this.#now} ms (seed=${
+          String(this.seed)
+        })`,
+      );
+    }
+    if (s.interceptor && !this.#intercepting) {
+      this.#intercepting = true;
+      try {
+        s.interceptor({ from: s.id, to, msg }, {
+          send: (to2, msg2, o) =>
+            this.#send(s, to2, msg2, o?.sizeBytes, extraDelay + (o?.delayMs ?? 0)),
+        });
+      } finally {
+        this.#intercepting = false;
+      }
+      return;
+    }
+    const id = ++this.#msgId;
+    this.stats.sent++;
+    const size = this.network.usesSize ? (sizeBytes ?? this.#sizeOf(msg)) : (sizeBytes ?? 0);
+    const tr = this.network.transmit(s.index, toIdx, size, this.#now);
+    if (this.#tracing) {
+      this.trace.add({ type: "send", t: this.#now, id, from: s.id, to, msg, sizeBytes: size });
+    }
+    if (typeof tr === "number") {
+      this.#queue.push(
+        new SimEvent(
+          this.#now + tr + extraDelay,
+          KIND_DELIVER,
+          toIdx,
+          s.index,
+          id,
+          this.#now,
+          msg,
+          "",
+          0,
+          null,
+        ),
+      );
+    } else if (typeof tr === "string") {
+      this.stats.dropped++;
+      if (this.#tracing) {
+        this.trace.add({ type: "drop", t: this.#now, id, from: s.id, to, msg, reason: tr });
+      }
+    } else {
+      for (let k = 0; k < tr.length; k++) {
+        let cid = id;
+        if (k > 0) {
+          cid = ++this.#msgId;
+          this.stats.duplicated++;
+          if (this.#tracing) this.trace.add({ type: "duplicate", t: this.#now, id: cid, of: id });
+        }
+        this.#queue.push(
+          new SimEvent(
+            this.#now + tr[k] + extraDelay,
+            KIND_DELIVER,
+            toIdx,
+            s.index,
+            cid,
+            this.#now,
+            msg,
+            "",
+            0,
+            null,
+          ),
+        );
+      }
+    }
+  }
+
+  #drop(e: SimEvent, reason: DropReason): void {
+    this.stats.dropped++;
+    if (this.#tracing) {
+      this.trace.add({
+        type: "drop",
+        t: this.#now,
+        id: e.id,
+        from: this.#nodes[e.from].id,
+        to: this.#nodes[e.node].id,
+        msg: e.msg,
+        reason,
+      });
+    }
+  }
+
+  // ---- running ------------------------------------------------------------------------------
+
+  #dispatch(e: SimEvent): void {
+    if (e.kind === KIND_DELIVER) {
+      const s = this.#nodes[e.node];
+      if (!s.up) return this.#drop(e, "crashed");
+      if (this.network.blocked(e.from, e.node)) return this.#drop(e, "partition");
+      if (s.pausedUntil >= this.#now) {
+        s.backlog.push(e);
+        return;
+      }
+      const from = this.#nodes[e.from].id;
+      this.stats.delivered++;
+      if (this.#tracing) {
+        this.trace.add({
+          type: "deliver",
+          t: this.#now,
+          id: e.id,
+          from,
+          to: s.id,
+          msg: e.msg,
+          sentAt: e.sentAt,
+        });
+      }
+      const inst = s.instance!;
+      try {
+        inst.onMessage(from, e.msg as M);
+      } catch (err) {
+        this.#guard(s, `onMessage from ${from}`, () => {
+          throw err;
+        });
+      }
+    } else if (e.kind === KIND_TIMER) {
+      const s = this.#nodes[e.node];
+      if (!s.up || s.timers.get(e.name) !== e.gen) return;
+      if (s.pausedUntil >= this.#now) {
+        s.backlog.push(e);
+        return;
+      }
+      s.timers.delete(e.name);
+      if (this.#tracing) this.trace.add({ type: "timer", t: this.#now, node: s.id, name: e.name });
+      const inst = s.instance!;
+      if (inst.onTimer) this.#guard(s, `onTimer("${e.name}")`, () => inst.onTimer!(e.name));
+    } else {
+      e.fn!();
+    }
+  }
+
+  /** Handle exactly one event; returns false when the queue is empty. */
+  step(): boolean {
+    const e = this.#queue.pop();
+    if (!e) return false;
+    this.#now = e.t;
+    this.#dispatch(e);
+    this.#handled++;
+    for (const c of this.#afterEach) c();
+    return true;
+  }
+
+  /**
+   * Run until a time, a predicate, quiescence (empty queue) or an event budget, whichever first.
+   * @example
+   * ```ts
+   * sim.run({ untilMs: 5_000 });
+   * sim.run({ until: () => leaderElected(sim), untilMs: 60_000 });
+   * ```
+   */
+  run(options: RunOptions = {}): RunResult {
+    const untilMs = options.untilMs ?? Infinity;
+    const maxEvents = options.maxEvents ?? Infinity;
+    const until = options.until;
+    if (Number.isNaN(untilMs)) throw new SimulationError("run: untilMs is NaN");
+    const q = this.#queue;
+    const checks = this.#afterEach;
+    let n = 0;
+    let reason: StopReason = "quiescent";
+    for (;;) {
+      if (n >= maxEvents) {
+        reason = "maxEvents";
+        break;
+      }
+      const head = q.peek();
+      if (!head) {
+        reason = "quiescent";
+        break;
+      }
+      if (head.t > untilMs) {
+        reason = "time";
+        break;
+      }
+      q.pop();
+      this.#now = head.t;
+      this.#dispatch(head);
+      n++;
+      if (checks.length) { for (let i = 0; i < checks.length; i++) checks[i](); }
+      if (until && until()) {
+        reason = "predicate";
+        break;
+      }
+    }
+    this.#handled += n;
+    if (reason === "time" || (reason === "quiescent" && Number.isFinite(untilMs))) {
+      if (untilMs > this.#now) this.#now = untilMs;
+      if (reason === "quiescent") reason = "time";
+    }
+    return { reason, nowMs: this.#now, events: n };
+  }
+
+  /** Run for `durationMs` more of virtual time. */
+  runFor(durationMs: number): RunResult {
+    return this.run({ untilMs: this.#now + durationMs });
+  }
+
+  /** A one-line description of the run's identity, printed first in failures. */
+  describe(): string {
+    return `seed=${
+      String(this.seed)
+    } nodes=${this.#nodes.length} t=${this.#now}ms trace=${this.trace.mode}`;
+  }
+}
+
+function digestOf(data: unknown): string {
+  const h = new RunningHash();
+  h.update(stableStringify(data));
+  return h.digest();
+}
+
+export type { TraceRecord };
