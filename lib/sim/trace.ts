@@ -72,6 +72,7 @@ export class Trace {
   readonly records: TraceRecord[] = [];
   #hash = new RunningHash();
   #count = 0;
+  #msgJson = new WeakMap<object, string>();
 
   /** A trace with the given mode. */
   constructor(options: TraceOptions = {}) {
@@ -93,7 +94,7 @@ export class Trace {
   add(r: TraceRecord): void {
     if (this.mode === "off") return;
     this.#count++;
-    this.#hash.update(stableStringify(r));
+    this.#hash.update(this.#key(r));
     if (this.mode === "full") {
       this.records.push(r);
     } else if (
@@ -101,6 +102,33 @@ export class Trace {
     ) {
       this.records.push(r);
     }
+  }
+
+  // A compact canonical form for the hash; a message object is serialized once and reused for its
+  // send, deliver and drop records.
+  #key(r: TraceRecord): string {
+    switch (r.type) {
+      case "send":
+        return `s|${r.t}|${r.id}|${r.from}|${r.to}|${r.sizeBytes}|${this.#msg(r.msg)}`;
+      case "deliver":
+        return `d|${r.t}|${r.id}|${r.from}|${r.to}|${r.sentAt}|${this.#msg(r.msg)}`;
+      case "drop":
+        return `x|${r.t}|${r.id}|${r.from}|${r.to}|${r.reason}|${this.#msg(r.msg)}`;
+      case "timer":
+        return `t|${r.t}|${r.node}|${r.name}`;
+      default:
+        return stableStringify(r);
+    }
+  }
+
+  #msg(m: unknown): string {
+    if (m === null || typeof m !== "object") return stableStringify(m);
+    let s = this.#msgJson.get(m);
+    if (s === undefined) {
+      s = stableStringify(m);
+      this.#msgJson.set(m, s);
+    }
+    return s;
   }
 
   /** Hash of every record seen so far (16 hex digits); equal hashes mean identical runs. */

@@ -54,7 +54,13 @@ Deno.test("nemesis: createCluster rejects a bad nemesis before anything runs", (
   );
   assert.equal(built, 0);
   assert.throws(
-    () => createCluster({ seed: 1, nodes: 3, factory: () => ({ onMessage() {} }), nemesis: { generator: "randomHalves", endMs: 100, periodMs: -5, faultMs: 1 } }),
+    () =>
+      createCluster({
+        seed: 1,
+        nodes: 3,
+        factory: () => ({ onMessage() {} }),
+        nemesis: { generator: "randomHalves", endMs: 100, periodMs: -5, faultMs: 1 },
+      }),
     (e: unknown) => e instanceof ConfigError && e.message.includes("periodMs"),
   );
   assert.throws(
@@ -99,14 +105,20 @@ Deno.test("nemesis: majority ring gives every node a majority, no two the same o
     const cut = s.find((f) => f.type === "cut");
     assert.ok(cut && cut.type === "cut");
     const blocked = new Set(cut.pairs.flatMap(([a, b]) => [`${a}|${b}`, `${b}|${a}`]));
-    const views = ids.map((a) => ids.filter((b) => a === b || !blocked.has(`${a}|${b}`)).sort().join(","));
+    const views = ids.map((a) =>
+      ids.filter((b) => a === b || !blocked.has(`${a}|${b}`)).sort().join(",")
+    );
     for (const v of views) assert.ok(v.split(",").length > n / 2, `view ${v} is a majority`);
     assert.equal(new Set(views).size, n, "every node sees a different majority");
   }
 });
 
 Deno.test("nemesis: bridge leaves one node connected to both halves", () => {
-  const s = generateSchedule({ generator: "bridge", endMs: 10, periodMs: 100, faultMs: 5 }, nodes, new Rng(2));
+  const s = generateSchedule(
+    { generator: "bridge", endMs: 10, periodMs: 100, faultMs: 5 },
+    nodes,
+    new Rng(2),
+  );
   const cut = s.find((f) => f.type === "cut");
   assert.ok(cut && cut.type === "cut");
   const touched = new Set(cut.pairs.flat());
@@ -144,14 +156,18 @@ Deno.test("nemesis: faults take effect at their times and are traced", () => {
 });
 
 Deno.test("nemesis: fault windows pair partitions with heals and crashes with restarts", () => {
-  const s = buildSchedule([
-    { atMs: 100, type: "partition", groups: [["n0"], ["n1", "n2"]] },
-    { atMs: 300, type: "heal" },
-    { atMs: 200, type: "crash", node: "n3" },
-    { atMs: 250, type: "restart", node: "n3" },
-    { atMs: 400, type: "pause", node: "n4", durationMs: 50 },
-    { atMs: 500, type: "crash", node: "n0" },
-  ], nodes, 1);
+  const s = buildSchedule(
+    [
+      { atMs: 100, type: "partition", groups: [["n0"], ["n1", "n2"]] },
+      { atMs: 300, type: "heal" },
+      { atMs: 200, type: "crash", node: "n3" },
+      { atMs: 250, type: "restart", node: "n3" },
+      { atMs: 400, type: "pause", node: "n4", durationMs: 50 },
+      { atMs: 500, type: "crash", node: "n0" },
+    ],
+    nodes,
+    1,
+  );
   assert.deepEqual(faultWindows(s, 1000).map((w) => [w.startMs, w.endMs, w.label]), [
     [100, 300, "partition"],
     [200, 250, "crash n3"],

@@ -140,7 +140,7 @@ Deno.test("net: fifo links never reorder; reordering links do", () => {
         const got: number[] = [];
         return {
           start: () => {
-            if (ctx.self === "n0") for (let i = 0; i < 500; i++) ctx.send("n1", i);
+            if (ctx.self === "n0") { for (let i = 0; i < 500; i++) ctx.send("n1", i); }
           },
           onMessage: (_f, m) => {
             got.push(m);
@@ -182,16 +182,20 @@ Deno.test("net: slowLink adds delay and loss until restore", () => {
   assert.ok(lat(0, 99).every((x) => x === 1));
   assert.ok(lat(100, 199).every((x) => x === 51));
   assert.ok(lat(200, 300).every((x) => x === 1));
-  const lost = c.sim.trace.records.filter((r) =>
-    r.type === "drop" && r.reason === "loss" && r.t >= 100 && r.t < 200
-  ).length;
+  const lost =
+    c.sim.trace.records.filter((r) =>
+      r.type === "drop" && r.reason === "loss" && r.t >= 100 && r.t < 200
+    ).length;
   assert.ok(lost > 60 && lost < 140, `about half of 200 messages lost, got ${lost}`);
 });
 
 Deno.test("net: bad network configs name the field", () => {
   const bad: [unknown, RegExp][] = [
     [{ lossRatio: -0.1 }, /lossRatio/],
-    [{ latency: { kind: "uniform", minMs: 5, maxMs: 1 } }, /latency\.maxMs: maxMs must be >= minMs/],
+    [
+      { latency: { kind: "uniform", minMs: 5, maxMs: 1 } },
+      /latency\.maxMs: maxMs must be >= minMs/,
+    ],
     [{ latency: { kind: "gamma" } }, /latency\.kind/],
     [{ links: [{ from: "n0", to: "n9" }] }, /links\[0\]\.to: unknown node "n9"/],
     [{ bandwidthBytesPerMs: 0 }, /bandwidthBytesPerMs/],

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ConfigError, type NodeContext, type ProtocolNode, Simulation } from "@lab/sim/mod.ts";
 import { createCluster, Network } from "@lab/net/mod.ts";
-import { type PingMsg, pinger } from "./_helpers.ts";
+import { pinger, type PingMsg } from "./_helpers.ts";
 
 function runPing(seed: number, lossRatio = 0.1) {
   const c = createCluster<PingMsg>({
@@ -91,7 +91,8 @@ Deno.test("sim: a cancelled timer never fires and re-arming replaces the old tim
           });
         }
         // compute the model's firings by replaying in time order
-        const events: { t: number; kind: "op" | "fire"; o?: typeof sorted[0]; name?: string }[] = [];
+        const events: { t: number; kind: "op" | "fire"; o?: typeof sorted[0]; name?: string }[] =
+          [];
         void events;
         let now = 0;
         const pendingFire: { name: string; t: number; gen: number }[] = [];
@@ -99,7 +100,10 @@ Deno.test("sim: a cancelled timer never fires and re-arming replaces the old tim
         const latestGen = new Map<string, number>();
         const flushUntil = (t: number, inclusiveOpsFirst: boolean) => {
           pendingFire.sort((a, b) => a.t - b.t || a.gen - b.gen);
-          while (pendingFire.length && (pendingFire[0].t < t || (!inclusiveOpsFirst && pendingFire[0].t === t))) {
+          while (
+            pendingFire.length &&
+            (pendingFire[0].t < t || (!inclusiveOpsFirst && pendingFire[0].t === t))
+          ) {
             const f = pendingFire.shift()!;
             if (latestGen.get(f.name) === f.gen) {
               expected.push({ name: f.name, t: f.t });
@@ -216,7 +220,10 @@ Deno.test("sim: a paused node handles nothing, then its backlog in order on resu
   assert.deepEqual(got, [[60, 0], [60, 1], [60, 2], [60, 3], [60, 4], [71, 99]]);
   assert.equal(timerAt, 60, "a timer due during the pause fires at resume");
   const resume = sim.trace.records.find((r) => r.type === "resume");
-  assert.ok(resume && resume.type === "resume" && resume.backlog === 6, "5 messages and 1 timer waited");
+  assert.ok(
+    resume && resume.type === "resume" && resume.backlog === 6,
+    "5 messages and 1 timer waited",
+  );
 });
 
 Deno.test("sim: a message across a partition is never delivered; healing restores delivery", () => {
@@ -325,7 +332,10 @@ Deno.test("sim: a Byzantine node cannot forge another node's signature", () => {
 Deno.test("sim: an interceptor can drop, alter and duplicate a Byzantine node's traffic", () => {
   const sim = new Simulation<number>({ seed: 1 });
   const got: number[] = [];
-  sim.addNode("b", (ctx) => ({ start: () => [1, 2, 3].forEach((v) => ctx.send("r", v)), onMessage() {} }));
+  sim.addNode(
+    "b",
+    (ctx) => ({ start: () => [1, 2, 3].forEach((v) => ctx.send("r", v)), onMessage() {} }),
+  );
   sim.addNode("r", () => ({ onMessage: (_f, m) => got.push(m) }));
   sim.intercept("b", ({ to, msg }, net) => {
     if (msg === 1) return; // drop
@@ -390,7 +400,9 @@ Deno.test("sim: trace modes: off records nothing, sampled keeps whole messages a
   const sends = (s: typeof full) => s.trace.records.filter((r) => r.type === "send").length;
   assert.ok(sends(sampled) <= sends(full) / 8, "about one message in ten is kept");
   assert.ok(sends(sampled) > 0);
-  const ids = new Set(sampled.trace.records.filter((r) => r.type === "send").map((r) => r.type === "send" && r.id));
+  const ids = new Set(
+    sampled.trace.records.filter((r) => r.type === "send").map((r) => r.type === "send" && r.id),
+  );
   for (const r of sampled.trace.records) if (r.type === "deliver") assert.ok(ids.has(r.id));
   assert.deepEqual(off.stats, full.stats, "message counters do not depend on the trace mode");
 });
@@ -416,9 +428,13 @@ Deno.test("sim: bad options are rejected with a ConfigError naming the field", (
 
 Deno.test("sim: an error inside a handler names the node, the time and the seed", () => {
   const sim = new Simulation({ seed: 77 });
-  sim.addNode("a", (ctx) => ({ start: () => ctx.setTimer("boom", 5), onMessage() {}, onTimer() {
-    throw new Error("kaput");
-  } }));
+  sim.addNode("a", (ctx) => ({
+    start: () => ctx.setTimer("boom", 5),
+    onMessage() {},
+    onTimer() {
+      throw new Error("kaput");
+    },
+  }));
   assert.throws(() => sim.run(), /node a failed in onTimer\("boom"\) at t=5 ms \(seed=77\): kaput/);
 });
 

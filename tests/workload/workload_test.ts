@@ -31,7 +31,8 @@ function registerServer(ctx: NodeContext<Msg>): ProtocolNode<Msg> {
 
 const driver: ClientDriver<Msg> = {
   request: (ctx, op) => ctx.send(op.home, { type: "req", id: op.id, f: op.f, value: op.value }),
-  response: (_ctx, _from, m) => m.type === "resp" ? { id: m.id, type: "ok", value: m.value } : undefined,
+  response: (_ctx, _from, m) =>
+    m.type === "resp" ? { id: m.id, type: "ok", value: m.value } : undefined,
 };
 
 const gen = (rng: import("@lab/sim/mod.ts").Rng) =>
@@ -62,9 +63,19 @@ Deno.test("workload: closed-loop clients keep one operation each in flight", () 
 });
 
 Deno.test("workload: open-loop arrivals are Poisson at the configured rate", () => {
-  const c = createCluster<Msg>({ seed: 2, nodes: 1, factory: registerServer, trace: { mode: "off" } });
+  const c = createCluster<Msg>({
+    seed: 2,
+    nodes: 1,
+    factory: registerServer,
+    trace: { mode: "off" },
+  });
   const rate = 500; // per second
-  const w = installWorkload(c.sim, driver, gen, { mode: "open", ratePerSec: rate, clients: 2, endMs: 20_000 });
+  const w = installWorkload(c.sim, driver, gen, {
+    mode: "open",
+    ratePerSec: rate,
+    clients: 2,
+    endMs: 20_000,
+  });
   c.sim.run({ untilMs: 21_000 });
   const ops = pairOperations(w.history);
   const expected = rate * 20;
@@ -114,11 +125,19 @@ Deno.test("workload: bad workload parameters name the field", () => {
     () => installWorkload(c.sim, driver, gen, { endMs: 100, ratePerSec: 0 }),
     /workload config: ratePerSec/,
   );
-  assert.throws(() => installWorkload(c.sim, driver, gen, { endMs: 100, mode: "burst" as "open" }), /mode/);
+  assert.throws(
+    () => installWorkload(c.sim, driver, gen, { endMs: 100, mode: "burst" as "open" }),
+    /mode/,
+  );
   assert.throws(() => installWorkload(c.sim, driver, gen, {} as { endMs: number }), /endMs/);
 });
 
-function op(invokeMs: number, completeMs: number, status: Operation["status"], process = 0): Operation {
+function op(
+  invokeMs: number,
+  completeMs: number,
+  status: Operation["status"],
+  process = 0,
+): Operation {
   return {
     process,
     f: "write",
@@ -133,11 +152,19 @@ function op(invokeMs: number, completeMs: number, status: Operation["status"], p
 }
 
 Deno.test("metrics: per-window throughput, availability and latency by hand", () => {
-  const ops = [op(0, 10, "ok"), op(100, 300, "ok"), op(500, 900, "fail"), op(1200, 1250, "ok"), op(1500, 0, "info")];
+  const ops = [
+    op(0, 10, "ok"),
+    op(100, 300, "ok"),
+    op(500, 900, "fail"),
+    op(1200, 1250, "ok"),
+    op(1500, 0, "info"),
+  ];
   const rows = perWindow(ops, { windowMs: 1000, toMs: 2000 });
   assert.equal(rows.length, 2);
   assert.deepEqual(
-    rows.map((r) => [r.invoked, r.ok, r.fail, r.info, r.throughputPerSec, r.availability, r.latencyMsP50]),
+    rows.map((
+      r,
+    ) => [r.invoked, r.ok, r.fail, r.info, r.throughputPerSec, r.availability, r.latencyMsP50]),
     [[3, 2, 1, 0, 2, 2 / 3, 105], [2, 1, 0, 1, 1, 0.5, 50]],
   );
   const q = latencyQuantiles(ops, [0, 0.5, 1]);

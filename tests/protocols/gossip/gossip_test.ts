@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { createCluster } from "@lab/net/mod.ts";
-import { type GossipConfigInput, type GossipMessage, GossipNode } from "@lab/protocols/gossip/mod.ts";
+import {
+  type GossipConfigInput,
+  type GossipMessage,
+  GossipNode,
+} from "@lab/protocols/gossip/mod.ts";
 
 function spread(n: number, seed: number, cfg: GossipConfigInput, nemesis?: unknown) {
   const c = createCluster<GossipMessage>({

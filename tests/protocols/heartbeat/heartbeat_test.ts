@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "@lab/sim/mod.ts";
 import { createCluster } from "@lab/net/mod.ts";
-import { detectorQuality, HeartbeatNode, type HeartbeatConfigInput, type HeartbeatMessage, phi } from "@lab/protocols/heartbeat/mod.ts";
+import {
+  detectorQuality,
+  type HeartbeatConfigInput,
+  type HeartbeatMessage,
+  HeartbeatNode,
+  phi,
+} from "@lab/protocols/heartbeat/mod.ts";
 
 function run(cfg: HeartbeatConfigInput, seed: number, lossRatio = 0) {
   const c = createCluster<HeartbeatMessage>({
@@ -9,7 +15,11 @@ function run(cfg: HeartbeatConfigInput, seed: number, lossRatio = 0) {
     nodes: 5,
     factory: (ctx) => new HeartbeatNode(ctx, cfg),
     network: { latency: { kind: "normal", meanMs: 10, stdMs: 3 }, lossRatio },
-    nemesis: [{ atMs: 5000, type: "crash", node: "n2" }, { atMs: 9000, type: "restart", node: "n2" }],
+    nemesis: [{ atMs: 5000, type: "crash", node: "n2" }, {
+      atMs: 9000,
+      type: "restart",
+      node: "n2",
+    }],
     trace: { mode: "off" },
   });
   c.sim.run({ untilMs: 12_000 });
@@ -41,10 +51,16 @@ Deno.test("heartbeat: phi-accrual detects the crash and trusts the restarted nod
     nodes: 3,
     factory: (ctx) => new HeartbeatNode(ctx, { detector: "phi", phiThreshold: 8 }),
     network: { latency: { kind: "normal", meanMs: 10, stdMs: 3 } },
-    nemesis: [{ atMs: 3000, type: "crash", node: "n1" }, { atMs: 6000, type: "restart", node: "n1" }],
+    nemesis: [{ atMs: 3000, type: "crash", node: "n1" }, {
+      atMs: 6000,
+      type: "restart",
+      node: "n1",
+    }],
   });
   c.sim.run({ untilMs: 8000 });
-  const ev = c.sim.events.filter((e) => e.event.peer === "n1").map((e) => `${e.node}:${e.event.type}`);
+  const ev = c.sim.events.filter((e) => e.event.peer === "n1").map((e) =>
+    `${e.node}:${e.event.type}`
+  );
   assert.deepEqual(ev.sort(), ["n0:suspect", "n0:trust", "n2:suspect", "n2:trust"]);
 });
 
@@ -60,6 +76,12 @@ Deno.test("heartbeat: bad parameters name the field", () => {
     nodes: 2,
     factory: (ctx) => new HeartbeatNode(ctx, { intervalMs: -1 }),
   });
-  assert.throws(() => c.sim.run(), (e: unknown) => e instanceof Error && /intervalMs/.test(e.message));
-  assert.throws(() => new HeartbeatNode({} as never, { detector: "psychic" as "phi" }), ConfigError);
+  assert.throws(
+    () => c.sim.run(),
+    (e: unknown) => e instanceof Error && /intervalMs/.test(e.message),
+  );
+  assert.throws(
+    () => new HeartbeatNode({} as never, { detector: "psychic" as "phi" }),
+    ConfigError,
+  );
 });
