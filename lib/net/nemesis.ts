@@ -110,6 +110,8 @@ export const GeneratorSchema = z.discriminatedUnion("generator", [
     downMs: z.number().positive(),
     /** Crash nodes in a random order each round (default) or in id order. */
     shuffle: z.boolean().default(true),
+    /** Each crash happens up to this much later than its slot (uniform), to vary its phase. */
+    jitterMs: z.number().min(0).default(0),
   }).strict(),
 ]);
 
@@ -312,8 +314,9 @@ export function generateSchedule(
         const order = g.shuffle ? rng.shuffle(nodes) : nodes.slice();
         for (const id of order) {
           if (t >= g.endMs) break;
-          out.push({ atMs: t, type: "crash", node: id });
-          out.push({ atMs: Math.min(t + g.downMs, g.endMs), type: "restart", node: id });
+          const at = Math.min(t + (g.jitterMs > 0 ? rng.uniform(0, g.jitterMs) : 0), g.endMs);
+          out.push({ atMs: at, type: "crash", node: id });
+          out.push({ atMs: Math.min(at + g.downMs, g.endMs), type: "restart", node: id });
           t += g.periodMs;
         }
       }

@@ -35,38 +35,60 @@ export function detectorQuality(
   down: readonly DownInterval[],
   options: { monitors: readonly NodeId[]; runMs: number },
 ): DetectorQuality {
-  const isDown = (node: NodeId, t: number) =>
-    down.some((d) => d.node === node && t >= d.fromMs && t < d.toMs);
+  const downAt = (node: NodeId, t: number) =>
+    down.find((d) => d.node === node && t >= d.fromMs && t < d.toMs);
+  // Replay suspect / trust in order: a monitor that already suspects a peer when it crashes has
+  // detected it at once (0 ms); otherwise its first suspicion during the down interval counts.
+  const suspected = new Set<string>();
+  const detected = new Map<string, number>();
+  const pending = [...down].sort((a, b) => a.fromMs - b.fromMs);
+  let next = 0;
   let falseSuspicions = 0;
   const detections: { monitor: NodeId; peer: NodeId; ms: number }[] = [];
-  const firstSuspect = new Map<string, number>();
-  for (const e of events) {
-    if (e.event.type !== "suspect") continue;
-    const peer = e.event.peer as NodeId;
-    if (isDown(peer, e.t)) {
-      const d = down.find((x) => x.node === peer && e.t >= x.fromMs && e.t < x.toMs)!;
-      const key = `${e.node}|${peer}|${d.fromMs}`;
-      if (!firstSuspect.has(key)) {
-        firstSuspect.set(key, e.t);
-        detections.push({ monitor: e.node, peer, ms: e.t - d.fromMs });
+  const atCrash = (upTo: number) => {
+    while (next < pending.length && pending[next].fromMs <= upTo) {
+      const d = pending[next++];
+      for (const m of options.monitors) {
+        if (m !== d.node && suspected.has(`${m}|${d.node}`)) {
+          detected.set(`${m}|${d.node}|${d.fromMs}`, 0);
+          detections.push({ monitor: m, peer: d.node, ms: 0 });
+        }
       }
-    } else {
+    }
+  };
+  for (const e of events) {
+    atCrash(e.t);
+    const t = e.event.type;
+    if (t !== "suspect" && t !== "trust") continue;
+    const peer = e.event.peer as NodeId;
+    const pair = `${e.node}|${peer}`;
+    if (t === "trust") {
+      suspected.delete(pair);
+      continue;
+    }
+    suspected.add(pair);
+    const d = downAt(peer, e.t);
+    if (!d) {
       falseSuspicions++;
+      continue;
+    }
+    const key = `${pair}|${d.fromMs}`;
+    if (!detected.has(key)) {
+      detected.set(key, e.t - d.fromMs);
+      detections.push({ monitor: e.node, peer, ms: e.t - d.fromMs });
     }
   }
+  atCrash(Infinity);
   let missed = 0;
   for (const d of down) {
     for (const m of options.monitors) {
-      if (m === d.node || isDown(m, d.fromMs)) continue;
-      if (!firstSuspect.has(`${m}|${d.node}|${d.fromMs}`)) missed++;
+      if (m === d.node || downAt(m, d.fromMs)) continue;
+      if (!detected.has(`${m}|${d.node}|${d.fromMs}`)) missed++;
     }
   }
-  const pairs = options.monitors.length * (options.monitors.length - 1);
+  const n = options.monitors.length;
   const downMs = down.reduce((a, d) => a + (d.toMs - d.fromMs), 0);
-  const upPairMinutes = Math.max(
-    1e-9,
-    (pairs * options.runMs - downMs * (options.monitors.length - 1)) / 60_000,
-  );
+  const upPairMinutes = Math.max(1e-9, (n * (n - 1) * options.runMs - downMs * (n - 1)) / 60_000);
   return {
     detectionsMs: detections,
     missed,

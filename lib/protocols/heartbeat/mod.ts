@@ -6,3 +6,4 @@ export * from "./messages.ts";
 export * from "./config.ts";
 export * from "./node.ts";
 export * from "./metrics.ts";
+export * from "./leader.ts";

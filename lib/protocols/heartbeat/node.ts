@@ -83,7 +83,8 @@ export class HeartbeatNode implements ProtocolNode<HeartbeatMessage> {
     let s = this.#peers.get(from);
     if (!s) this.#peers.set(from, s = { lastMs: now, intervals: [], next: 0, suspected: false });
     const gap = now - s.lastMs;
-    if (gap > 0) {
+    // a gap that ends a suspicion spans an outage, not jitter: keep it out of the window
+    if (gap > 0 && !s.suspected) {
       if (s.intervals.length < this.config.windowSize) s.intervals.push(gap);
       else s.intervals[s.next] = gap;
       s.next = (s.next + 1) % this.config.windowSize;

@@ -1,0 +1,420 @@
+/**
+ * Experiments of notebook 06 (failure models): the failure detector's trade-off between
+ * detection time and mistakes, phi-accrual against a fixed timeout on heterogeneous links, gossip
+ * under a partition, and a paused leader that returns believing it is still in charge.
+ * Each function takes parsed parameters and returns plain rows; the notebook plots and checks them.
+ * @module
+ */
+import { z } from "zod";
+import { mean, quantile } from "d3-array";
+import { parseConfig } from "../sim/errors.ts";
+import type { NodeId } from "../sim/types.ts";
+import { createCluster, type FaultWindow } from "../net/cluster.ts";
+import type { NetworkConfigInput } from "../net/network.ts";
+import type { FaultInput } from "../net/nemesis.ts";
+import {
+  DetectorLeaderNode,
+  detectorQuality,
+  type DownInterval,
+  type HeartbeatConfigInput,
+  type HeartbeatMessage,
+  HeartbeatNode,
+} from "../protocols/heartbeat/mod.ts";
+import { type GossipMessage, GossipNode } from "../protocols/gossip/mod.ts";
+
+/** Parameters of notebook 06. */
+export const FailureModelsParamsSchema = z.object({
+  seed: z.number().int().default(1),
+  /** Cluster size for the detector experiments. */
+  nodes: z.number().int().min(3).max(50).default(5),
+  /** Heartbeat period (ms). */
+  intervalMs: z.number().positive().default(100),
+  /** Fixed timeouts to sweep (ms). */
+  timeoutsMs: z.array(z.number().positive()).min(2).default([150, 200, 300, 400, 600, 800]),
+  /** Loss ratios to sweep. */
+  lossRatios: z.array(z.number().min(0).max(0.9)).min(1).default([0, 0.05, 0.1, 0.2]),
+  /** Phi thresholds to sweep. */
+  phiThresholds: z.array(z.number().positive()).min(2).default([1, 2, 4, 8, 12, 16]),
+  /** Simulated time per detector run (ms). */
+  runMs: z.number().min(10_000).default(60_000),
+  /** Period between crashes in the rolling-crash nemesis, and how long each node stays down. */
+  crashPeriodMs: z.number().positive().default(6000),
+  crashDownMs: z.number().positive().default(3000),
+  /** Gossip experiment: nodes, round length, when the partition heals. */
+  gossipNodes: z.number().int().min(4).max(2048).default(32),
+  gossipRoundMs: z.number().positive().default(100),
+  gossipHealMs: z.number().positive().default(3000),
+  /** Paused-leader experiment: when the leader pauses and for how long. */
+  pauseAtMs: z.number().positive().default(3000),
+  pauseMs: z.number().positive().default(2000),
+}).strict();
+
+/** Parameters as written (every field optional). */
+export type FailureModelsParamsInput = z.input<typeof FailureModelsParamsSchema>;
+/** Parameters with defaults. */
+export type FailureModelsParams = z.output<typeof FailureModelsParamsSchema>;
+
+/** Parse notebook parameters (a ConfigError names any bad field). */
+export function parseFailureModelsParams(input: unknown): FailureModelsParams {
+  return parseConfig(FailureModelsParamsSchema, input, "failure-models parameters");
+}
+
+/** One detector configuration's score. */
+export interface DetectorRow {
+  readonly detector: "fixed" | "phi";
+  /** Timeout (fixed) or phi threshold. */
+  readonly setting: number;
+  readonly lossRatio: number;
+  readonly detectionMsMean: number;
+  readonly detectionMsP99: number;
+  readonly missed: number;
+  readonly falseSuspicions: number;
+  readonly falseSuspicionsPerPairMinute: number;
+  /** Theory for the fixed detector: see {@link predictedFalseSuspicions}. */
+  readonly predictedFalsePerPairMinute: number;
+}
+
+function downIntervals(schedule: readonly FaultInput[], endMs: number): DownInterval[] {
+  const open = new Map<NodeId, number>();
+  const out: DownInterval[] = [];
+  for (const f of [...schedule].sort((a, b) => a.atMs - b.atMs)) {
+    if (f.type === "crash") open.set(f.node, f.atMs);
+    if (f.type === "restart" && open.has(f.node)) {
+      out.push({ node: f.node, fromMs: open.get(f.node)!, toMs: f.atMs });
+      open.delete(f.node);
+    }
+  }
+  for (const [node, fromMs] of open) out.push({ node, fromMs, toMs: endMs });
+  return out;
+}
+
+function runDetector(
+  p: FailureModelsParams,
+  detector: HeartbeatConfigInput,
+  network: NetworkConfigInput,
+): ReturnType<typeof detectorQuality> {
+  const c = createCluster<HeartbeatMessage>({
+    seed: p.seed,
+    nodes: p.nodes,
+    factory: (ctx) => new HeartbeatNode(ctx, detector),
+    network,
+    nemesis: {
+      generator: "rollingCrashes",
+      startMs: 2000,
+      endMs: p.runMs - p.crashDownMs,
+      periodMs: p.crashPeriodMs,
+      downMs: p.crashDownMs,
+      // crash at a random phase of the heartbeat cycle, as real crashes do
+      jitterMs: p.intervalMs,
+    },
+    trace: { mode: "off" },
+  });
+  c.sim.run({ untilMs: p.runMs });
+  return detectorQuality(c.sim.events, downIntervals(c.schedule, p.runMs), {
+    monitors: c.nodes,
+    runMs: p.runMs,
+  });
+}
+
+function row(
+  detector: "fixed" | "phi",
+  setting: number,
+  lossRatio: number,
+  q: ReturnType<typeof detectorQuality>,
+  predicted: number,
+): DetectorRow {
+  const ds = q.detectionsMs.map((d) => d.ms);
+  return {
+    detector,
+    setting,
+    lossRatio,
+    detectionMsMean: mean(ds) ?? NaN,
+    detectionMsP99: quantile(ds, 0.99) ?? NaN,
+    missed: q.missed,
+    falseSuspicions: q.falseSuspicions,
+    falseSuspicionsPerPairMinute: q.falseSuspicionsPerPairMinute,
+    predictedFalsePerPairMinute: predicted,
+  };
+}
+
+/** Latency of the trade-off sweep's network (ms): normal, mean 10, standard deviation 5. */
+export const SWEEP_LATENCY = { meanMs: 10, stdMs: 5 } as const;
+
+/** The standard normal's upper tail P(Z > z). */
+function normalTail(z: number): number {
+  // Abramowitz & Stegun 26.2.17
+  const t = 1 / (1 + 0.2316419 * Math.abs(z));
+  const d = 0.3989422804014327 * Math.exp(-z * z / 2);
+  const p = d * t *
+    (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  return z >= 0 ? p : 1 - p;
+}
+
+/**
+ * The simple theory of a fixed-timeout detector's mistakes on a lossy link. A false suspicion
+ * needs the gap between two received heartbeats to exceed the timeout. After m consecutive losses
+ * the gap is (m + 1)·interval plus the difference of two latencies (normal, σ√2), so with
+ * m = ⌈timeout / interval⌉ − 1 losses a mistake happens with probability
+ * P(N(0, σ√2) > timeout − (m + 1)·interval). Per monitored pair per minute:
+ * heartbeats per minute × (1 − p) · p^m × that probability. It ignores the detector's check
+ * period and rarer longer loss runs, so it is an estimate, not a bound.
+ */
+export function predictedFalseSuspicions(
+  timeoutMs: number,
+  intervalMs: number,
+  lossRatio: number,
+  latencyStdMs: number,
+): number {
+  const m = Math.max(0, Math.ceil(timeoutMs / intervalMs) - 1);
+  const slack = timeoutMs - (m + 1) * intervalMs; // <= 0
+  const pOver = latencyStdMs > 0
+    ? normalTail(slack / (latencyStdMs * Math.SQRT2))
+    : (slack < 0 ? 1 : 0);
+  return (60_000 / intervalMs) * (1 - lossRatio) * lossRatio ** m * pOver;
+}
+
+/** The network of the trade-off sweep: normal latency 10 ± 5 ms and the given loss. */
+export function sweepNetwork(lossRatio: number): NetworkConfigInput {
+  return { latency: { kind: "normal", ...SWEEP_LATENCY }, lossRatio };
+}
+
+/**
+ * Fixed-timeout detector over timeouts × loss ratios, under rolling crashes: detection time and
+ * false suspicions per monitored pair per minute, with the simple theory for the latter.
+ */
+export function detectorTradeoff(p: FailureModelsParams): DetectorRow[] {
+  const rows: DetectorRow[] = [];
+  for (const loss of p.lossRatios) {
+    for (const timeoutMs of p.timeoutsMs) {
+      const q = runDetector(
+        p,
+        { detector: "fixed", intervalMs: p.intervalMs, timeoutMs },
+        sweepNetwork(loss),
+      );
+      const predicted = predictedFalseSuspicions(
+        timeoutMs,
+        p.intervalMs,
+        loss,
+        SWEEP_LATENCY.stdMs,
+      );
+      rows.push(row("fixed", timeoutMs, loss, q, predicted));
+    }
+  }
+  return rows;
+}
+
+/** Two regions: a fast, steady local link and a slow, jittery long-haul link. */
+export function twoRegionNetwork(nodes: readonly NodeId[], lossRatio: number): NetworkConfigInput {
+  const half = Math.ceil(nodes.length / 2);
+  return {
+    latency: { kind: "normal", meanMs: 2, stdMs: 0.5 },
+    lossRatio,
+    regions: {
+      of: Object.fromEntries(nodes.map((id, i) => [id, i < half ? "eu" : "us"])),
+      latency: [{ from: "eu", to: "us", latency: { kind: "lognormal", mu: 4, sigma: 0.35 } }],
+    },
+  };
+}
+
+/** Detection time split by link kind (same region vs across regions). */
+export interface PhiVsFixedRow {
+  readonly detector: "fixed" | "phi";
+  readonly setting: number;
+  readonly link: "local" | "long-haul";
+  readonly detectionMsMean: number;
+  readonly detections: number;
+  readonly falseSuspicionsPerPairMinute: number;
+}
+
+/**
+ * Phi-accrual against a fixed timeout on the same seeds and crash schedule, over two regions.
+ * Theory: phi learns each link's inter-arrival distribution, so it suspects sooner on the steady
+ * local link than on the jittery long-haul one; a fixed timeout waits the same on both.
+ */
+export function phiVsFixed(
+  p: FailureModelsParams,
+  options: { fixedTimeoutMs?: number; phiThreshold?: number; lossRatio?: number } = {},
+): PhiVsFixedRow[] {
+  const ids = Array.from({ length: p.nodes }, (_, i) => `n${i}`);
+  const half = Math.ceil(ids.length / 2);
+  const region = (id: NodeId) => (ids.indexOf(id) < half ? "eu" : "us");
+  const net = twoRegionNetwork(ids, options.lossRatio ?? 0);
+  const out: PhiVsFixedRow[] = [];
+  const configs: [("fixed" | "phi"), number, HeartbeatConfigInput][] = [
+    ["fixed", options.fixedTimeoutMs ?? 400, {
+      detector: "fixed",
+      intervalMs: p.intervalMs,
+      timeoutMs: options.fixedTimeoutMs ?? 400,
+    }],
+    ["phi", options.phiThreshold ?? 8, {
+      detector: "phi",
+      intervalMs: p.intervalMs,
+      phiThreshold: options.phiThreshold ?? 8,
+      minStdMs: 5,
+    }],
+  ];
+  for (const [detector, setting, cfg] of configs) {
+    const q = runDetector(p, cfg, net);
+    for (const link of ["local", "long-haul"] as const) {
+      const ds = q.detectionsMs.filter((d) =>
+        (region(d.monitor) === region(d.peer)) === (link === "local")
+      ).map((d) => d.ms);
+      out.push({
+        detector,
+        setting,
+        link,
+        detectionMsMean: mean(ds) ?? NaN,
+        detections: ds.length,
+        falseSuspicionsPerPairMinute: q.falseSuspicionsPerPairMinute,
+      });
+    }
+  }
+  return out;
+}
+
+/** The trade-off curves of both detectors on the two-region network (for one chart). */
+export function tradeoffCurves(p: FailureModelsParams, lossRatio = 0.05): DetectorRow[] {
+  const ids = Array.from({ length: p.nodes }, (_, i) => `n${i}`);
+  const net = twoRegionNetwork(ids, lossRatio);
+  const rows: DetectorRow[] = [];
+  for (const timeoutMs of p.timeoutsMs) {
+    const q = runDetector(p, { detector: "fixed", intervalMs: p.intervalMs, timeoutMs }, net);
+    rows.push(row("fixed", timeoutMs, lossRatio, q, NaN));
+  }
+  for (const phiThreshold of p.phiThresholds) {
+    const q = runDetector(
+      p,
+      { detector: "phi", intervalMs: p.intervalMs, phiThreshold, minStdMs: 5 },
+      net,
+    );
+    rows.push(row("phi", phiThreshold, lossRatio, q, NaN));
+  }
+  return rows;
+}
+
+/** When each node learned the rumor. */
+export interface GossipRow {
+  readonly node: NodeId;
+  readonly side: "origin side" | "far side";
+  /** NaN when the node never learned it. */
+  readonly learnedAtMs: number;
+  readonly round: number;
+  readonly hops: number;
+}
+
+/** Push-pull gossip from n0 while the cluster is split in halves until `gossipHealMs`. */
+export function gossipUnderPartition(
+  p: FailureModelsParams,
+): { rows: GossipRow[]; faults: FaultWindow[]; healMs: number } {
+  const ids = Array.from({ length: p.gossipNodes }, (_, i) => `n${i}`);
+  const half = ids.length / 2;
+  const near = ids.slice(0, half), far = ids.slice(half);
+  const c = createCluster<GossipMessage>({
+    seed: p.seed,
+    nodes: ids,
+    factory: (ctx) =>
+      new GossipNode(ctx, { mode: "pushPull", roundMs: p.gossipRoundMs, rumorLifetimeRounds: 200 }),
+    network: { latency: { kind: "uniform", minMs: 1, maxMs: 20 } },
+    nemesis: [
+      { atMs: 0, type: "partition", groups: [near, far] },
+      { atMs: p.gossipHealMs, type: "heal" },
+    ],
+    trace: { mode: "off" },
+  });
+  c.sim.at(p.gossipRoundMs / 2, () => c.sim.instanceOf<GossipNode>("n0")!.broadcast("rumor"));
+  const endMs = p.gossipHealMs + 40 * p.gossipRoundMs;
+  c.sim.run({ untilMs: endMs });
+  const learned = new Map(
+    c.sim.events.filter((e) => e.event.type === "learn").map((e) => [e.node, e]),
+  );
+  const rows = ids.map((id): GossipRow => {
+    const e = learned.get(id);
+    return {
+      node: id,
+      side: near.includes(id) ? "origin side" : "far side",
+      learnedAtMs: e ? e.t : NaN,
+      round: e ? e.event.round as number : NaN,
+      hops: e ? e.event.hops as number : NaN,
+    };
+  });
+  return { rows, faults: c.faultWindows(endMs), healMs: p.gossipHealMs };
+}
+
+/** One interval of a node's belief about the leader. */
+export interface BeliefRow {
+  readonly node: NodeId;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** "leader (self)", "follows n1", "paused". */
+  readonly state: string;
+}
+
+/** Result of the paused-leader experiment. */
+export interface PausedLeaderResult {
+  readonly beliefs: BeliefRow[];
+  /** Every action a self-believed leader took. */
+  readonly acts: { node: NodeId; atMs: number }[];
+  /** Actions taken by a node while another node also believed itself leader. */
+  readonly conflictingActs: { node: NodeId; atMs: number; otherLeaders: NodeId[] }[];
+  readonly faults: FaultWindow[];
+  readonly endMs: number;
+}
+
+/**
+ * n0 leads (smallest id); at `pauseAtMs` it stops for `pauseMs` (a GC pause) — longer than the
+ * detector timeout — so the others elect n1. When n0 resumes it still believes it leads and acts
+ * at once, from its backlog, while n1 also leads: split brain, with no crash and no partition.
+ */
+export function pausedLeader(p: FailureModelsParams): PausedLeaderResult {
+  const endMs = p.pauseAtMs + p.pauseMs + 2000;
+  const c = createCluster<HeartbeatMessage>({
+    seed: p.seed,
+    nodes: 3,
+    factory: (ctx) =>
+      new DetectorLeaderNode(ctx, {
+        detector: { detector: "fixed", intervalMs: p.intervalMs, timeoutMs: 5 * p.intervalMs },
+        actIntervalMs: 50,
+      }),
+    network: { latency: { kind: "uniform", minMs: 5, maxMs: 15 } },
+    nemesis: [{ atMs: p.pauseAtMs, type: "pause", node: "n0", durationMs: p.pauseMs }],
+    trace: { mode: "off" },
+  });
+  const believes = new Map<NodeId, NodeId>();
+  const conflicting: PausedLeaderResult["conflictingActs"] = [];
+  const acts: PausedLeaderResult["acts"] = [];
+  const beliefs: BeliefRow[] = [];
+  const since = new Map<NodeId, { startMs: number; state: string }>();
+  const setState = (node: NodeId, state: string, t: number) => {
+    const cur = since.get(node);
+    if (cur && cur.state === state) return;
+    if (cur && t > cur.startMs) {
+      beliefs.push({ node, startMs: cur.startMs, endMs: t, state: cur.state });
+    }
+    since.set(node, { startMs: t, state });
+  };
+  const pausedUntil = p.pauseAtMs + p.pauseMs;
+  c.sim.onEvent((e) => {
+    if (e.event.type === "leader") {
+      const leader = e.event.leader as NodeId;
+      believes.set(e.node, leader);
+      setState(e.node, leader === e.node ? "leader (self)" : `follows ${leader}`, e.t);
+    }
+    if (e.event.type === "act") {
+      acts.push({ node: e.node, atMs: e.t });
+      // another running node (a paused one acts on nothing) that believes itself leader
+      const others = [...believes].filter(([n, l]) =>
+        n !== e.node && l === n && !c.sim.node(n).paused
+      ).map(([n]) => n);
+      if (others.length) conflicting.push({ node: e.node, atMs: e.t, otherLeaders: others });
+    }
+  });
+  c.sim.at(p.pauseAtMs, () => setState("n0", "paused", p.pauseAtMs));
+  c.sim.at(pausedUntil, () => {
+    const l = believes.get("n0");
+    setState("n0", l === "n0" ? "leader (self)" : `follows ${l}`, pausedUntil);
+  });
+  c.sim.run({ untilMs: endMs });
+  for (const [node, s] of since) beliefs.push({ node, startMs: s.startMs, endMs, state: s.state });
+  beliefs.sort((a, b) => a.node.localeCompare(b.node) || a.startMs - b.startMs);
+  return { beliefs, acts, conflictingActs: conflicting, faults: c.faultWindows(endMs), endMs };
+}
