@@ -8,8 +8,10 @@
 import { z } from "zod";
 import { mean, quantile } from "d3-array";
 import { parseConfig } from "../sim/errors.ts";
+import { type Claim, claim } from "./claims.ts";
 import type { NodeId } from "../sim/types.ts";
-import { createCluster, type FaultWindow } from "../net/cluster.ts";
+import { createCluster } from "../net/cluster.ts";
+import type { FaultWindow } from "../net/nemesis.ts";
 import type { NetworkConfigInput } from "../net/network.ts";
 import type { FaultInput } from "../net/nemesis.ts";
 import {
@@ -417,4 +419,151 @@ export function pausedLeader(p: FailureModelsParams): PausedLeaderResult {
   for (const [node, s] of since) beliefs.push({ node, startMs: s.startMs, endMs, state: s.state });
   beliefs.sort((a, b) => a.node.localeCompare(b.node) || a.startMs - b.startMs);
   return { beliefs, acts, conflictingActs: conflicting, faults: c.faultWindows(endMs), endMs };
+}
+
+// ---- predictions ------------------------------------------------------------------------------
+
+const f0 = (x: number) => x.toFixed(0);
+const f2 = (x: number) => x.toFixed(2);
+
+/** The fixed detector's trade-off, as theory predicts it. */
+export function checkDetectorTradeoff(
+  rows: readonly DetectorRow[],
+  p: FailureModelsParams,
+): Claim[] {
+  const byLoss = new Map<number, DetectorRow[]>();
+  for (const r of rows) {
+    const l = byLoss.get(r.lossRatio) ?? [];
+    l.push(r);
+    byLoss.set(r.lossRatio, l);
+  }
+  const claims: Claim[] = [];
+  for (const [loss, rs] of byLoss) {
+    const sorted = [...rs].sort((a, b) => a.setting - b.setting);
+    const det = sorted.map((r) => r.detectionMsMean);
+    claims.push(claim(
+      `loss ${loss}: detection time grows with the timeout`,
+      det.every((d, i) => i === 0 || d > det[i - 1]),
+      det.map(f0).join(" < ") + " ms",
+    ));
+    const fs = sorted.map((r) => r.falseSuspicionsPerPairMinute);
+    claims.push(claim(
+      `loss ${loss}: false suspicions do not grow with the timeout`,
+      fs.every((x, i) => i === 0 || x <= fs[i - 1]),
+      fs.map(f2).join(" ≥ ") + " per pair-minute",
+    ));
+  }
+  const within = rows.filter((r) =>
+    r.detectionMsMean >= r.setting - p.intervalMs &&
+    r.detectionMsMean <= r.setting + SWEEP_LATENCY.meanMs + 3 * SWEEP_LATENCY.stdMs
+  );
+  claims.push(claim(
+    "mean detection time lies between timeout − interval and timeout + latency (+3σ)",
+    within.length === rows.length,
+    `${within.length} of ${rows.length} settings`,
+  ));
+  const lossless = rows.filter((r) =>
+    r.lossRatio === 0 && r.setting > p.intervalMs + 6 * SWEEP_LATENCY.stdMs
+  );
+  claims.push(claim(
+    "without loss, a timeout above interval + jitter never suspects a live node",
+    lossless.every((r) => r.falseSuspicions === 0),
+    lossless.map((r) => `${r.setting} ms: ${r.falseSuspicions}`).join(", ") || "no such setting",
+  ));
+  const timeouts = [...new Set(rows.map((r) => r.setting))];
+  const moreLoss = timeouts.every((t) => {
+    const xs = rows.filter((r) => r.setting === t).sort((a, b) => a.lossRatio - b.lossRatio)
+      .map((r) => r.falseSuspicionsPerPairMinute);
+    return xs.every((x, i) => i === 0 || x >= xs[i - 1]);
+  });
+  claims.push(
+    claim(
+      "more loss, more false suspicions (at every timeout)",
+      moreLoss,
+      `${timeouts.length} timeouts`,
+    ),
+  );
+  const testable = rows.filter((r) => r.predictedFalsePerPairMinute >= 1);
+  const close = testable.filter((r) => {
+    const ratio = r.falseSuspicionsPerPairMinute / r.predictedFalsePerPairMinute;
+    return ratio > 1 / 3 && ratio < 3;
+  });
+  claims.push(claim(
+    "the loss-run theory predicts the mistake rate within a factor of 3 (where it predicts ≥ 1/min)",
+    testable.length > 0 && close.length === testable.length,
+    testable.map((r) =>
+      `${r.setting} ms, p=${r.lossRatio}: ${f2(r.falseSuspicionsPerPairMinute)} vs ${
+        f2(r.predictedFalsePerPairMinute)
+      }`
+    ).join("; "),
+  ));
+  return claims;
+}
+
+/** Phi adapts to each link; a fixed timeout does not. */
+export function checkPhiVsFixed(rows: readonly PhiVsFixedRow[]): Claim[] {
+  const get = (d: string, l: string) => rows.find((r) => r.detector === d && r.link === l)!;
+  const pl = get("phi", "local"), ph = get("phi", "long-haul");
+  const fl = get("fixed", "local"), fh = get("fixed", "long-haul");
+  return [
+    claim(
+      "phi suspects a crashed peer much sooner over the steady local link than over the jittery one",
+      pl.detectionMsMean < 0.6 * ph.detectionMsMean,
+      `${f0(pl.detectionMsMean)} vs ${f0(ph.detectionMsMean)} ms`,
+    ),
+    claim(
+      "a fixed timeout waits about as long on both links (they differ by the latency gap only)",
+      Math.abs(fh.detectionMsMean - fl.detectionMsMean) < 100,
+      `${f0(fl.detectionMsMean)} vs ${f0(fh.detectionMsMean)} ms`,
+    ),
+    claim(
+      "on the local link phi detects faster than the fixed timeout",
+      pl.detectionMsMean < fl.detectionMsMean,
+      `${f0(pl.detectionMsMean)} vs ${f0(fl.detectionMsMean)} ms`,
+    ),
+  ];
+}
+
+/** Gossip cannot cross a partition; healing lets it through. */
+export function checkGossipUnderPartition(r: ReturnType<typeof gossipUnderPartition>): Claim[] {
+  const near = r.rows.filter((x) => x.side === "origin side");
+  const far = r.rows.filter((x) => x.side === "far side");
+  return [
+    claim(
+      "every node on the origin's side learns the rumor before the heal",
+      near.every((x) => x.learnedAtMs < r.healMs),
+      `${near.filter((x) => x.learnedAtMs < r.healMs).length} of ${near.length}`,
+    ),
+    claim(
+      "no node across the partition learns it before the heal",
+      far.every((x) => !(x.learnedAtMs < r.healMs)),
+      `earliest far-side learning at ${f0(Math.min(...far.map((x) => x.learnedAtMs)))} ms`,
+    ),
+    claim(
+      "after the heal every node learns it",
+      r.rows.every((x) => Number.isFinite(x.learnedAtMs)),
+      `${r.rows.filter((x) => Number.isFinite(x.learnedAtMs)).length} of ${r.rows.length}`,
+    ),
+  ];
+}
+
+/** A paused leader acts on a belief that stopped being true while it slept. */
+export function checkPausedLeader(r: PausedLeaderResult, p: FailureModelsParams): Claim[] {
+  const resumeMs = p.pauseAtMs + p.pauseMs;
+  const stale = r.conflictingActs.filter((a) => a.node === "n0");
+  const newLeader = r.beliefs.find((b) => b.node === "n1" && b.state === "leader (self)");
+  return [
+    claim(
+      "while n0 is paused the others suspect it and n1 takes over",
+      newLeader !== undefined && newLeader.startMs > p.pauseAtMs && newLeader.startMs < resumeMs,
+      newLeader ? `n1 leads from ${f0(newLeader.startMs)} ms` : "n1 never leads",
+    ),
+    claim(
+      "on resuming, n0 acts as leader while n1 also leads (split brain)",
+      stale.length > 0 && stale[0].atMs === resumeMs,
+      stale.length
+        ? `n0 acts at ${f0(stale[0].atMs)} ms; also leading: ${stale[0].otherLeaders.join(", ")}`
+        : "no conflicting act",
+    ),
+  ];
 }

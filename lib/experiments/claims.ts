@@ -1,0 +1,59 @@
+/**
+ * Claims: what theory predicts, checked against what a run measured. Notebooks display them as a
+ * table and fail the notebook when one does not hold; tests call the same checks.
+ * @module
+ */
+
+/** One prediction and whether the run bore it out. */
+export interface Claim {
+  /** The prediction in words. */
+  readonly claim: string;
+  readonly holds: boolean;
+  /** The measured numbers behind the verdict. */
+  readonly detail: string;
+}
+
+/** Build a claim. */
+export function claim(text: string, holds: boolean, detail: string): Claim {
+  return { claim: text, holds, detail };
+}
+
+/** Thrown when a prediction fails: a wrong simulator (or a wrong theory) fails the notebook. */
+export class ClaimError extends Error {
+  override name = "ClaimError";
+}
+
+/**
+ * Throw a ClaimError listing every claim that does not hold; return the claims otherwise
+ * (so a notebook cell can end with `assertClaims(...)` and show the table).
+ */
+export function assertClaims(claims: readonly Claim[]): ClaimsTable {
+  const bad = claims.filter((c) => !c.holds);
+  if (bad.length) {
+    throw new ClaimError(
+      `${bad.length} of ${claims.length} predictions failed:\n` +
+        bad.map((c) => `  ✗ ${c.claim} (${c.detail})`).join("\n"),
+    );
+  }
+  return new ClaimsTable(claims);
+}
+
+/** Claims that render as a table in Jupyter (markdown) and as text elsewhere. */
+export class ClaimsTable {
+  constructor(readonly claims: readonly Claim[]) {}
+  /** Plain text, one line per claim. */
+  toString(): string {
+    return this.claims.map((c) => `${c.holds ? "✓" : "✗"} ${c.claim} — ${c.detail}`).join("\n");
+  }
+  /** The Jupyter MIME bundle: a markdown table and plain text. */
+  bundle(): Record<string, string> {
+    const esc = (s: string) => s.replace(/\|/g, "\\|");
+    const md = "| | prediction | measured |\n|---|---|---|\n" +
+      this.claims.map((c) => `| ${c.holds ? "✓" : "✗"} | ${esc(c.claim)} | ${esc(c.detail)} |`)
+        .join("\n");
+    return { "text/markdown": md, "text/plain": this.toString() };
+  }
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return this.bundle();
+  }
+}
