@@ -52,6 +52,6 @@ export function syntheticTrace(n: number, nodes = 3, seed = 2): TraceRecord[] {
   out.push({ type: "crash", t: n / 2, node: "n1" });
   out.push({ type: "restart", t: n, node: "n1" });
   out.push({ type: "event", t: 1, node: "n0", event: { type: "role", role: "leader", term: 1 } });
-  out.push(...pending);
+  for (const p of pending) out.push(p);
   return out.sort((a, b) => a.t - b.t);
 }

@@ -121,6 +121,7 @@ Deno.test("viz: heatmap writes values in cells (numeric and categorical)", async
     yTitle: "loss ratio",
     valueTitle: "detection time (ms)",
     format: ",.0f",
+    scheme: "viridis",
   });
   await assertRenders(a, ["detection time (ms)", "timeout (ms)", "480", "640"]);
   const b = heatmap([

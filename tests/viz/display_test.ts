@@ -17,7 +17,9 @@ import {
 import { syntheticOps } from "./_fixtures.ts";
 
 const $display = Symbol.for("Jupyter.display");
-const spec = latencyScatter(syntheticOps(300), { faults: [{ startMs: 100, endMs: 900, label: "partition" }] });
+const spec = latencyScatter(syntheticOps(300), {
+  faults: [{ startMs: 100, endMs: 900, label: "partition" }],
+});
 
 Deno.test("viz: show() bundle has vega-lite v5, SVG and plain text", async () => {
   const chart = show(spec, { summary: "seed=42" });
@@ -26,7 +28,11 @@ Deno.test("viz: show() bundle has vega-lite v5, SVG and plain text", async () =>
   const result = method.call(chart);
   assert.ok(result instanceof Promise, "the kernel awaits the display method");
   const bundle = (await result) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(bundle).sort(), ["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
+  assert.deepEqual(Object.keys(bundle).sort(), [
+    "application/vnd.vegalite.v5+json",
+    "image/svg+xml",
+    "text/plain",
+  ]);
   assert.equal(bundle["application/vnd.vegalite.v5+json"], spec);
   assert.match(String(bundle["image/svg+xml"]), /^<svg/);
   const text = String(bundle["text/plain"]);
@@ -66,7 +72,9 @@ Deno.test("viz: SVG ids are prefixed from the spec hash and stable across render
   const ids = [...a.matchAll(/\sid="([^"]*)"/g)].map((m) => m[1]);
   assert.ok(ids.length > 0);
   for (const id of ids) assert.ok(id.startsWith(prefix), id);
-  for (const m of a.matchAll(/url\(#([^)]*)\)/g)) assert.ok(ids.includes(m[1]), `reference ${m[1]} resolves`);
+  for (const m of a.matchAll(/url\(#([^)]*)\)/g)) {
+    assert.ok(ids.includes(m[1]), `reference ${m[1]} resolves`);
+  }
   const other = await renderSvg(barChart([{ k: "a", v: 1 }], { x: "k", y: "v" }));
   const otherIds = [...other.matchAll(/\sid="([^"]*)"/g)].map((m) => m[1]);
   for (const id of otherIds) assert.ok(!ids.includes(id), "two charts never share an id");
@@ -75,7 +83,8 @@ Deno.test("viz: SVG ids are prefixed from the spec hash and stable across render
 });
 
 Deno.test("viz: prefixSvgIds rewrites ids and their references only", () => {
-  const svg = '<svg><clipPath id="clip7"><rect/></clipPath><g clip-path="url(#clip7)"><use xlink:href="#clip7"/>' +
+  const svg =
+    '<svg><clipPath id="clip7"><rect/></clipPath><g clip-path="url(#clip7)"><use xlink:href="#clip7"/>' +
     '<a href="#elsewhere"/><text>id="clip7" url(#x)</text></g></svg>';
   assert.equal(
     prefixSvgIds(svg, "p-"),
@@ -86,7 +95,10 @@ Deno.test("viz: prefixSvgIds rewrites ids and their references only", () => {
 
 Deno.test("viz: roundSvgNumbers rounds geometry, not text", () => {
   assert.equal(
-    roundSvgNumbers('<path transform="translate(1.23456,-0.0001)" d="M1.5,2.33333L3,4"/><text>1.23456</text>', 2),
+    roundSvgNumbers(
+      '<path transform="translate(1.23456,-0.0001)" d="M1.5,2.33333L3,4"/><text>1.23456</text>',
+      2,
+    ),
     '<path transform="translate(1.23,0)" d="M1.5,2.33L3,4"/><text>1.23456</text>',
   );
 });
@@ -99,7 +111,11 @@ Deno.test("viz: hashString is FNV-1a 64", () => {
 Deno.test("viz: saveSvg writes the rendered SVG", async () => {
   const path = await Deno.makeTempFile({ suffix: ".svg" });
   try {
-    const s = lineChart([{ n: 1, ms: 3 }, { n: 2, ms: 5 }], { x: "n", y: "ms", title: "Saved chart" });
+    const s = lineChart([{ n: 1, ms: 3 }, { n: 2, ms: 5 }], {
+      x: "n",
+      y: "ms",
+      title: "Saved chart",
+    });
     await saveSvg(s, path);
     const text = await Deno.readTextFile(path);
     assert.match(text, /^<svg/);

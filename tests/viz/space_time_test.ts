@@ -76,7 +76,7 @@ Deno.test("viz: spaceTimeDiagram draws drops as X at the midpoint with a reason 
   const drops = JSON.stringify(layersOf(spec).find((l) => l.name === "drops"));
   assert.match(drops, /"cross"/);
   assert.match(drops, /drop reason/);
-  const delivered = msgs.filter((m) => m.latencyMs !== null);
+  const delivered = msgs.filter((m) => m.latencyMs !== undefined);
   assert.deepEqual(delivered.map((m) => m.id).sort(), [10, 42, 7]);
   assert.ok(rowsOfLayer(spec, "local events").some((e) => e.category === "crash"));
 });
@@ -93,20 +93,39 @@ Deno.test("viz: spaceTimeDiagram honours nodes and window", () => {
   assert.ok(rowsOfLayer(spec, "local events").every((e) => e.node === "n0" || e.node === "n1"));
 });
 
-Deno.test("viz: spaceTimeDiagram caps 100k messages, keeps drops, and says so", async () => {
+Deno.test("viz: spaceTimeDiagram on 100k messages: cuts the window by default, strides on request", async () => {
   const big = syntheticTrace(100_000);
   const t0 = performance.now();
-  const spec = spaceTimeDiagram(big, { maxMessages: 2000, timers: false });
+  const first = spaceTimeDiagram(big, { timers: false, maxMessages: 2000 });
   const buildMs = performance.now() - t0;
-  const msgs = rowsOfLayer(spec, "messages");
-  assert.equal(msgs.length, 2000);
-  assert.match(subtitleOf(spec), /^showing 2,000 of 100,000 messages/);
-  assert.match(subtitleOf(spec), /; 0–(199,99\d|200,00\d) ms/);
-  assert.equal(
-    msgs.filter((m) => m.fate === "dropped").length,
-    1000,
-    "drops get up to half the budget",
-  );
   assert.ok(buildMs < 5000, `built in ${buildMs.toFixed(0)} ms`);
-  await assertRenders(spec, ["showing 2,000 of 100,000 messages"]);
+  const firstRows = rowsOfLayer(first, "messages");
+  assert.equal(firstRows.length, 2000);
+  assert.match(subtitleOf(first), /^first 2,000 of 100,000 messages \(window cut to fit/);
+  assert.match(subtitleOf(first), /; 0–3,998 ms/, "the window ends at the 2,000th send");
+  assert.ok(firstRows.every((m) => (m.sendMs as number) <= 3998));
+
+  for (
+    const spec of [
+      spaceTimeDiagram(big, { timers: false, overflow: "stride", maxMessages: 2000 }),
+      spaceTimeDiagram(big, { timers: false, fromMs: 0, toMs: 200_000, maxMessages: 2000 }),
+    ]
+  ) {
+    const msgs = rowsOfLayer(spec, "messages");
+    assert.equal(msgs.length, 2000);
+    assert.match(
+      subtitleOf(spec),
+      /^showing 2,000 of 100,000 messages \(1,000 of 14,287 drops\/in flight\)/,
+    );
+    assert.match(subtitleOf(spec), /; 0–(199,99\d|200,000) ms/);
+    assert.equal(
+      msgs.filter((m) => m.fate === "dropped").length,
+      1000,
+      "drops get half the budget",
+    );
+  }
+  await assertRenders(first, ["first 2,000 of 100,000 messages"]);
+  const byDefault = spaceTimeDiagram(big, { timers: false });
+  assert.equal(rowsOfLayer(byDefault, "messages").length, 1000);
+  assert.match(subtitleOf(byDefault), /^first 1,000 of 100,000 messages/);
 });
