@@ -27,8 +27,10 @@ export interface ClusterOptions<M> {
   readonly seed: number | string;
   /** Number of server nodes (ids n0..n{k-1}) or explicit ids. */
   readonly nodes: number | readonly NodeId[];
-  /** Builds each server node. */
+  /** Builds each server node; a function of the node id when nodes play different roles. */
   readonly factory: NodeFactory<M>;
+  /** Per-node factory (wins over `factory` for the ids it returns one for). */
+  readonly factoryFor?: (id: NodeId) => NodeFactory<M> | undefined;
   /** Network configuration (defaults: constant 1 ms, no loss). */
   readonly network?: NetworkConfigInput;
   /** A hand-written schedule, or a seeded generator spec (or several). */
@@ -71,6 +73,7 @@ const ClusterShape = z.object({
   ).optional(),
   trace: z.unknown().optional(),
   messageSizeBytes: z.unknown().optional(),
+  factoryFor: z.custom<unknown>((f) => typeof f === "function", "must be a function").optional(),
 }).strict();
 
 /** Server ids n0..n{k-1}. */
@@ -121,7 +124,8 @@ export function createCluster<M>(options: ClusterOptions<M>): Cluster<M> {
   });
   for (const id of ids) {
     const c = o.clocks?.[id];
-    sim.addNode(id, options.factory, { clockOffsetMs: c?.offsetMs, clockDrift: c?.drift });
+    const factory = options.factoryFor?.(id) ?? options.factory;
+    sim.addNode(id, factory, { clockOffsetMs: c?.offsetMs, clockDrift: c?.drift });
   }
   installSchedule(sim, net, schedule);
   return {

@@ -140,6 +140,8 @@ export interface EmittedEvent {
   readonly t: number;
   readonly node: NodeId;
   readonly event: ProtocolEvent;
+  /** Position of this event's record in the trace (-1 when tracing is off). */
+  readonly traceIndex: number;
 }
 
 const KIND_DELIVER = 0;
@@ -360,14 +362,23 @@ export class Simulation<M = unknown> {
     return (this.#nodes[this.indexOf(id)].instance ?? undefined) as T | undefined;
   }
 
-  /** Listen to protocol events as they are emitted. */
-  onEvent(listener: (e: EmittedEvent) => void): void {
+  /** Listen to protocol events as they are emitted; returns a function that stops listening. */
+  onEvent(listener: (e: EmittedEvent) => void): () => void {
     this.#eventListeners.push(listener);
+    return () => {
+      this.#eventListeners = this.#eventListeners.filter((l) => l !== listener);
+    };
   }
 
-  /** Call `check` after every handled event (invariant checking); throw from it to stop the run. */
-  afterEach(check: () => void): void {
+  /**
+   * Call `check` after every handled event (invariant checking); throw from it to stop the run.
+   * Returns a function that removes the check.
+   */
+  afterEach(check: () => void): () => void {
     this.#afterEach.push(check);
+    return () => {
+      this.#afterEach = this.#afterEach.filter((c) => c !== check);
+    };
   }
 
   /** Run `fn` after `delayMs` of true time. */
@@ -620,8 +631,12 @@ export class Simulation<M = unknown> {
   }
 
   #emit(s: NodeSlot<M>, event: ProtocolEvent): void {
-    const e: EmittedEvent = { t: this.#now, node: s.id, event };
-    if (this.#tracing) this.trace.add({ type: "event", t: this.#now, node: s.id, event });
+    let traceIndex = -1;
+    if (this.#tracing) {
+      traceIndex = this.trace.count;
+      this.trace.add({ type: "event", t: this.#now, node: s.id, event });
+    }
+    const e: EmittedEvent = { t: this.#now, node: s.id, event, traceIndex };
     if (this.#collect) this.events.push(e);
     for (const l of this.#eventListeners) l(e);
   }
@@ -692,7 +707,9 @@ export class Simulation<M = unknown> {
         if (k > 0) {
           cid = ++this.#msgId;
           this.stats.duplicated++;
-          if (this.#tracing) this.trace.add({ type: "duplicate", t: this.#now, id: cid, of: id });
+          if (this.#tracing) {
+            this.trace.add({ type: "duplicate", t: this.#now, id: cid, of: id, from: s.id, to });
+          }
         }
         this.#queue.push(
           new SimEvent(

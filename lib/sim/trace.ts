@@ -97,9 +97,8 @@ export class Trace {
     this.#hash.update(this.#key(r));
     if (this.mode === "full") {
       this.records.push(r);
-    } else if (
-      !("id" in r) || (r.type === "duplicate" ? r.of : r.id) % this.sampleEvery === 0
-    ) {
+    } else if (!("id" in r) || r.id % this.sampleEvery === 0) {
+      // by the record's own id: a duplicate copy's record and its deliver/drop share the copy's id
       this.records.push(r);
     }
   }

@@ -37,7 +37,11 @@ export interface NodeContext<M> {
   readonly rng: Rng;
   /** Send a message; the network decides its fate. */
   send(to: NodeId, msg: M, options?: SendOptions): void;
-  /** Arm a timer that fires after `afterMs` of this node's local clock; re-arming a name replaces the old timer. */
+  /**
+   * Arm a timer that fires after `afterMs` of this node's local clock; re-arming a name replaces
+   * the old timer. Timers are monotonic: the delay is converted to true time with the drift in
+   * force when the timer is armed; a later drift change or clock jump does not move it.
+   */
   setTimer(name: string, afterMs: number): void;
   /** Cancel a timer; a cancelled timer never fires. */
   cancelTimer(name: string): void;
@@ -104,7 +108,15 @@ export type TraceRecord =
     readonly msg: unknown;
     readonly reason: DropReason;
   }
-  | { readonly type: "duplicate"; readonly t: number; readonly id: number; readonly of: number }
+  | {
+    /** The network made an extra copy `id` of message `of` (the copy's deliver/drop uses `id`). */
+    readonly type: "duplicate";
+    readonly t: number;
+    readonly id: number;
+    readonly of: number;
+    readonly from: NodeId;
+    readonly to: NodeId;
+  }
   | { readonly type: "timer"; readonly t: number; readonly node: NodeId; readonly name: string }
   | { readonly type: "crash"; readonly t: number; readonly node: NodeId }
   | { readonly type: "restart"; readonly t: number; readonly node: NodeId }
