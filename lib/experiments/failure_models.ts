@@ -9,7 +9,7 @@ import { z } from "zod";
 import { mean, quantile } from "d3-array";
 import { parseConfig } from "../sim/errors.ts";
 import { type Claim, claim } from "./claims.ts";
-import type { NodeId } from "../sim/types.ts";
+import type { NodeId, TraceRecord } from "../sim/types.ts";
 import { createCluster } from "../net/cluster.ts";
 import type { FaultWindow } from "../net/nemesis.ts";
 import type { NetworkConfigInput } from "../net/network.ts";
@@ -360,6 +360,8 @@ export interface PausedLeaderResult {
   readonly conflictingActs: { node: NodeId; atMs: number; otherLeaders: NodeId[] }[];
   readonly faults: FaultWindow[];
   readonly endMs: number;
+  /** The full trace of the run (3 nodes, a few seconds: small). */
+  readonly trace: readonly TraceRecord[];
 }
 
 /**
@@ -379,7 +381,7 @@ export function pausedLeader(p: FailureModelsParams): PausedLeaderResult {
       }),
     network: { latency: { kind: "uniform", minMs: 5, maxMs: 15 } },
     nemesis: [{ atMs: p.pauseAtMs, type: "pause", node: "n0", durationMs: p.pauseMs }],
-    trace: { mode: "off" },
+    trace: { mode: "full" },
   });
   const believes = new Map<NodeId, NodeId>();
   const conflicting: PausedLeaderResult["conflictingActs"] = [];
@@ -418,7 +420,14 @@ export function pausedLeader(p: FailureModelsParams): PausedLeaderResult {
   c.sim.run({ untilMs: endMs });
   for (const [node, s] of since) beliefs.push({ node, startMs: s.startMs, endMs, state: s.state });
   beliefs.sort((a, b) => a.node.localeCompare(b.node) || a.startMs - b.startMs);
-  return { beliefs, acts, conflictingActs: conflicting, faults: c.faultWindows(endMs), endMs };
+  return {
+    beliefs,
+    acts,
+    conflictingActs: conflicting,
+    faults: c.faultWindows(endMs),
+    endMs,
+    trace: c.sim.trace.records,
+  };
 }
 
 // ---- predictions ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ Deno.test("happens-before: program order, send → deliver and transitivity from
     { type: "deliver", t: 3, id: 1, from: "a", to: "b", msg: null, sentAt: 1 },
     ev(4, "b"),
     { type: "send", t: 5, id: 2, from: "b", to: "c", msg: null, sizeBytes: 0 },
-    { type: "duplicate", t: 5, id: 3, of: 2 },
+    { type: "duplicate", t: 5, id: 3, of: 2, from: "b", to: "c" },
     { type: "timer", t: 6, node: "c", name: "tick" },
     { type: "deliver", t: 7, id: 3, from: "b", to: "c", msg: null, sentAt: 5 },
   ];

@@ -17,7 +17,7 @@ const small: TraceRecord[] = [
     sizeBytes: 64,
   },
   { type: "send", t: 2, id: 9, from: "n2", to: "n0", msg: ping, sizeBytes: 64 },
-  { type: "duplicate", t: 2, id: 10, of: 7 },
+  { type: "duplicate", t: 2, id: 10, of: 7, from: "n0", to: "n1" },
   { type: "timer", t: 3, node: "n0", name: "election" },
   {
     type: "drop",

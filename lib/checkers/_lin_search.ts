@@ -1,0 +1,442 @@
+/**
+ * The linearization search for one partition: Wing & Gong's 1993 backtracking search with Lowe's
+ * 2017 just-in-time linearization and state cache, laid out as in Porcupine (Athalye 2017).
+ *
+ * Call and return entries sit in a doubly linked list ordered by time. The search walks the list
+ * from the head: at a call it tries to linearize that operation now (step the model); on success
+ * it lifts the call and its return out of the list and restarts from the head; at a return whose
+ * call is still in the list, that operation can no longer be linearized in time, so the search
+ * backtracks. A cache of (linearized set, state) pairs prunes configurations already explored
+ * (Lowe 2017 §3): two paths that linearized the same set of operations and reached the same state
+ * have the same future. Everything in the hot loop is a typed array; no allocation except cache
+ * growth and the model's own states.
+ * Private to lib/checkers.
+ * @module
+ */
+import { unknownOutput } from "./_lin_model.ts";
+import type { Model, UnknownOutput } from "./_lin_model.ts";
+
+/** One operation as the search sees it. */
+export interface SearchOp<I, O> {
+  readonly input: I;
+  /** The observed output, or {@link unknownOutput}. */
+  readonly output: O | UnknownOutput;
+  readonly invokeMs: number;
+  /** `Infinity` when the outcome is unknown: the operation may be linearized at any later time. */
+  readonly completeMs: number;
+}
+
+/** What one search found. Indices are positions in the `ops` array given to the search. */
+export interface SearchOutcome<S> {
+  readonly verdict: "ok" | "illegal" | "unknown";
+  /** Loop iterations spent (each is one model step attempt or one backtrack). */
+  readonly steps: number;
+  /** ok: a complete linearization; otherwise the longest linearizable prefix found. */
+  readonly order: readonly number[];
+  /** Operations of `order` (unknown outcome) linearized as "did not take effect". */
+  readonly skipped: readonly number[];
+  /** The model state after `order`. */
+  readonly state: S;
+  /**
+   * Not ok: the operations that were candidates to be linearized next at the deepest dead end
+   * (every call before the first pending return); none of them led anywhere.
+   */
+  readonly frontier: readonly number[];
+  /** Distinct (linearized set, state) pairs cached. */
+  readonly cacheSize: number;
+}
+
+/** A 32-bit avalanche mix (murmur3's fmix32): deterministic per-operation Zobrist keys. */
+function fmix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x | 0;
+}
+
+/**
+ * A resumable linearization search over one partition. `run(steps)` advances it by at most that
+ * many steps, so a caller can interleave partitions deterministically (Porcupine runs them in
+ * parallel and stops at the first illegal one; round-robin slices give the same early exit).
+ */
+export class LinearizationSearch<S, I, O> {
+  /** ok / illegal once decided; "unknown" while running. */
+  verdict: "ok" | "illegal" | "unknown" = "unknown";
+  /** Steps spent so far. */
+  steps = 0;
+
+  private readonly n: number;
+  private readonly head: number;
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly inputs: I[];
+  private readonly outputs: (O | UnknownOutput)[];
+  /** 1: unknown outcome with no deadline; 2: unknown outcome, must happen (if at all) in time. */
+  private readonly unknownKind: Uint8Array;
+  private readonly general: boolean;
+  private readonly words: number;
+  private readonly bits: Uint32Array;
+  private readonly zobrist: Int32Array;
+  private bitsHash = 0;
+  // The cache: open addressing over entry indices; entry e's bitset is pool[e*W .. e*W+W).
+  private capacity = 256;
+  private pool: Uint32Array;
+  private hashes: Int32Array;
+  private readonly states: S[] = [];
+  private table: Int32Array; // entry index + 1; 0 is empty
+  private cacheSize = 0;
+  // The stack of linearized operations, with the state before each.
+  private readonly opStack: Int32Array;
+  private readonly choiceStack: Int32Array;
+  private readonly stateStack: S[];
+  private readonly choicesStack: (readonly S[] | undefined)[];
+  private depth = 0;
+  private state: S;
+  private entry: number;
+  private bestDepth = -1;
+  private bestOrder: readonly number[] = [];
+  private bestSkipped: readonly number[] = [];
+  /** For nondeterministic models: which choice at each depth is "did not take effect" (-1: none). */
+  private readonly skipChoiceStack: Int32Array;
+  private bestState: S;
+  private bestFrontier: readonly number[] = [];
+
+  /** Prepare the search; nothing runs until {@link run}. */
+  constructor(private readonly model: Model<S, I, O>, ops: readonly SearchOp<I, O>[]) {
+    const n = ops.length;
+    this.n = n;
+    this.state = this.bestState = model.init();
+    // Entries: call of op i = 2i, return of op i = 2i + 1, head sentinel = 2n.
+    const head = 2 * n;
+    this.head = head;
+    // A read whose result is unknown constrains nothing: leave it out of the list.
+    const dropped = (op: SearchOp<I, O>) =>
+      op.output === unknownOutput && model.readOnly !== undefined && model.readOnly(op.input);
+    let m = 0;
+    const times = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      times[2 * i] = ops[i].invokeMs;
+      times[2 * i + 1] = ops[i].completeMs;
+      if (!dropped(ops[i])) m++;
+    }
+    const sorted = new Int32Array(2 * m);
+    for (let i = 0, k = 0; i < n; i++) {
+      if (dropped(ops[i])) continue;
+      sorted[k++] = 2 * i;
+      sorted[k++] = 2 * i + 1;
+    }
+    sorted.sort((a, b) => {
+      const ta = times[a];
+      const tb = times[b];
+      if (ta !== tb) return ta < tb ? -1 : 1;
+      const ka = a & 1;
+      const kb = b & 1;
+      if (ka !== kb) return ka - kb; // calls (even) before returns (odd)
+      return a - b;
+    });
+    const next = this.next = new Int32Array(2 * n + 1);
+    const prev = this.prev = new Int32Array(2 * n + 1);
+    let last = head;
+    prev[head] = -1;
+    for (let k = 0; k < sorted.length; k++) {
+      const e = sorted[k];
+      next[last] = e;
+      prev[e] = last;
+      last = e;
+    }
+    next[last] = -1;
+    this.entry = next[head];
+
+    this.inputs = ops.map((op) => op.input);
+    this.outputs = ops.map((op) => op.output);
+    this.unknownKind = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (ops[i].output !== unknownOutput) continue;
+      this.unknownKind[i] = Number.isFinite(ops[i].completeMs) ? 2 : 1;
+    }
+    this.general = model.stepAll !== undefined;
+    // Linearized set as a bitset, with an incrementally maintained Zobrist hash.
+    this.words = (n + 31) >>> 5;
+    this.bits = new Uint32Array(this.words);
+    this.zobrist = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.zobrist[i] = fmix32(Math.imul(i + 1, 0x9e3779b9));
+    this.pool = new Uint32Array(this.capacity * this.words);
+    this.hashes = new Int32Array(this.capacity);
+    this.table = new Int32Array(2 * this.capacity);
+    this.opStack = new Int32Array(n);
+    this.choiceStack = new Int32Array(n);
+    this.skipChoiceStack = new Int32Array(n);
+    this.stateStack = new Array<S>(n);
+    this.choicesStack = new Array(n);
+    if (m === 0) this.verdict = "ok";
+  }
+
+  /** Insert (bits, state) unless present; true when inserted (a configuration not yet seen). */
+  private cacheInsert(h: number, state: S): boolean {
+    const W = this.words;
+    const bits = this.bits;
+    let table = this.table;
+    let mask = table.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const t = table[slot];
+      if (t === 0) break;
+      const e = t - 1;
+      if (this.hashes[e] === h) {
+        const pool = this.pool;
+        const base = e * W;
+        let w = 0;
+        while (w < W && pool[base + w] === bits[w]) w++;
+        if (w === W && this.model.equal(this.states[e], state)) return false;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (this.cacheSize === this.capacity) {
+      const capacity = this.capacity *= 2;
+      const pool = new Uint32Array(capacity * W);
+      pool.set(this.pool);
+      this.pool = pool;
+      const hashes = new Int32Array(capacity);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+      table = this.table = new Int32Array(2 * capacity);
+      mask = table.length - 1;
+      for (let e = 0; e < this.cacheSize; e++) {
+        let s = hashes[e] & mask;
+        while (table[s] !== 0) s = (s + 1) & mask;
+        table[s] = e + 1;
+      }
+      slot = h & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+    }
+    const e = this.cacheSize++;
+    this.hashes[e] = h;
+    const pool = this.pool;
+    for (let w = 0, base = e * W; w < W; w++) pool[base + w] = bits[w];
+    this.states.push(state);
+    table[slot] = e + 1;
+    return true;
+  }
+
+  /** Put op into the linearized set reaching `ns`, unless that configuration was explored. */
+  private tryEnter(op: number, ns: S): boolean {
+    const w = op >>> 5;
+    const m = 1 << (op & 31);
+    this.bits[w] |= m;
+    const bh = this.bitsHash ^ this.zobrist[op];
+    const h = fmix32(bh ^ Math.imul(this.model.hash(ns), 0x9e3779b1));
+    if (this.cacheInsert(h, ns)) {
+      this.bitsHash = bh;
+      return true;
+    }
+    this.bits[w] &= ~m;
+    return false;
+  }
+
+  /**
+   * Every state `op` may lead to from `state`. An operation with unknown outcome may also not
+   * take effect at all: with a deadline that is an explicit choice; without one it is only needed
+   * where applying it is impossible, since it can always be moved to the end of a linearization.
+   */
+  private choices(state: S, op: number): readonly S[] {
+    this.skipChoice = -1;
+    const model = this.model;
+    const input = this.inputs[op];
+    const output = this.outputs[op];
+    let all: readonly S[];
+    if (model.stepAll !== undefined) {
+      all = model.stepAll(state, input, output);
+    } else {
+      const ns = model.step(state, input, output);
+      all = ns === undefined ? [] : [ns];
+    }
+    const kind = this.unknownKind[op];
+    if (kind === 2 || (kind === 1 && all.length === 0)) {
+      if (!all.some((s) => model.equal(s, state))) {
+        this.skipChoice = all.length;
+        all = [...all, state];
+      }
+    }
+    return all;
+  }
+
+  private skipChoice = -1;
+
+  private skippedOps(): number[] {
+    const skipped: number[] = [];
+    for (let d = 0; d < this.depth; d++) {
+      const skip = this.general ? this.skipChoiceStack[d] : 1;
+      if (this.outputs[this.opStack[d]] === unknownOutput && this.choiceStack[d] === skip) {
+        skipped.push(this.opStack[d]);
+      }
+    }
+    return skipped;
+  }
+
+  private record(entry: number): void {
+    const next = this.next;
+    this.bestDepth = this.depth;
+    this.bestOrder = Array.from(this.opStack.subarray(0, this.depth));
+    this.bestSkipped = this.skippedOps();
+    this.bestState = this.state;
+    const frontier: number[] = [];
+    for (let e = next[this.head]; e !== -1 && e !== entry; e = next[e]) {
+      if ((e & 1) === 0) frontier.push(e >>> 1);
+    }
+    this.bestFrontier = frontier;
+  }
+
+  /** Advance by at most `maxSteps` steps; true once the verdict is decided. */
+  run(maxSteps: number): boolean {
+    if (this.verdict !== "unknown") return true;
+    const { model, next, prev, inputs, outputs, bits, zobrist, opStack, choiceStack, stateStack } =
+      this;
+    const HEAD = this.head;
+    const { general, unknownKind } = this;
+    const limit = this.steps + Math.max(0, maxSteps);
+    let { steps, depth, state, entry } = this;
+    try {
+      while (next[HEAD] !== -1) {
+        if (steps >= limit) return false;
+        steps++;
+        if ((entry & 1) === 0) {
+          // A call: try to linearize this operation right now (Wing & Gong: any minimal one).
+          const op = entry >>> 1;
+          let chosen = false;
+          let ns: S | undefined;
+          if (!general) {
+            ns = model.step(state, inputs[op], outputs[op]);
+            const kind = unknownKind[op];
+            if (ns !== undefined && this.tryEnter(op, ns)) {
+              chosen = true;
+              choiceStack[depth] = 0;
+            } else if (kind === 2 || (kind === 1 && ns === undefined)) {
+              // An unknown outcome may also be "never took effect" (choice 1). Without a deadline
+              // that only matters where applying is impossible: it could always go last instead.
+              if ((ns === undefined || !model.equal(ns, state)) && this.tryEnter(op, state)) {
+                chosen = true;
+                ns = state;
+                choiceStack[depth] = 1;
+              }
+            }
+          } else {
+            const all = this.choices(state, op);
+            for (let c = 0; c < all.length; c++) {
+              if (this.tryEnter(op, all[c])) {
+                chosen = true;
+                ns = all[c];
+                choiceStack[depth] = c;
+                this.choicesStack[depth] = all;
+                this.skipChoiceStack[depth] = this.skipChoice;
+                break;
+              }
+            }
+          }
+          if (chosen) {
+            opStack[depth] = op;
+            stateStack[depth] = state;
+            depth++;
+            state = ns as S;
+            // lift: unlink the call and its return (dancing links)
+            const ret = entry + 1;
+            next[prev[entry]] = next[entry];
+            prev[next[entry]] = prev[entry];
+            next[prev[ret]] = next[ret];
+            if (next[ret] !== -1) prev[next[ret]] = prev[ret];
+            entry = next[HEAD];
+          } else {
+            entry = next[entry];
+          }
+          continue;
+        }
+
+        // A return whose call is still pending: that operation missed its deadline on this path.
+        if (depth === 0 || depth > this.bestDepth) {
+          this.depth = depth;
+          this.state = state;
+          if (depth > this.bestDepth) this.record(entry);
+          if (depth === 0) {
+            this.verdict = "illegal";
+            return true;
+          }
+        }
+        depth--;
+        const op = opStack[depth];
+        bits[op >>> 5] &= ~(1 << (op & 31));
+        this.bitsHash ^= zobrist[op];
+        const after = state;
+        state = stateStack[depth];
+        if (!general) {
+          // The operation took effect; with a deadline and an unknown outcome it may also not have.
+          if (
+            unknownKind[op] === 2 && choiceStack[depth] === 0 && !model.equal(after, state) &&
+            this.tryEnter(op, state)
+          ) {
+            choiceStack[depth] = 1;
+            depth++;
+            entry = next[HEAD];
+            continue;
+          }
+        } else {
+          // Another possible outcome of the same operation (nondeterminism, or not taking effect).
+          const all = this.choicesStack[depth]!;
+          let c = choiceStack[depth] + 1;
+          while (c < all.length && !this.tryEnter(op, all[c])) c++;
+          if (c < all.length) {
+            choiceStack[depth] = c;
+            depth++;
+            state = all[c];
+            entry = next[HEAD];
+            continue;
+          }
+          this.choicesStack[depth] = undefined;
+        }
+        // unlift: relink the return, then the call, in reverse order of lifting
+        const call = 2 * op;
+        const ret = call + 1;
+        next[prev[ret]] = ret;
+        if (next[ret] !== -1) prev[next[ret]] = ret;
+        next[prev[call]] = call;
+        prev[next[call]] = call;
+        entry = next[call];
+      }
+      this.verdict = "ok";
+      return true;
+    } finally {
+      this.steps = steps;
+      this.depth = depth;
+      this.state = state;
+      this.entry = entry;
+    }
+  }
+
+  /** What the search knows now (decided or not). */
+  outcome(): SearchOutcome<S> {
+    const ok = this.verdict === "ok";
+    return {
+      verdict: this.verdict,
+      steps: this.steps,
+      order: ok ? Array.from(this.opStack.subarray(0, this.depth)) : this.bestOrder,
+      skipped: ok ? this.skippedOps() : this.bestSkipped,
+      state: ok ? this.state : this.bestState,
+      frontier: ok ? [] : this.bestFrontier,
+      cacheSize: this.cacheSize,
+    };
+  }
+}
+
+/**
+ * Decide whether `ops` can be linearized against `model`, spending at most `budget` steps.
+ * Time ties order calls before returns, so operations whose intervals touch count as concurrent.
+ */
+export function searchLinearization<S, I, O>(
+  model: Model<S, I, O>,
+  ops: readonly SearchOp<I, O>[],
+  budget: number,
+): SearchOutcome<S> {
+  const search = new LinearizationSearch(model, ops);
+  search.run(budget);
+  return search.outcome();
+}

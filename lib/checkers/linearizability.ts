@@ -1,0 +1,359 @@
+/**
+ * Linearizability checking (Herlihy & Wing 1990) of Jepsen-style histories against a sequential
+ * model, Porcupine/Knossos-style: Wing & Gong's 1993 search with Lowe's 2017 just-in-time
+ * linearization and state cache, per-partition checking (Horn & Kroening 2015,
+ * P-compositionality), and a witness shrunk to a minimal illegal sub-history.
+ *
+ * Outcomes: `ok` operations happened between invoke and completion with the output observed;
+ * `fail` operations did not happen and are removed; `info` and never-completed operations may or
+ * may not have happened: their completion is at +∞ and any output is accepted, which also covers
+ * "never took effect" since such an operation can always be linearized after everything else.
+ *
+ * @example
+ * ```ts
+ * import { casRegisterModel, checkLinearizability } from "@lab/checkers/mod.ts";
+ * const result = checkLinearizability([
+ *   { type: "invoke", process: 0, f: "write", value: 1, timeMs: 0 },
+ *   { type: "ok", process: 0, f: "write", value: 1, timeMs: 1 },
+ *   { type: "invoke", process: 1, f: "read", value: null, timeMs: 2 },
+ *   { type: "ok", process: 1, f: "read", value: 0, timeMs: 3 },
+ * ], casRegisterModel());
+ * console.log(result.verdict); // "illegal": a stale read
+ * ```
+ * @module
+ */
+import { pairOperations } from "../workload/history.ts";
+import type { History, HistoryEvent, Operation } from "../workload/history.ts";
+import { unknownOutput } from "./_lin_model.ts";
+import type { AnyModel, Model, OperationGroup } from "./_lin_model.ts";
+import { LinearizationSearch, searchLinearization } from "./_lin_search.ts";
+import type { SearchOp, SearchOutcome } from "./_lin_search.ts";
+import { explainStuck, shrinkWitness, witnessOps } from "./_lin_witness.ts";
+import type { Shrunk } from "./_lin_witness.ts";
+
+export { ModelError, unknownOutput } from "./_lin_model.ts";
+export type { AnyModel, Model, OperationGroup, UnknownOutput } from "./_lin_model.ts";
+export {
+  casRegisterModel,
+  hashValue,
+  kvModel,
+  registerModel,
+  sameValue,
+  showValue,
+} from "./_lin_models.ts";
+export type {
+  KvInput,
+  KvModelOptions,
+  KvOutput,
+  KvState,
+  KvValue,
+  RegisterInput,
+  RegisterModelOptions,
+  RegisterOutput,
+  RegisterValue,
+} from "./_lin_models.ts";
+
+/** The answer of a check. */
+export type Verdict = "ok" | "illegal" | "unknown";
+
+/** Options of {@link checkLinearizability}. */
+export interface CheckOptions {
+  /** Search steps allowed over all partitions; past it the verdict is "unknown". Default 10_000_000. */
+  readonly stepBudget?: number;
+  /** Split the history with the model's `partition` (P-compositionality). Default true. */
+  readonly partition?: boolean;
+  /** Shrink the failing partition to a 1-minimal illegal sub-history. Default true. */
+  readonly minimize?: boolean;
+  /** Search steps allowed for shrinking the witness, on top of `stepBudget`. Default 1_000_000. */
+  readonly minimizeStepBudget?: number;
+  /**
+   * Keep checking the other partitions after one is found illegal. Default false: partitions
+   * advance round-robin and the first refuted one ends the check.
+   */
+  readonly checkAllPartitions?: boolean;
+}
+
+/** The outcome of one partition. Operation ids index {@link LinearizabilityResult.operations}. */
+export interface PartitionResult {
+  readonly index: number;
+  /** `key "3"` for kv partitions, `all operations` without partitioning. */
+  readonly label: string;
+  readonly key?: string;
+  /** Operations checked (failed ones excluded). */
+  readonly operations: number;
+  /** "skipped": left undecided because another partition was found illegal first. */
+  readonly verdict: Verdict | "skipped";
+  readonly steps: number;
+  /** Distinct (linearized set, state) configurations the search cached. */
+  readonly cacheSize: number;
+  /** ok: a linearization (operation ids in order); otherwise the longest linearizable prefix. */
+  readonly linearization: readonly number[];
+  /** Not ok: the operations that could have taken effect next at the deepest dead end. */
+  readonly frontier: readonly number[];
+}
+
+/** One operation of a witness, with everything a chart needs. */
+export interface WitnessOperation {
+  /** Index in {@link LinearizabilityResult.operations}. */
+  readonly id: number;
+  readonly process: number;
+  readonly f: string;
+  readonly key?: string;
+  readonly input: unknown;
+  /** The observed output; `undefined` when the outcome is unknown. */
+  readonly output: unknown;
+  /** "info" covers timed-out, crashed and never-completed operations. */
+  readonly status: "ok" | "info";
+  readonly invokeMs: number;
+  /** `Infinity` when the outcome is unknown. */
+  readonly completeMs: number;
+  /**
+   * "critical": its observed result is part of the contradiction. "context": an operation the
+   * critical results rely on, checked with an unknown outcome (it may or may not have taken
+   * effect, before its completion).
+   */
+  readonly role: "critical" | "context";
+  /** True when the operation was a candidate to take effect next where the search got stuck. */
+  readonly inFrontier: boolean;
+  /** The model's one-line description, e.g. `cas(1, 2) → ok`. */
+  readonly description: string;
+}
+
+/** Why a history is not linearizable: a small illegal sub-history and where the search got stuck. */
+export interface LinearizabilityWitness {
+  /** Index of the failing partition in {@link LinearizabilityResult.partitions}. */
+  readonly partition: number;
+  readonly label: string;
+  readonly key?: string;
+  /** The illegal sub-history (minimized when `minimize` is on), in invocation order. */
+  readonly operations: readonly WitnessOperation[];
+  /** Ids of the longest linearizable prefix of `operations`, in linearization order. */
+  readonly linearization: readonly number[];
+  /** Operations of `linearization` (unknown outcome) that it takes as not having taken effect. */
+  readonly skipped: readonly number[];
+  /** The model state after `linearization`, described. */
+  readonly stuckState: string;
+  /** Ids of the operations that could take effect next, none successfully. */
+  readonly frontier: readonly number[];
+  /** True when removing any single operation of `operations` was checked to make it linearizable. */
+  readonly minimal: boolean;
+  /** Operations in the whole failing partition. */
+  readonly partitionOperations: number;
+  /** Longest linearizable prefix found in the whole partition (ids, in order). */
+  readonly partitionLinearization: readonly number[];
+  /** Frontier at the deepest dead end of the whole partition (ids). */
+  readonly partitionFrontier: readonly number[];
+  /** Search steps spent shrinking the witness. */
+  readonly minimizeSteps: number;
+  /** A human-readable account, several lines. */
+  readonly explanation: string;
+}
+
+/** The result of {@link checkLinearizability}. */
+export interface LinearizabilityResult {
+  readonly verdict: Verdict;
+  /** The model's name. */
+  readonly model: string;
+  /** The operations checked (paired from the history); ids elsewhere index this array. */
+  readonly operations: readonly Operation[];
+  /** Search steps over all partitions, witness shrinking excluded. */
+  readonly steps: number;
+  readonly partitions: readonly PartitionResult[];
+  /** Present when the verdict is "illegal". */
+  readonly witness?: LinearizabilityWitness;
+  /** One line for ok; for illegal the witness explanation; for unknown which partition ran out. */
+  readonly explanation: string;
+}
+
+function isHistory(x: History | readonly Operation[]): x is History {
+  return x.length > 0 && "type" in (x[0] as HistoryEvent | Operation);
+}
+
+function toSearchOps(model: AnyModel, ops: readonly Operation[]): SearchOp<unknown, unknown>[] {
+  return ops.map((op) => ({
+    input: model.input(op),
+    output: op.status === "ok" ? model.output(op) : unknownOutput,
+    invokeMs: op.invokeMs,
+    // An `info` operation with a finite completeMs has a deadline: if it took effect, it did so
+    // before then. pairOperations gives unknown outcomes completeMs = Infinity (no deadline).
+    completeMs: op.status === "ok" || Number.isFinite(op.completeMs) ? op.completeMs : Infinity,
+  }));
+}
+
+/**
+ * Decide whether a history (or already paired operations) is linearizable with respect to
+ * `model`. Deterministic: the same history, model and options give the same result.
+ */
+export function checkLinearizability<S, I, O>(
+  history: History | readonly Operation[],
+  model: Model<S, I, O>,
+  options: CheckOptions = {},
+): LinearizabilityResult {
+  const budget = options.stepBudget ?? 10_000_000;
+  const operations: readonly Operation[] = isHistory(history)
+    ? pairOperations(history)
+    : history as readonly Operation[];
+  const idOf = new Map<Operation, number>();
+  operations.forEach((op, i) => idOf.set(op, i));
+  const live = operations.filter((op) => op.status !== "fail");
+  const groups: OperationGroup[] = options.partition !== false && model.partition
+    ? model.partition(live)
+    : [{ label: "all operations", operations: live }];
+
+  // Every partition is checked by its own resumable search. They advance round-robin in slices
+  // that double each round, so an illegal partition that is quick to refute ends the check
+  // before a hard one eats the budget (Porcupine gets the same effect from parallel goroutines).
+  const searches = groups.map((group) => {
+    const ids = group.operations.map((op) => {
+      const id = idOf.get(op);
+      if (id === undefined) throw new Error(`${model.name}.partition returned a foreign operation`);
+      return id;
+    });
+    const groupModel: AnyModel = group.model ?? model;
+    const searchOps = toSearchOps(groupModel, group.operations);
+    return {
+      group,
+      ids,
+      model: groupModel,
+      searchOps,
+      search: new LinearizationSearch(groupModel, searchOps),
+    };
+  });
+  let steps = 0;
+  let failed: number | undefined;
+  let active = searches.map((_, g) => g);
+  for (let slice = 1024; active.length > 0 && steps < budget; slice *= 2) {
+    for (const g of active) {
+      const search = searches[g].search;
+      const before = search.steps;
+      search.run(Math.min(slice, budget - steps));
+      steps += search.steps - before;
+      if (search.verdict === "illegal" && failed === undefined) failed = g;
+      if (failed !== undefined && !options.checkAllPartitions) break;
+    }
+    if (failed !== undefined && !options.checkAllPartitions) break;
+    active = active.filter((g) => searches[g].search.verdict === "unknown");
+  }
+
+  const partitions: PartitionResult[] = searches.map(({ group, ids, search }, g) => {
+    const outcome = search.outcome();
+    const stopped = outcome.verdict === "unknown" && failed !== undefined && steps < budget;
+    return {
+      index: g,
+      label: group.label,
+      key: group.key,
+      operations: ids.length,
+      verdict: stopped ? "skipped" : outcome.verdict,
+      steps: outcome.steps,
+      cacheSize: outcome.cacheSize,
+      linearization: outcome.order.map((i) => ids[i]),
+      frontier: outcome.frontier.map((i) => ids[i]),
+    };
+  });
+  const unknownAt = partitions.find((p) => p.verdict === "unknown");
+  let witness: LinearizabilityWitness | undefined;
+  if (failed !== undefined) {
+    const f = searches[failed];
+    witness = buildWitness(
+      f.model,
+      f.group,
+      failed,
+      f.ids,
+      f.searchOps,
+      f.search.outcome(),
+      options,
+    );
+  }
+
+  const verdict: Verdict = witness ? "illegal" : unknownAt ? "unknown" : "ok";
+  const explanation = witness
+    ? witness.explanation
+    : unknownAt
+    ? `unknown: the step budget (${budget}) ran out in ${unknownAt.label} ` +
+      `(${unknownAt.operations} operations); longest linearizable prefix found: ` +
+      `${unknownAt.linearization.length} operations.`
+    : `linearizable: ${live.length} operations in ${groups.length} partition(s), ${steps} steps.`;
+  return { verdict, model: model.name, operations, steps, partitions, witness, explanation };
+}
+
+function buildWitness(
+  model: AnyModel,
+  group: OperationGroup,
+  index: number,
+  ids: readonly number[],
+  searchOps: readonly SearchOp<unknown, unknown>[],
+  outcome: SearchOutcome<unknown>,
+  options: CheckOptions,
+): LinearizabilityWitness {
+  const all = searchOps.map((_, i) => i);
+  const whole: Shrunk = {
+    critical: all.filter((i) => searchOps[i].output !== unknownOutput),
+    context: all.filter((i) => searchOps[i].output === unknownOutput),
+    minimal: false,
+    steps: 0,
+  };
+  let shrunk = whole;
+  let positions = all;
+  let subOps = searchOps;
+  let sub = outcome;
+  if (options.minimize !== false) {
+    shrunk = shrinkWitness(model, searchOps, options.minimizeStepBudget ?? 1_000_000);
+    const w = witnessOps(model, searchOps, shrunk.critical, shrunk.context);
+    // Re-run on the witness itself so its prefix and frontier describe exactly these operations.
+    const check = searchLinearization(model, w.ops, options.stepBudget ?? 10_000_000);
+    if (check.verdict === "illegal") {
+      positions = w.positions;
+      subOps = w.ops;
+      sub = check;
+    } else {
+      // Only a budget can get here (shrinking keeps the history illegal): fall back to the whole
+      // partition rather than show an unchecked witness.
+      shrunk = { ...whole, steps: shrunk.steps };
+    }
+  }
+  const frontier = new Set(sub.frontier);
+  const context = new Set(shrunk.context);
+  const operations: WitnessOperation[] = positions.map((i, k) => {
+    const op = group.operations[i];
+    return {
+      id: ids[i],
+      process: op.process,
+      f: op.f,
+      key: op.key,
+      input: op.input,
+      output: op.status === "ok" ? op.output : undefined,
+      status: op.status === "ok" ? "ok" : "info",
+      invokeMs: op.invokeMs,
+      completeMs: searchOps[i].completeMs,
+      role: context.has(i) ? "context" : "critical",
+      inFrontier: frontier.has(k),
+      description: model.describe(searchOps[i].input, searchOps[i].output),
+    };
+  });
+  const nCritical = shrunk.critical.length;
+  const head = `not linearizable: ${group.label} (${searchOps.length} operations): ` +
+    (options.minimize === false
+      ? "no linearization exists."
+      : `the results of ${nCritical} operation(s) contradict each other` +
+        (shrunk.minimal
+          ? "; the witness is minimal (forgetting any one result makes it linearizable, and " +
+            "every context operation is needed)."
+          : "; shrinking stopped at its step budget, so the witness may not be minimal."));
+  const explanation = [head, ...explainStuck(model, subOps, operations, sub)].join("\n");
+  return {
+    partition: index,
+    label: group.label,
+    key: group.key,
+    operations,
+    linearization: sub.order.map((k) => operations[k].id),
+    skipped: sub.skipped.map((k) => operations[k].id),
+    stuckState: model.describeState(sub.state),
+    frontier: sub.frontier.map((k) => operations[k].id),
+    minimal: shrunk.minimal,
+    partitionOperations: searchOps.length,
+    partitionLinearization: outcome.order.map((i) => ids[i]),
+    partitionFrontier: outcome.frontier.map((i) => ids[i]),
+    minimizeSteps: shrunk.steps,
+    explanation,
+  };
+}

@@ -1,0 +1,73 @@
+/** Configuration of a Raft node (zod, with defaults). @module */
+import { z } from "zod";
+
+/** Raft parameters; every field has a default. Times are in local-clock milliseconds. */
+export const RaftConfigSchema = z.object({
+  /** Lower bound of the randomized election timeout (§5.2). Default 150. */
+  electionTimeoutMsMin: z.number().positive().default(150),
+  /** Upper bound of the randomized election timeout (§5.2). Default 300. */
+  electionTimeoutMsMax: z.number().positive().default(300),
+  /** How often the leader sends heartbeats (empty AppendEntries). Default 50. */
+  heartbeatIntervalMs: z.number().positive().default(50),
+  /** Most entries in one AppendEntries. Default 64. */
+  maxEntriesPerAppend: z.number().int().min(1).default(64),
+  /**
+   * Take a snapshot and compact the log once this many applied entries follow the last snapshot
+   * (§7). 0 turns compaction off. Default 1000.
+   */
+  snapshotThresholdEntries: z.number().int().min(0).default(1000),
+  /**
+   * PreVote (thesis §9.6): a server first asks whether it could win, without raising its term,
+   * so a partitioned server rejoining cannot force the cluster into a new term. Default false.
+   */
+  preVote: z.boolean().default(false),
+  /**
+   * CheckQuorum (thesis §6.2): a leader that has not heard from a majority for an election
+   * timeout steps down. It also turns on the rule of thesis §4.2.3: a server that heard from a
+   * current leader within the minimum election timeout ignores RequestVote (does not raise its
+   * term or vote), which leader leases rely on. Default false.
+   */
+  checkQuorum: z.boolean().default(false),
+  /**
+   * Lease reads (thesis §6.4.1) trust a lease of electionTimeoutMsMin × (1 − this bound) from the
+   * start of the last heartbeat round a majority acknowledged; the bound covers clock drift
+   * (not jumps). Default 0.05.
+   */
+  leaseClockDriftBound: z.number().min(0).lt(1).default(0.05),
+  /**
+   * The bootstrap configuration. Default: this node and every server peer when it first starts.
+   * A node not in its own configuration never campaigns; it joins when a leader adds it.
+   */
+  servers: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * MISTAKE (Figure 8, §5.4.2): commit an entry from an earlier term as soon as a majority stores
+   * it. A later leader that never saw it can still be elected and overwrite it, so an entry that
+   * was applied gets replaced. Raft counts replicas only for current-term entries. Default false.
+   */
+  mistakeCommitPreviousTermByCounting: z.boolean().default(false),
+  /**
+   * MISTAKE (§5.4.1): grant votes without checking that the candidate's log is at least as up to
+   * date. A candidate missing committed entries can then win and overwrite them, breaking leader
+   * completeness. Default false.
+   */
+  mistakeVoteWithoutUpToDateCheck: z.boolean().default(false),
+  /**
+   * MISTAKE (Figure 2, "persistent state"): keep votedFor only in memory. A server that crashes
+   * and restarts within a term can vote twice in it, so two leaders can be elected in one term.
+   * Default false.
+   */
+  mistakeVolatileVotedFor: z.boolean().default(false),
+}).strict()
+  .refine((c) => c.electionTimeoutMsMax >= c.electionTimeoutMsMin, {
+    message: "electionTimeoutMsMax must be >= electionTimeoutMsMin",
+    path: ["electionTimeoutMsMax"],
+  })
+  .refine((c) => c.heartbeatIntervalMs < c.electionTimeoutMsMin, {
+    message: "heartbeatIntervalMs must be < electionTimeoutMsMin (§5.6: broadcastTime ≪ electionTimeout)",
+    path: ["heartbeatIntervalMs"],
+  });
+
+/** Raft parameters as written (every field optional). */
+export type RaftConfigInput = z.input<typeof RaftConfigSchema>;
+/** Raft parameters with defaults applied. */
+export type RaftConfig = z.output<typeof RaftConfigSchema>;

@@ -1,0 +1,196 @@
+/**
+ * Raft's log as one node keeps it: a snapshot (the compacted prefix, §7) followed by the entries
+ * after it, mirrored into durable storage on every change, plus the configuration in force
+ * (thesis §4.1: the latest configuration in the log, committed or not, is the one used).
+ * @module
+ */
+import type { DurableStorage } from "../../sim/storage.ts";
+import type { NodeId } from "../../sim/types.ts";
+import type { LogEntry, Snapshot } from "./messages.ts";
+
+/** Storage key of the entries after the snapshot (a durable list). */
+export const LOG_KEY = "raft/log";
+/** Storage key of the latest snapshot. */
+export const SNAPSHOT_KEY = "raft/snapshot";
+
+/** A configuration and the index of the entry that introduced it (snapshot index if compacted). */
+export interface ConfigState {
+  readonly servers: readonly NodeId[];
+  readonly index: number;
+}
+
+/** One node's log: snapshot plus suffix, persisted in `storage` as it changes. */
+export class RaftLog {
+  #storage: DurableStorage;
+  #snap: Snapshot;
+  #entries: LogEntry[];
+  /** Indices of config entries among `#entries`, ascending. */
+  #configIndices: number[] = [];
+  #config!: ConfigState;
+
+  /** Rebuild from storage; `bootstrap` is the configuration when nothing was ever stored. */
+  constructor(storage: DurableStorage, bootstrap: readonly NodeId[]) {
+    this.#storage = storage;
+    this.#snap = storage.get<Snapshot>(SNAPSHOT_KEY) ??
+      { lastIncludedIndex: 0, lastIncludedTerm: 0, servers: bootstrap, data: null };
+    this.#entries = storage.list<LogEntry>(LOG_KEY);
+    for (const e of this.#entries) if (e.kind === "config") this.#configIndices.push(e.index);
+    this.#refreshConfig();
+  }
+
+  /** The latest snapshot (index 0 and term 0 when none was taken). */
+  get snapshot(): Snapshot {
+    return this.#snap;
+  }
+  /** Index of the last entry covered by the snapshot. */
+  get snapshotIndex(): number {
+    return this.#snap.lastIncludedIndex;
+  }
+  /** Term of the last entry covered by the snapshot. */
+  get snapshotTerm(): number {
+    return this.#snap.lastIncludedTerm;
+  }
+  /** Index of the last entry (the snapshot's when the suffix is empty). */
+  get lastIndex(): number {
+    return this.#snap.lastIncludedIndex + this.#entries.length;
+  }
+  /** Term of the last entry. */
+  get lastTerm(): number {
+    const n = this.#entries.length;
+    return n ? this.#entries[n - 1].term : this.#snap.lastIncludedTerm;
+  }
+  /** The configuration in force: the latest one in the log, committed or not. */
+  get config(): ConfigState {
+    return this.#config;
+  }
+  /** Number of entries kept after the snapshot. */
+  get length(): number {
+    return this.#entries.length;
+  }
+
+  /** Term of the entry at `index`; undefined when compacted away (below the snapshot) or absent. */
+  termAt(index: number): number | undefined {
+    const s = this.#snap.lastIncludedIndex;
+    if (index === s) return this.#snap.lastIncludedTerm;
+    if (index < s || index > this.lastIndex) return undefined;
+    return this.#entries[index - s - 1].term;
+  }
+
+  /** The entry at `index`, if kept. */
+  entryAt(index: number): LogEntry | undefined {
+    const s = this.#snap.lastIncludedIndex;
+    if (index <= s || index > this.lastIndex) return undefined;
+    return this.#entries[index - s - 1];
+  }
+
+  /** Entries `from..to` inclusive (clamped to what is kept). */
+  slice(from: number, to: number): LogEntry[] {
+    const s = this.#snap.lastIncludedIndex;
+    return this.#entries.slice(Math.max(0, from - s - 1), Math.max(0, to - s));
+  }
+
+  /** Every kept entry (a copy of the array; entries are immutable and shared). */
+  entries(): LogEntry[] {
+    return this.#entries.slice();
+  }
+
+  /** Append entries that continue the log (`entries[0].index === lastIndex + 1`). */
+  append(entries: readonly LogEntry[]): void {
+    if (entries.length === 0) return;
+    if (entries[0].index !== this.lastIndex + 1) {
+      throw new Error(`RaftLog.append: entry ${entries[0].index} after ${this.lastIndex}`);
+    }
+    for (const e of entries) {
+      this.#entries.push(e);
+      if (e.kind === "config") this.#configIndices.push(e.index);
+    }
+    this.#storage.append(LOG_KEY, ...entries);
+    if (entries.some((e) => e.kind === "config")) this.#refreshConfig();
+  }
+
+  /** Delete the entry at `index` and everything after it (Figure 2, AppendEntries rule 3). */
+  truncateFrom(index: number): void {
+    const s = this.#snap.lastIncludedIndex;
+    if (index <= s) throw new Error(`RaftLog.truncateFrom(${index}): below the snapshot (${s})`);
+    if (index > this.lastIndex) return;
+    this.#entries.length = index - s - 1;
+    this.#storage.truncate(LOG_KEY, this.#entries.length);
+    let changed = false;
+    while (this.#configIndices.length && this.#configIndices.at(-1)! >= index) {
+      this.#configIndices.pop();
+      changed = true;
+    }
+    // thesis §4.1: a server whose config entry is removed falls back to the previous configuration
+    if (changed) this.#refreshConfig();
+  }
+
+  /** The configuration as of `index` (the latest config entry at or before it). */
+  configAt(index: number): ConfigState {
+    for (let k = this.#configIndices.length - 1; k >= 0; k--) {
+      const i = this.#configIndices[k];
+      if (i <= index) {
+        const e = this.entryAt(i)!;
+        return { servers: (e as { servers: readonly NodeId[] }).servers, index: i };
+      }
+    }
+    return { servers: this.#snap.servers, index: this.#snap.lastIncludedIndex };
+  }
+
+  /** Last index in `[snapshotIndex, atOrBefore]` whose term is `term`, or 0 when there is none. */
+  lastIndexOfTerm(term: number, atOrBefore: number): number {
+    for (let i = Math.min(atOrBefore, this.lastIndex); i >= this.snapshotIndex; i--) {
+      const t = this.termAt(i)!;
+      if (t === term) return i;
+      if (t < term) return 0;
+    }
+    return 0;
+  }
+
+  /** First index of the run of `term` that contains `index` (not below the snapshot). */
+  firstIndexOfTerm(term: number, index: number): number {
+    let i = index;
+    while (i - 1 > this.snapshotIndex && this.termAt(i - 1) === term) i--;
+    return i;
+  }
+
+  /**
+   * Replace the prefix up to `snapshot.lastIncludedIndex` (which must be kept) by the snapshot:
+   * log compaction (§7).
+   */
+  compact(snapshot: Snapshot): void {
+    const s = this.#snap.lastIncludedIndex;
+    const k = snapshot.lastIncludedIndex;
+    if (k <= s) return;
+    if (k > this.lastIndex) throw new Error(`RaftLog.compact(${k}): beyond the log (${this.lastIndex})`);
+    this.#entries = this.#entries.slice(k - s);
+    this.#setSnapshot(snapshot);
+  }
+
+  /**
+   * Install a snapshot from the leader (Figure 13, rules 6–7): keep the entries after it when the
+   * log has the snapshot's last entry, otherwise discard the whole log. Returns whether a suffix
+   * was kept.
+   */
+  install(snapshot: Snapshot): boolean {
+    const k = snapshot.lastIncludedIndex;
+    const keep = k > this.#snap.lastIncludedIndex && this.termAt(k) === snapshot.lastIncludedTerm;
+    this.#entries = keep ? this.#entries.slice(k - this.#snap.lastIncludedIndex) : [];
+    this.#setSnapshot(snapshot);
+    return keep;
+  }
+
+  #setSnapshot(snapshot: Snapshot): void {
+    this.#snap = snapshot;
+    this.#storage.set(SNAPSHOT_KEY, snapshot);
+    // the storage list can only be cut at its end, so the kept suffix is rewritten
+    this.#storage.delete(LOG_KEY);
+    this.#storage.append(LOG_KEY, ...this.#entries);
+    this.#configIndices = [];
+    for (const e of this.#entries) if (e.kind === "config") this.#configIndices.push(e.index);
+    this.#refreshConfig();
+  }
+
+  #refreshConfig(): void {
+    this.#config = this.configAt(this.lastIndex);
+  }
+}
