@@ -32,7 +32,10 @@ async function runStage(stage: Stage): Promise<{ ok: boolean; passed: number; fa
   }).spawn();
   const dec = new TextDecoder();
   let captured = "";
-  const pump = async (r: ReadableStream<Uint8Array>, w: { write(b: Uint8Array): Promise<number> }) => {
+  const pump = async (
+    r: ReadableStream<Uint8Array>,
+    w: { write(b: Uint8Array): Promise<number> },
+  ) => {
     for await (const chunk of r) {
       captured += dec.decode(chunk, { stream: true });
       await w.write(chunk);
@@ -41,7 +44,9 @@ async function runStage(stage: Stage): Promise<{ ok: boolean; passed: number; fa
   await Promise.all([pump(p.stdout, Deno.stdout), pump(p.stderr, Deno.stderr)]);
   const { success } = await p.status;
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  const c = stage.count ? stage.count(captured, success) : success
+  const c = stage.count
+    ? stage.count(captured, success)
+    : success
     ? { passed: 1, failed: 0 }
     : { passed: 0, failed: 1 };
   // a failing command whose output shows no failure still counts as one

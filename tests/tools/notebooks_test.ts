@@ -98,7 +98,13 @@ Deno.test("setup: the deno kernelspec points at this deno and keeps interrupts a
   const spec = JSON.parse(
     await Deno.readTextFile(join(env.dataDir, "kernels", "deno", "kernel.json")),
   );
-  assert.deepEqual(spec.argv, [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"]);
+  assert.deepEqual(spec.argv, [
+    Deno.execPath(),
+    "jupyter",
+    "--kernel",
+    "--conn",
+    "{connection_file}",
+  ]);
   assert.equal(spec.interrupt_mode, "message");
   assert.equal(spec.env.NO_COLOR, "1");
   assert.equal(spec.language, "typescript");
@@ -117,7 +123,10 @@ Deno.test("run-all: executes in parallel, writes the site, fails naming notebook
       log,
       /FAILED failing\.ipynb: cell 4 of 5 \(`throw new RangeError\(.*\): RangeError: smoke failure for seed 1/,
     );
-    assert.match(log, /FAILED silent\.ipynb: cell 3 of 4 \(`if \(seed < 0\).*`\): produced no output/);
+    assert.match(
+      log,
+      /FAILED silent\.ipynb: cell 3 of 4 \(`if \(seed < 0\).*`\): produced no output/,
+    );
 
     // The partial notebook is saved: the failing cell carries the error, later cells did not run.
     const failing = await readNotebook(join(ws.out, "notebooks", "failing.ipynb"));
@@ -196,7 +205,14 @@ Deno.test("run-one: --set injects a tagged cell after `parameters` and changes t
 Deno.test("run-one: a bad value gives the zod message naming the field, before any kernel", async () => {
   const ws = await workspace();
   try {
-    const r = await cli(["run-one", join(ws.nb, "params.ipynb"), "--set", "n=500", "--out", ws.out]);
+    const r = await cli([
+      "run-one",
+      join(ws.nb, "params.ipynb"),
+      "--set",
+      "n=500",
+      "--out",
+      ws.out,
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /invalid parameter n=500: Too big: expected number to be <=100/);
     assert.equal(r.stderr.trim().split("\n").length, 1, "one line, no stack trace");
@@ -226,7 +242,10 @@ Deno.test("check: type errors map to notebook + cell; parameters must match the 
     const bad = await cli(["check", join(ws.nb, "broken.ipynb")]);
     const log = bad.stdout + bad.stderr;
     assert.equal(bad.code, 1, log);
-    assert.match(log, /TS2322[\s\S]*broken\.ipynb, cell 4 \(`const wrong: number = "text";`\), line 1:7/);
+    assert.match(
+      log,
+      /TS2322[\s\S]*broken\.ipynb, cell 4 \(`const wrong: number = "text";`\), line 1:7/,
+    );
     assert.match(log, /'extra' does not exist[\s\S]*broken\.ipynb, parameters cell vs\./);
   } finally {
     await Deno.remove(ws.dir, { recursive: true });
