@@ -1,9 +1,14 @@
 /**
- * distlab's public surface. Notebooks import from here (`@lab/mod.ts`) or from an area's mod.ts.
+ * distlab's public surface. Notebooks import an area's mod.ts (`@lab/net/mod.ts`, ...) or this
+ * file; areas whose names would collide are re-exported as namespaces.
  * @module
  */
 export * from "./sim/mod.ts";
 export * from "./net/mod.ts";
 export * from "./workload/mod.ts";
+export * as clocks from "./clocks/mod.ts";
+export * as checkers from "./checkers/mod.ts";
+export * as viz from "./viz/mod.ts";
+export * as claims from "./experiments/claims.ts";
 export * as heartbeat from "./protocols/heartbeat/mod.ts";
 export * as gossip from "./protocols/gossip/mod.ts";
