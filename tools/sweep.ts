@@ -21,13 +21,7 @@ export const sweeps: Record<string, Sweep> = {
   "failure-models": {
     describe: "every prediction of notebook 06 (detector trade-off, phi, gossip, paused leader)",
     run(seed) {
-      const p = fm.parseFailureModelsParams({ seed });
-      assertClaims([
-        ...fm.checkDetectorTradeoff(fm.detectorTradeoff(p), p),
-        ...fm.checkPhiVsFixed(fm.phiVsFixed(p)),
-        ...fm.checkGossipUnderPartition(fm.gossipUnderPartition(p)),
-        ...fm.checkPausedLeader(fm.pausedLeader(p), p),
-      ]);
+      assertClaims(fm.allFailureModelClaims(fm.parseFailureModelsParams({ seed })));
     },
   },
   "gossip-push": {

@@ -576,3 +576,13 @@ export function checkPausedLeader(r: PausedLeaderResult, p: FailureModelsParams)
     ),
   ];
 }
+
+/** Every prediction of notebook 06 for one parameter set (what tests and sweeps assert). */
+export function allFailureModelClaims(p: FailureModelsParams): Claim[] {
+  return [
+    ...checkDetectorTradeoff(detectorTradeoff(p), p),
+    ...checkPhiVsFixed(phiVsFixed(p)),
+    ...checkGossipUnderPartition(gossipUnderPartition(p)),
+    ...checkPausedLeader(pausedLeader(p), p),
+  ];
+}

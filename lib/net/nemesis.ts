@@ -59,38 +59,22 @@ export const ScheduleSchema = z.array(FaultSchema);
 /** A schedule. */
 export type Schedule = Fault[];
 
+/** Fields of the periodic generators: a fault every `periodMs`, lasting `faultMs`, then heal. */
+const periodic = {
+  startMs: At.default(0),
+  endMs: At,
+  /** Time between the starts of two faults. */
+  periodMs: z.number().positive(),
+  /** How long each fault lasts (then heal). */
+  faultMs: z.number().positive(),
+};
+
 /** Seeded generators with the same vocabulary as hand-written schedules. */
 export const GeneratorSchema = z.discriminatedUnion("generator", [
-  z.object({
-    generator: z.literal("randomHalves"),
-    startMs: At.default(0),
-    endMs: At,
-    /** Time between the starts of two partitions. */
-    periodMs: z.number().positive(),
-    /** How long each partition lasts (then heal). */
-    faultMs: z.number().positive(),
-  }).strict(),
-  z.object({
-    generator: z.literal("majorityRing"),
-    startMs: At.default(0),
-    endMs: At,
-    periodMs: z.number().positive(),
-    faultMs: z.number().positive(),
-  }).strict(),
-  z.object({
-    generator: z.literal("bridge"),
-    startMs: At.default(0),
-    endMs: At,
-    periodMs: z.number().positive(),
-    faultMs: z.number().positive(),
-  }).strict(),
-  z.object({
-    generator: z.literal("isolateOne"),
-    startMs: At.default(0),
-    endMs: At,
-    periodMs: z.number().positive(),
-    faultMs: z.number().positive(),
-  }).strict(),
+  z.object({ generator: z.literal("randomHalves"), ...periodic }).strict(),
+  z.object({ generator: z.literal("majorityRing"), ...periodic }).strict(),
+  z.object({ generator: z.literal("bridge"), ...periodic }).strict(),
+  z.object({ generator: z.literal("isolateOne"), ...periodic }).strict(),
   z.object({
     generator: z.literal("flappingLink"),
     startMs: At.default(0),

@@ -5,13 +5,7 @@ import { ConfigError } from "@lab/sim/mod.ts";
 
 for (const seed of [1, 2, 3]) {
   Deno.test(`failure models: every prediction of notebook 06 holds (seed ${seed})`, () => {
-    const p = fm.parseFailureModelsParams({ seed });
-    assertClaims([
-      ...fm.checkDetectorTradeoff(fm.detectorTradeoff(p), p),
-      ...fm.checkPhiVsFixed(fm.phiVsFixed(p)),
-      ...fm.checkGossipUnderPartition(fm.gossipUnderPartition(p)),
-      ...fm.checkPausedLeader(fm.pausedLeader(p), p),
-    ]);
+    assertClaims(fm.allFailureModelClaims(fm.parseFailureModelsParams({ seed })));
   });
 }
 
