@@ -41,3 +41,4 @@ export * from "./timeline.ts";
 export * from "./tables.ts";
 export * from "./render.ts";
 export * from "./display.ts";
+export * from "./progress.ts";
