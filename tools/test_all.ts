@@ -1,5 +1,7 @@
 /**
  * The whole test suite, as the README's test command runs it (`deno task test`):
+ *   0. setup: Jupyter (installed from Debian when missing and run as root), the Deno kernelspec,
+ *      the npm cache;
  *   1. static checks: `deno fmt --check`, `deno lint`, `deno check` of lib/, tests/, bench/, tools/;
  *   2. unit, scenario and property tests: `deno test -A --parallel tests/`;
  *   3. notebooks: type-check every notebook's code, then execute every notebook through Jupyter
@@ -66,6 +68,10 @@ function denoTestCount(out: string): { passed: number; failed: number } {
 }
 
 const stages: Stage[] = [];
+if (!args.has("--skip-notebooks")) {
+  // Jupyter, the kernelspec and the npm cache first: the runner's own tests need them too.
+  stages.push({ name: "setup", cmd: [deno, "run", "-A", "tools/notebooks.ts", "setup"] });
+}
 if (!args.has("--skip-static") && !args.has("--only-notebooks")) {
   stages.push(
     { name: "format", cmd: [deno, "fmt", "--check"] },
