@@ -23,6 +23,7 @@ import {
   casRegisterModel,
   checkLinearizability,
   kvModel,
+  ModelError,
   ParseError,
   parseHistory,
   readEdn,
@@ -169,16 +170,19 @@ export async function lincheck(args: string[], print: (line: string) => void): P
   for (const file of files) {
     const t0 = performance.now();
     let modelName: ModelName = flags.model ?? "cas-register";
+    let lines: number[] = [];
+    let operations = 0;
     try {
       const text = await Deno.readTextFile(file);
       const parsed = parseHistory(text, { source: file });
+      lines = parsed.lines;
+      operations = parsed.events.filter((e) => e.type === "invoke").length;
       if (flags.model === undefined) modelName = parsed.hasKeys ? "kv" : "cas-register";
       const model = makeModel(modelName, flags.initial);
       const result = checkLinearizability(parsed.events, model, {
         stepBudget: flags.budget,
         minimize: flags.explain,
       });
-      const operations = parsed.events.filter((e) => e.type === "invoke").length;
       rows.push({
         file,
         verdict: result.verdict,
@@ -188,13 +192,14 @@ export async function lincheck(args: string[], print: (line: string) => void): P
         detail: flags.explain && result.verdict !== "ok" ? result.explanation : undefined,
       });
     } catch (e) {
-      const message = e instanceof Deno.errors.NotFound
-        ? `${file}: no such file`
-        : (e as Error).message;
+      let message = (e as Error).message;
+      if (e instanceof Deno.errors.NotFound) message = `${file}: no such file`;
+      const at = e instanceof ModelError ? e.operation?.invokeIndex : undefined;
+      if (at !== undefined && lines[at] !== undefined) message = `${file}:${lines[at]}: ${message}`;
       rows.push({
         file,
         verdict: "error",
-        operations: 0,
+        operations,
         ms: performance.now() - t0,
         model: modelName,
         detail: message,

@@ -14,10 +14,13 @@ export type UnknownOutput = typeof unknownOutput;
 
 /** A bad operation for a model (unsupported `f`, malformed value): a caller error, not a verdict. */
 export class ModelError extends Error {
+  /** The offending operation, when known (its `invokeIndex` locates it in the history). */
+  readonly operation?: Operation;
   /** Build the error; `message` says which operation and what was expected. */
-  constructor(message: string) {
+  constructor(message: string, operation?: Operation) {
     super(message);
     this.name = "ModelError";
+    this.operation = operation;
   }
 }
 
@@ -45,7 +48,7 @@ export interface OperationGroup {
  * `output` of {@link unknownOutput} accepts any result.
  *
  * The search caches (linearized set, state) pairs, so `hash` must give equal states equal
- * hashes and `equal` must be an equivalence (Lowe 2017 §3: the cache is what makes the
+ * hashes and `equal` must be an equivalence (Lowe 2017: the cache is what makes the
  * just-in-time search practical).
  */
 export interface Model<S, I, O> {

@@ -77,13 +77,13 @@ function toValue(v: unknown, op: Operation, what: string): RegisterValue {
   if (v === undefined || v === null) return null;
   if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
   if (Array.isArray(v)) return v.map((x) => toValue(x, op, what));
-  throw new ModelError(`${where(op)}: ${what} must be nil, a number, a string or a vector`);
+  throw new ModelError(`${where(op)}: ${what} must be nil, a number, a string or a vector`, op);
 }
 
 function casPair(op: Operation): { from: RegisterValue; to: RegisterValue } {
   const v = op.input;
   if (!Array.isArray(v) || v.length !== 2) {
-    throw new ModelError(`${where(op)}: cas input must be [from to], got ${showValue(v)}`);
+    throw new ModelError(`${where(op)}: cas input must be [from to], got ${showValue(v)}`, op);
   }
   return { from: toValue(v[0], op, "cas from"), to: toValue(v[1], op, "cas to") };
 }
@@ -129,10 +129,11 @@ function makeRegister(
           return { f: "write", value: toValue(op.input, op, "written value") };
         case "cas":
           if (withCas) return { f: "cas", ...casPair(op) };
-          throw new ModelError(`${where(op)}: the ${name} model has no cas (use cas-register)`);
+          throw new ModelError(`${where(op)}: the ${name} model has no cas (use cas-register)`, op);
         default:
           throw new ModelError(
             `${where(op)}: the ${name} model supports read, write${withCas ? ", cas" : ""}`,
+            op,
           );
       }
     },
@@ -256,11 +257,11 @@ function kvValue(value: string | null): KvValue {
 function kvString(v: unknown, op: Operation, what: string): string {
   if (typeof v === "string") return v;
   if (typeof v === "number") return String(v);
-  throw new ModelError(`${where(op)}: ${what} must be a string, got ${showValue(v)}`);
+  throw new ModelError(`${where(op)}: ${what} must be a string, got ${showValue(v)}`, op);
 }
 
 function kvInput(op: Operation): KvInput {
-  if (op.key === undefined) throw new ModelError(`${where(op)}: kv operations need a key`);
+  if (op.key === undefined) throw new ModelError(`${where(op)}: kv operations need a key`, op);
   const key = op.key;
   switch (op.f) {
     case "get":
@@ -276,7 +277,7 @@ function kvInput(op: Operation): KvInput {
     case "cas": {
       const v = op.input;
       if (!Array.isArray(v) || v.length !== 2) {
-        throw new ModelError(`${where(op)}: cas input must be [from to], got ${showValue(v)}`);
+        throw new ModelError(`${where(op)}: cas input must be [from to], got ${showValue(v)}`, op);
       }
       const from = v[0] === null || v[0] === undefined ? null : kvString(v[0], op, "cas from");
       const to = kvString(v[1], op, "cas to");
@@ -284,7 +285,7 @@ function kvInput(op: Operation): KvInput {
       return { f: "cas", key, from, to, toHash: hash, toPow: pow };
     }
     default:
-      throw new ModelError(`${where(op)}: the kv model supports get, put, append, cas`);
+      throw new ModelError(`${where(op)}: the kv model supports get, put, append, cas`, op);
   }
 }
 

@@ -7,7 +7,7 @@
  * it lifts the call and its return out of the list and restarts from the head; at a return whose
  * call is still in the list, that operation can no longer be linearized in time, so the search
  * backtracks. A cache of (linearized set, state) pairs prunes configurations already explored
- * (Lowe 2017 §3): two paths that linearized the same set of operations and reached the same state
+ * (Lowe 2017): two paths that linearized the same set of operations and reached the same state
  * have the same future. Everything in the hot loop is a typed array; no allocation except cache
  * growth and the model's own states.
  * Private to lib/checkers.
@@ -22,7 +22,10 @@ export interface SearchOp<I, O> {
   /** The observed output, or {@link unknownOutput}. */
   readonly output: O | UnknownOutput;
   readonly invokeMs: number;
-  /** `Infinity` when the outcome is unknown: the operation may be linearized at any later time. */
+  /**
+   * With a known output, the completion time. With an unknown output: `Infinity` (it may take
+   * effect at any later time, or never) or a deadline (it took effect before then, or never).
+   */
   readonly completeMs: number;
 }
 

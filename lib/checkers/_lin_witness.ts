@@ -68,6 +68,7 @@ export function shrinkWitness<S, I, O>(
   model: Model<S, I, O>,
   ops: readonly SearchOp<I, O>[],
   budget: number,
+  hint: { readonly frontier?: readonly number[] } = {},
 ): Shrunk {
   let steps = 0;
   let undecided = false;
@@ -88,16 +89,35 @@ export function shrinkWitness<S, I, O>(
     steps,
   });
 
+  // Phase 0: the full search got stuck at the return of a frontier operation; operations invoked
+  // after that point usually play no part. Forgetting them all at once (one check) makes them
+  // irrelevant context, which is then left out, so every later check searches a shorter history.
+  const frontier = hint.frontier ?? [];
+  if (frontier.length > 0) {
+    const stuckMs = Math.min(...frontier.map((i) => ops[i].completeMs));
+    const late = critical.filter((c) => ops[c].invokeMs > stuckMs);
+    const early = critical.filter((c) => ops[c].invokeMs <= stuckMs);
+    if (late.length > 0 && early.length > 0 && check(early, context.concat(late)) === "illegal") {
+      critical = early;
+      context = witnessOps(model, ops, early, context.concat(late)).context.sort((a, b) => a - b);
+    }
+  }
+
   // Phase 1: forget results while the history stays illegal. Reads go first: a forgotten read
   // vanishes from the witness, a forgotten write stays as context, so this favours small witnesses.
   const forget = (pool: number[]): number[] => {
     const keep = critical.filter((c) => !pool.includes(c));
-    return reduce(pool, (chunk, rest) => {
-      const kept = keep.concat(rest);
-      if (check(kept, context.concat(chunk)) !== "illegal") return false;
-      context = witnessOps(model, ops, kept, context.concat(chunk)).context.sort((a, b) => a - b);
-      return true;
-    }, () => steps >= budget, keep.length > 0);
+    return reduce(
+      pool,
+      (chunk, rest) => {
+        const kept = keep.concat(rest);
+        if (check(kept, context.concat(chunk)) !== "illegal") return false;
+        context = witnessOps(model, ops, kept, context.concat(chunk)).context.sort((a, b) => a - b);
+        return true;
+      },
+      () => steps >= budget,
+      keep.length > 0,
+    );
   };
   const reads = critical.filter((c) => model.readOnly?.(ops[c].input) ?? false);
   const keptReads = forget(reads);

@@ -4,10 +4,22 @@
  * linearization and state cache, per-partition checking (Horn & Kroening 2015,
  * P-compositionality), and a witness shrunk to a minimal illegal sub-history.
  *
+ * References: J. M. Wing and C. Gong, "Testing and verifying concurrent objects", JPDC 17(1),
+ * 1993; G. Lowe, "Testing for linearizability", CCPE 29(4), 2017; A. Horn and D. Kroening,
+ * "Faster linearizability checking via P-compositionality", FORTE 2015; A. Athalye, Porcupine
+ * (github.com/anishathalye/porcupine), whose corpus the tests use.
+ *
  * Outcomes: `ok` operations happened between invoke and completion with the output observed;
  * `fail` operations did not happen and are removed; `info` and never-completed operations may or
  * may not have happened: their completion is at +∞ and any output is accepted, which also covers
- * "never took effect" since such an operation can always be linearized after everything else.
+ * "never took effect" since such an operation can always be linearized after everything else
+ * (Porcupine's treatment). An `info` operation given a finite `completeMs` reads as a deadline:
+ * it took effect before then, or never.
+ *
+ * A witness is the failing partition shrunk by *forgetting* results (see `shrinkWitness` in
+ * _lin_witness.ts): its critical operations' results contradict each other even when every other
+ * operation of the partition may or may not have taken effect, and forgetting any one of them
+ * makes the rest linearizable; context operations are those the critical results rely on.
  *
  * @example
  * ```ts
@@ -15,10 +27,13 @@
  * const result = checkLinearizability([
  *   { type: "invoke", process: 0, f: "write", value: 1, timeMs: 0 },
  *   { type: "ok", process: 0, f: "write", value: 1, timeMs: 1 },
- *   { type: "invoke", process: 1, f: "read", value: null, timeMs: 2 },
- *   { type: "ok", process: 1, f: "read", value: 0, timeMs: 3 },
+ *   { type: "invoke", process: 0, f: "write", value: 2, timeMs: 2 },
+ *   { type: "ok", process: 0, f: "write", value: 2, timeMs: 3 },
+ *   { type: "invoke", process: 1, f: "read", value: null, timeMs: 4 },
+ *   { type: "ok", process: 1, f: "read", value: 1, timeMs: 5 },
  * ], casRegisterModel());
  * console.log(result.verdict); // "illegal": a stale read
+ * console.log(result.explanation);
  * ```
  * @module
  */
@@ -62,9 +77,9 @@ export interface CheckOptions {
   readonly stepBudget?: number;
   /** Split the history with the model's `partition` (P-compositionality). Default true. */
   readonly partition?: boolean;
-  /** Shrink the failing partition to a 1-minimal illegal sub-history. Default true. */
+  /** Shrink the failing partition to a minimal witness (see {@link LinearizabilityWitness}). Default true. */
   readonly minimize?: boolean;
-  /** Search steps allowed for shrinking the witness, on top of `stepBudget`. Default 1_000_000. */
+  /** Search steps allowed for shrinking the witness, on top of `stepBudget`. Default 10_000_000. */
   readonly minimizeStepBudget?: number;
   /**
    * Keep checking the other partitions after one is found illegal. Default false: partitions
@@ -86,8 +101,13 @@ export interface PartitionResult {
   readonly steps: number;
   /** Distinct (linearized set, state) configurations the search cached. */
   readonly cacheSize: number;
-  /** ok: a linearization (operation ids in order); otherwise the longest linearizable prefix. */
+  /**
+   * ok: a linearization (operation ids in order; reads with unknown outcome, which constrain
+   * nothing, are left out); otherwise the longest linearizable prefix found.
+   */
   readonly linearization: readonly number[];
+  /** Operations of `linearization` (unknown outcome) taken as not having taken effect. */
+  readonly skipped: readonly number[];
   /** Not ok: the operations that could have taken effect next at the deepest dead end. */
   readonly frontier: readonly number[];
 }
@@ -125,7 +145,10 @@ export interface LinearizabilityWitness {
   readonly partition: number;
   readonly label: string;
   readonly key?: string;
-  /** The illegal sub-history (minimized when `minimize` is on), in invocation order. */
+  /**
+   * The illegal sub-history, in invocation order: critical operations with their results and
+   * context operations with unknown outcome (the whole partition when `minimize` is off).
+   */
   readonly operations: readonly WitnessOperation[];
   /** Ids of the longest linearizable prefix of `operations`, in linearization order. */
   readonly linearization: readonly number[];
@@ -135,7 +158,11 @@ export interface LinearizabilityWitness {
   readonly stuckState: string;
   /** Ids of the operations that could take effect next, none successfully. */
   readonly frontier: readonly number[];
-  /** True when removing any single operation of `operations` was checked to make it linearizable. */
+  /**
+   * True when shrinking finished: forgetting the result of any one critical operation makes the
+   * witness linearizable, and deleting any context operation leaves some critical result
+   * unnecessary. False when shrinking was off or ran out of `minimizeStepBudget`.
+   */
   readonly minimal: boolean;
   /** Operations in the whole failing partition. */
   readonly partitionOperations: number;
@@ -237,7 +264,8 @@ export function checkLinearizability<S, I, O>(
 
   const partitions: PartitionResult[] = searches.map(({ group, ids, search }, g) => {
     const outcome = search.outcome();
-    const stopped = outcome.verdict === "unknown" && failed !== undefined && steps < budget;
+    const stopped = outcome.verdict === "unknown" && failed !== undefined &&
+      !options.checkAllPartitions;
     return {
       index: g,
       label: group.label,
@@ -247,6 +275,7 @@ export function checkLinearizability<S, I, O>(
       steps: outcome.steps,
       cacheSize: outcome.cacheSize,
       linearization: outcome.order.map((i) => ids[i]),
+      skipped: outcome.skipped.map((i) => ids[i]),
       frontier: outcome.frontier.map((i) => ids[i]),
     };
   });
@@ -297,7 +326,9 @@ function buildWitness(
   let subOps = searchOps;
   let sub = outcome;
   if (options.minimize !== false) {
-    shrunk = shrinkWitness(model, searchOps, options.minimizeStepBudget ?? 1_000_000);
+    shrunk = shrinkWitness(model, searchOps, options.minimizeStepBudget ?? 10_000_000, {
+      frontier: outcome.frontier,
+    });
     const w = witnessOps(model, searchOps, shrunk.critical, shrunk.context);
     // Re-run on the witness itself so its prefix and frontier describe exactly these operations.
     const check = searchLinearization(model, w.ops, options.stepBudget ?? 10_000_000);
