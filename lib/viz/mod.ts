@@ -42,3 +42,4 @@ export * from "./tables.ts";
 export * from "./render.ts";
 export * from "./display.ts";
 export * from "./progress.ts";
+export * from "./history.ts";
