@@ -12,3 +12,5 @@ export * as viz from "./viz/mod.ts";
 export * as claims from "./experiments/claims.ts";
 export * as heartbeat from "./protocols/heartbeat/mod.ts";
 export * as gossip from "./protocols/gossip/mod.ts";
+export * as raft from "./protocols/raft/mod.ts";
+export * as kv from "./protocols/kv/mod.ts";

@@ -41,6 +41,8 @@ export interface ClusterOptions<M> {
   readonly trace?: TraceOptions;
   /** Message size for bandwidth-limited links. */
   readonly messageSizeBytes?: (msg: unknown) => number;
+  /** Keep protocol events in `sim.events` (default true; turn off for long benchmarks). */
+  readonly collectEvents?: boolean;
 }
 
 /** A built cluster. */
@@ -74,6 +76,7 @@ const ClusterShape = z.object({
   trace: z.unknown().optional(),
   messageSizeBytes: z.unknown().optional(),
   factoryFor: z.custom<unknown>((f) => typeof f === "function", "must be a function").optional(),
+  collectEvents: z.boolean().optional(),
 }).strict();
 
 /** Server ids n0..n{k-1}. */
@@ -121,6 +124,7 @@ export function createCluster<M>(options: ClusterOptions<M>): Cluster<M> {
     network: net,
     trace: options.trace,
     messageSizeBytes: options.messageSizeBytes,
+    collectEvents: options.collectEvents,
   });
   for (const id of ids) {
     const c = o.clocks?.[id];

@@ -57,6 +57,9 @@ export type NetworkConfigInput = z.input<typeof NetworkConfigSchema>;
 /** Network configuration with defaults applied. */
 export type NetworkConfig = z.output<typeof NetworkConfigSchema>;
 
+/** Group of a client that no partition lists: it reaches every group. */
+const FREE = -2;
+
 class Link {
   freeAt = 0;
   lastAt = 0;
@@ -102,6 +105,7 @@ export class Network implements NetworkModel {
   #index = new Map<NodeId, number>();
   #links: (Link | undefined)[][] = [];
   #group: number[] = [];
+  #client: boolean[] = [];
   #partitioned = false;
   #cuts = new Set<number>();
   #faults = new Map<number, LinkFault>();
@@ -126,10 +130,11 @@ export class Network implements NetworkModel {
     return this.#ids;
   }
 
-  addNode(id: NodeId, index: number): void {
+  addNode(id: NodeId, index: number, role: "server" | "client" = "server"): void {
     this.#ids[index] = id;
     this.#index.set(id, index);
-    this.#group[index] = this.#partitioned ? -1 : 0;
+    this.#client[index] = role === "client";
+    this.#group[index] = role === "client" ? FREE : this.#partitioned ? -1 : 0;
     this.#links[index] = [];
   }
 
@@ -200,7 +205,10 @@ export class Network implements NetworkModel {
   }
 
   blocked(from: number, to: number): boolean {
-    if (this.#partitioned && this.#group[from] !== this.#group[to]) return true;
+    if (this.#partitioned) {
+      const a = this.#group[from], b = this.#group[to];
+      if (a !== b && a !== FREE && b !== FREE) return true;
+    }
     return this.#cuts.size > 0 && this.#cuts.has(from * 65536 + to);
   }
 
@@ -210,8 +218,10 @@ export class Network implements NetworkModel {
   }
 
   /**
-   * Split the nodes into groups that cannot talk to each other. Nodes not listed form one more
-   * group together. Replaces any earlier grouping; one-way cuts stay until `heal`.
+   * Split the nodes into groups that cannot talk to each other. Servers not listed form one more
+   * group together; clients not listed stay connected to every group (they stand for the users
+   * of the whole cluster; list a client in a group to put it on one side). Replaces any earlier
+   * grouping; one-way cuts stay until `heal`.
    */
   partition(groups: readonly (readonly NodeId[])[]): void {
     const seen = new Set<NodeId>();
@@ -227,7 +237,9 @@ export class Network implements NetworkModel {
         this.#idx(id, "partition");
       }
     }
-    for (let i = 0; i < this.#group.length; i++) this.#group[i] = groups.length;
+    for (let i = 0; i < this.#group.length; i++) {
+      this.#group[i] = this.#client[i] ? FREE : groups.length;
+    }
     groups.forEach((g, k) => g.forEach((id) => this.#group[this.#idx(id, "partition")] = k));
     this.#partitioned = true;
   }
@@ -257,7 +269,7 @@ export class Network implements NetworkModel {
   /** Remove every partition and cut. */
   heal(): void {
     this.#partitioned = false;
-    this.#group.fill(0);
+    for (let i = 0; i < this.#group.length; i++) this.#group[i] = this.#client[i] ? FREE : 0;
     this.#cuts.clear();
   }
 

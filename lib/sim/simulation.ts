@@ -28,8 +28,11 @@ export type Transmission = number | readonly number[] | DropReason;
 
 /** The network as the simulator sees it. Indices are node indices in order of `addNode`. */
 export interface NetworkModel {
-  /** Called once per node when it is added, in order; `index` is dense from 0. */
-  addNode(id: NodeId, index: number): void;
+  /**
+   * Called once per node when it is added, in order; `index` is dense from 0. `role` tells
+   * servers from clients (partitions leave unlisted clients connected).
+   */
+  addNode(id: NodeId, index: number, role?: "server" | "client"): void;
   /** Decide the fate of a message sent now from `from` to `to`. */
   transmit(from: number, to: number, sizeBytes: number, nowMs: number): Transmission;
   /** Whether traffic from → to is cut right now (checked again at delivery). */
@@ -311,7 +314,7 @@ export class Simulation<M = unknown> {
     this.#index.set(id, index);
     if (slot.role === "server") this.#servers.push(id);
     for (const n of this.#nodes) n.peersCache = null;
-    this.network.addNode(id, index);
+    this.network.addNode(id, index, slot.role);
     this.schedule(0, () => {
       if (slot.started) return;
       slot.started = true;
@@ -838,13 +841,13 @@ export class Simulation<M = unknown> {
       this.#now = head.t;
       this.#dispatch(head);
       n++;
+      this.#handled++;
       if (checks.length) { for (let i = 0; i < checks.length; i++) checks[i](); }
       if (until && until()) {
         reason = "predicate";
         break;
       }
     }
-    this.#handled += n;
     if (reason === "time" || (reason === "quiescent" && Number.isFinite(untilMs))) {
       if (untilMs > this.#now) this.#now = untilMs;
       if (reason === "quiescent") reason = "time";

@@ -209,3 +209,18 @@ Deno.test("net: bad network configs name the field", () => {
     );
   }
 });
+
+Deno.test("net: a partition leaves unlisted clients connected to every side", () => {
+  const c = createCluster<number>({ seed: 1, nodes: 4, factory: () => ({ onMessage() {} }) });
+  c.sim.addNode("c0", () => ({ onMessage() {} }), { role: "client" });
+  c.sim.addNode("c1", () => ({ onMessage() {} }), { role: "client" });
+  c.net.partition([["n0", "n1"], ["n2", "c1"]]);
+  assert.equal(c.net.canReach("c0", "n0"), true);
+  assert.equal(c.net.canReach("c0", "n3"), true);
+  assert.equal(c.net.canReach("n3", "c0"), true);
+  assert.equal(c.net.canReach("c1", "n0"), false, "a listed client is on its side");
+  assert.equal(c.net.canReach("c1", "n2"), true);
+  assert.equal(c.net.canReach("n0", "n3"), false, "unlisted servers form their own group");
+  c.net.heal();
+  assert.equal(c.net.canReach("c1", "n0"), true);
+});

@@ -30,8 +30,9 @@ export const RaftConfigSchema = z.object({
   checkQuorum: z.boolean().default(false),
   /**
    * Lease reads (thesis §6.4.1) trust a lease of electionTimeoutMsMin × (1 − this bound) from the
-   * start of the last heartbeat round a majority acknowledged; the bound covers clock drift
-   * (not jumps). Default 0.05.
+   * start of the last heartbeat round a majority acknowledged. Safe while followers' clocks run at
+   * most about this fraction faster than the leader's; a clock jump or larger drift breaks it.
+   * Default 0.05.
    */
   leaseClockDriftBound: z.number().min(0).lt(1).default(0.05),
   /**
@@ -63,7 +64,8 @@ export const RaftConfigSchema = z.object({
     path: ["electionTimeoutMsMax"],
   })
   .refine((c) => c.heartbeatIntervalMs < c.electionTimeoutMsMin, {
-    message: "heartbeatIntervalMs must be < electionTimeoutMsMin (§5.6: broadcastTime ≪ electionTimeout)",
+    message:
+      "heartbeatIntervalMs must be < electionTimeoutMsMin (§5.6: broadcastTime ≪ electionTimeout)",
     path: ["heartbeatIntervalMs"],
   });
 

@@ -62,15 +62,18 @@ export function describeBreach(b: RaftBreach): string {
 
 /** Liveness figures of a run. */
 export interface RaftLiveness {
-  /** First time some node was the undisputed leader (NaN if never). */
+  /** First time some node was the leader that counts (NaN if never; see `electionMs`). */
   readonly firstLeaderMs: number;
-  /** Total time with no undisputed leader, from the first leader to `endMs`. */
+  /**
+   * Total time without a leader that counts, from the first leader to `endMs`. A leader counts
+   * when it is live and a majority of its configuration is live at its term or below.
+   */
   readonly leaderlessMs: number;
-  /** Intervals without an undisputed leader after the first leader (open ones end at `endMs`). */
+  /** Intervals without a leader that counts, after the first (an open one ends at `endMs`). */
   readonly leaderlessIntervals: readonly { readonly fromMs: number; readonly toMs: number }[];
   /** For each leader loss that ended: time until the next leader was elected. */
   readonly electionMs: readonly number[];
-  /** Number of times the undisputed leader changed (or appeared). */
+  /** Number of times the leader that counts changed (or appeared). */
   readonly leaderChanges: number;
   /** For each client command: time from the leader's propose to that leader's commit. */
   readonly commitLatencyMs: readonly number[];
@@ -229,7 +232,9 @@ export class RaftInvariants {
   liveness(endMs?: number): RaftLiveness {
     const end = endMs ?? this.#sim?.nowMs ?? this.#now;
     const intervals = this.#leaderless.slice();
-    if (this.#leaderlessFrom !== undefined) intervals.push({ fromMs: this.#leaderlessFrom, toMs: end });
+    if (this.#leaderlessFrom !== undefined) {
+      intervals.push({ fromMs: this.#leaderlessFrom, toMs: end });
+    }
     let uncommitted = this.#abandoned;
     for (const q of this.#proposals.values()) uncommitted += q.length;
     return {
@@ -313,7 +318,11 @@ export class RaftInvariants {
   #onLeader(node: NodeId, term: number): void {
     const other = this.#leaders.get(term);
     if (other !== undefined && other !== node) {
-      this.#report("election-safety", node, `${node} and ${other} are both leaders of term ${term}`);
+      this.#report(
+        "election-safety",
+        node,
+        `${node} and ${other} are both leaders of term ${term}`,
+      );
       return;
     }
     this.#leaders.set(term, node);
@@ -390,17 +399,28 @@ export class RaftInvariants {
     }
   }
 
+  /**
+   * The leader that counts: a live leader whose configuration has a majority of live servers at
+   * its term or below (so a deposed leader cut off in a minority, or a leader whose majority has
+   * moved on to a newer term, does not count; minority candidates with inflated terms do not
+   * dispute a working leader).
+   */
   #trackLeader(sim: Simulation<unknown>): void {
-    let maxTerm = -1;
     let leader: NodeId | undefined;
+    let best = -1;
     for (const id of sim.serverIds) {
       const raft = this.#raftOf(sim.instanceOf(id));
-      if (!raft) continue;
-      if (raft.term > maxTerm) {
-        maxTerm = raft.term;
-        leader = undefined;
+      if (!raft || raft.role !== "leader" || raft.term <= best) continue;
+      const servers = raft.servers;
+      let support = 0;
+      for (const s of servers) {
+        const r = s === id ? raft : this.#raftOf(sim.instanceOf(s));
+        if (r && r.term <= raft.term) support++;
       }
-      if (raft.term === maxTerm && raft.role === "leader") leader = id;
+      if (support >= Math.floor(servers.length / 2) + 1) {
+        leader = id;
+        best = raft.term;
+      }
     }
     if (leader === this.#leader) return;
     const now = sim.nowMs;

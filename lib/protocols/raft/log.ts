@@ -161,7 +161,9 @@ export class RaftLog {
     const s = this.#snap.lastIncludedIndex;
     const k = snapshot.lastIncludedIndex;
     if (k <= s) return;
-    if (k > this.lastIndex) throw new Error(`RaftLog.compact(${k}): beyond the log (${this.lastIndex})`);
+    if (k > this.lastIndex) {
+      throw new Error(`RaftLog.compact(${k}): beyond the log (${this.lastIndex})`);
+    }
     this.#entries = this.#entries.slice(k - s);
     this.#setSnapshot(snapshot);
   }
@@ -184,7 +186,9 @@ export class RaftLog {
     this.#storage.set(SNAPSHOT_KEY, snapshot);
     // the storage list can only be cut at its end, so the kept suffix is rewritten
     this.#storage.delete(LOG_KEY);
-    this.#storage.append(LOG_KEY, ...this.#entries);
+    for (let i = 0; i < this.#entries.length; i += 10_000) {
+      this.#storage.append(LOG_KEY, ...this.#entries.slice(i, i + 10_000));
+    }
     this.#configIndices = [];
     for (const e of this.#entries) if (e.kind === "config") this.#configIndices.push(e.index);
     this.#refreshConfig();

@@ -21,7 +21,9 @@ export type LogEntry = { readonly index: number; readonly term: number } & Entry
 
 /** A snapshot: the state machine as of `lastIncludedIndex`, with the configuration then (§7). */
 export interface Snapshot {
+  /** The snapshot replaces all entries up through and including this index (Figure 13). */
   readonly lastIncludedIndex: number;
+  /** Term of lastIncludedIndex. */
   readonly lastIncludedTerm: number;
   /** The latest configuration as of `lastIncludedIndex` (thesis §5.1). */
   readonly servers: readonly NodeId[];
@@ -31,31 +33,47 @@ export interface Snapshot {
 
 /** Invoked by candidates to gather votes (§5.2), or pre-votes when `prevote` (thesis §9.6). */
 export interface RequestVote {
+  /** Message kind. */
   readonly type: "RequestVote";
   /** The candidate's term; for a pre-vote, the term it would campaign in (currentTerm + 1). */
   readonly term: number;
+  /** Candidate requesting the vote. */
   readonly candidateId: NodeId;
+  /** Index of the candidate's last log entry (§5.4). */
   readonly lastLogIndex: number;
+  /** Term of the candidate's last log entry (§5.4). */
   readonly lastLogTerm: number;
+  /** A pre-vote (thesis §9.6): no term changes, no vote recorded. */
   readonly prevote: boolean;
 }
 
 /** Answer to a RequestVote. A granted pre-vote carries the proposed term, not the voter's. */
 export interface RequestVoteResponse {
+  /** Message kind. */
   readonly type: "RequestVoteResponse";
+  /** currentTerm, for the candidate to update itself (granted pre-vote: the proposed term). */
   readonly term: number;
+  /** True means the candidate received the vote. */
   readonly voteGranted: boolean;
+  /** Answers a pre-vote. */
   readonly prevote: boolean;
 }
 
 /** Invoked by the leader to replicate entries (§5.3); also the heartbeat (no entries). */
 export interface AppendEntries {
+  /** Message kind. */
   readonly type: "AppendEntries";
+  /** Leader's term. */
   readonly term: number;
+  /** So followers can redirect clients. */
   readonly leaderId: NodeId;
+  /** Index of the log entry immediately preceding the new ones. */
   readonly prevLogIndex: number;
+  /** Term of the prevLogIndex entry. */
   readonly prevLogTerm: number;
+  /** Entries to store (empty for a heartbeat). */
   readonly entries: readonly LogEntry[];
+  /** Leader's commitIndex. */
   readonly leaderCommit: number;
   /**
    * The leader's heartbeat round when it sent this (not in the paper): echoed back so the leader
@@ -69,8 +87,11 @@ export interface AppendEntries {
  * whole conflicting term at once (thesis §5.3, the "accelerated log backtracking" optimization).
  */
 export interface AppendEntriesResponse {
+  /** Message kind. */
   readonly type: "AppendEntriesResponse";
+  /** currentTerm, for the leader to update itself. */
   readonly term: number;
+  /** True if the follower contained an entry matching prevLogIndex and prevLogTerm. */
   readonly success: boolean;
   /** The request's prevLogIndex, so the leader can discard stale answers. */
   readonly prevLogIndex: number;
@@ -80,6 +101,7 @@ export interface AppendEntriesResponse {
   readonly conflictTerm: number;
   /** On rejection: the first index of `conflictTerm` in the follower's log, or its lastLogIndex + 1. */
   readonly conflictIndex: number;
+  /** The request's heartbeat round, echoed. */
   readonly seq: number;
 }
 
@@ -89,21 +111,33 @@ export interface AppendEntriesResponse {
  * simulated message is an object; a bandwidth-limited link still charges for its size.
  */
 export interface InstallSnapshot {
+  /** Message kind. */
   readonly type: "InstallSnapshot";
+  /** Leader's term. */
   readonly term: number;
+  /** So followers can redirect clients. */
   readonly leaderId: NodeId;
+  /** The snapshot replaces all entries up through and including this index. */
   readonly lastIncludedIndex: number;
+  /** Term of lastIncludedIndex. */
   readonly lastIncludedTerm: number;
+  /** The configuration as of lastIncludedIndex (thesis §5.1). */
   readonly servers: readonly NodeId[];
+  /** The state machine's snapshot. */
   readonly data: unknown;
+  /** The leader's heartbeat round (see AppendEntries). */
   readonly seq: number;
 }
 
 /** Answer to an InstallSnapshot: the index up to which the follower now matches the leader. */
 export interface InstallSnapshotResponse {
+  /** Message kind. */
   readonly type: "InstallSnapshotResponse";
+  /** currentTerm, for the leader to update itself. */
   readonly term: number;
+  /** The follower's log now matches the leader's up to here. */
   readonly matchIndex: number;
+  /** The request's heartbeat round, echoed. */
   readonly seq: number;
 }
 

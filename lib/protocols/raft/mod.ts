@@ -8,3 +8,4 @@ export * from "./config.ts";
 export * from "./log.ts";
 export * from "./node.ts";
 export * from "./invariants.ts";
+export * from "./kv.ts";

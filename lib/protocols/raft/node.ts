@@ -72,6 +72,27 @@ export type ConfigChangeResult =
     readonly leaderHint?: NodeId;
   };
 
+/** What {@link RaftNode.inspect} returns: plain data, safe to keep and compare. */
+export interface RaftInspection {
+  readonly id: NodeId;
+  readonly role: RaftRole;
+  readonly term: number;
+  readonly votedFor: NodeId | null;
+  readonly leaderId: NodeId | null;
+  readonly commitIndex: number;
+  readonly lastApplied: number;
+  readonly snapshotIndex: number;
+  readonly snapshotTerm: number;
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+  /** The configuration in force. */
+  readonly servers: NodeId[];
+  /** The entries after the snapshot. */
+  readonly log: LogEntry[];
+  /** The leader's view of each follower (empty unless leader). */
+  readonly progress: { peer: NodeId; match: number; next: number; probing: boolean }[];
+}
+
 /** Called after entries are written to this node's log; `prevLogTerm` is the term before them. */
 export type LogListener = (entries: readonly LogEntry[], prevLogTerm: number) => void;
 
@@ -124,7 +145,8 @@ function byId(a: NodeId, b: NodeId): number {
  * sim.instanceOf<RaftNode>(leader!)!.propose({ op: "x" });
  * ```
  */
-export class RaftNode<C = unknown> implements ProtocolNode<RaftMessage>, ReplicatedLog<C, RaftMessage> {
+export class RaftNode<C = unknown>
+  implements ProtocolNode<RaftMessage>, ReplicatedLog<C, RaftMessage> {
   /** Parameters with defaults applied. */
   readonly config: RaftConfig;
   /** This server's id. */
@@ -267,22 +289,7 @@ export class RaftNode<C = unknown> implements ProtocolNode<RaftMessage>, Replica
   }
 
   /** A plain snapshot of the node's state. */
-  inspect(): {
-    id: NodeId;
-    role: RaftRole;
-    term: number;
-    votedFor: NodeId | null;
-    leaderId: NodeId | null;
-    commitIndex: number;
-    lastApplied: number;
-    snapshotIndex: number;
-    snapshotTerm: number;
-    lastLogIndex: number;
-    lastLogTerm: number;
-    servers: NodeId[];
-    log: LogEntry[];
-    progress: { peer: NodeId; match: number; next: number; probing: boolean }[];
-  } {
+  inspect(): RaftInspection {
     return {
       id: this.id,
       role: this.#role,
@@ -655,8 +662,11 @@ export class RaftNode<C = unknown> implements ProtocolNode<RaftMessage>, Replica
       this.#ctx.cancelTimer(T_QUORUM);
       this.#progress.clear();
       this.#failPendingReads();
+      this.#resetElectionTimer();
     }
-    this.#resetElectionTimer();
+    // Figure 2 resets the election timer only on a leader's AppendEntries, a granted vote or a
+    // new election: resetting it on every higher term would let a candidate with a stale log,
+    // rejected by everyone, keep postponing the up-to-date servers' campaigns
     if (changed) this.#emitRole();
   }
 
@@ -931,7 +941,12 @@ export class RaftNode<C = unknown> implements ProtocolNode<RaftMessage>, Replica
 
   #handleInstallSnapshot(from: NodeId, m: InstallSnapshot): void {
     const reply = (matchIndex: number) =>
-      this.#send(from, { type: "InstallSnapshotResponse", term: this.#term, matchIndex, seq: m.seq });
+      this.#send(from, {
+        type: "InstallSnapshotResponse",
+        term: this.#term,
+        matchIndex,
+        seq: m.seq,
+      });
     // committed entries already match the leader's; nothing to install
     if (m.lastIncludedIndex <= this.#commitIndex) return reply(this.#commitIndex);
     const snap: Snapshot = {
@@ -996,11 +1011,23 @@ export class RaftNode<C = unknown> implements ProtocolNode<RaftMessage>, Replica
       this.#lastApplied = i;
       switch (e.kind) {
         case "command":
-          this.#ctx.emit({ type: "apply", index: i, term: e.term, kind: e.kind, command: e.command });
+          this.#ctx.emit({
+            type: "apply",
+            index: i,
+            term: e.term,
+            kind: e.kind,
+            command: e.command,
+          });
           this.#hooks.apply({ index: i, command: e.command as C });
           break;
         case "config":
-          this.#ctx.emit({ type: "apply", index: i, term: e.term, kind: e.kind, servers: e.servers });
+          this.#ctx.emit({
+            type: "apply",
+            index: i,
+            term: e.term,
+            kind: e.kind,
+            servers: e.servers,
+          });
           break;
         case "noop":
           this.#ctx.emit({ type: "apply", index: i, term: e.term, kind: e.kind });
@@ -1010,7 +1037,9 @@ export class RaftNode<C = unknown> implements ProtocolNode<RaftMessage>, Replica
     this.#maybeSnapshot();
     if (this.#readsAwaitingApply.length) {
       const ready = this.#readsAwaitingApply.filter((r) => r.index <= this.#lastApplied);
-      this.#readsAwaitingApply = this.#readsAwaitingApply.filter((r) => r.index > this.#lastApplied);
+      this.#readsAwaitingApply = this.#readsAwaitingApply.filter((r) =>
+        r.index > this.#lastApplied
+      );
       for (const r of ready) r.cb({ ok: true, index: r.index });
     }
   }
@@ -1040,7 +1069,10 @@ export class RaftNode<C = unknown> implements ProtocolNode<RaftMessage>, Replica
 
   #resetElectionTimer(): void {
     const c = this.config;
-    this.#ctx.setTimer(T_ELECTION, this.#ctx.rng.uniform(c.electionTimeoutMsMin, c.electionTimeoutMsMax));
+    this.#ctx.setTimer(
+      T_ELECTION,
+      this.#ctx.rng.uniform(c.electionTimeoutMsMin, c.electionTimeoutMsMax),
+    );
   }
 
   #emitRole(): void {

@@ -1,0 +1,130 @@
+/**
+ * The client half of the key-value store for lib/workload: a {@link ClientDriver} that sends each
+ * operation to its home server and follows "not leader" redirections, and operation generators.
+ * Histories come out in Jepsen's shape: f = "get" | "put" | "append" | "cas", `key`, `value`
+ * (cas `[from, to]`; an ok get carries the value read, null for a missing key).
+ * @module
+ */
+import type { NodeId } from "../../sim/types.ts";
+import type { ClientDriver, OpGenerator, OpSpec } from "../../workload/client.ts";
+import type { KvRequest, KvServerMessage } from "./messages.ts";
+
+/** Options of {@link kvClientDriver}. */
+export interface KvClientOptions {
+  /** Servers to rotate through when a refusal carries no leader hint (default: every server). */
+  readonly servers?: readonly NodeId[];
+}
+
+/**
+ * A workload driver for key-value servers. The session id is the workload process (one request at
+ * a time, a fresh process after an unknown outcome) and the sequence number is the request id,
+ * which retries reuse, so a server with sessions applies each operation at most once.
+ * @example
+ * ```ts
+ * const w = installWorkload(sim, kvClientDriver(), kvOpGenerator({ keys: 3 }), { endMs: 10_000, retries: 20 });
+ * ```
+ */
+export function kvClientDriver<LM = never>(
+  options: KvClientOptions = {},
+): ClientDriver<KvServerMessage<LM>> {
+  return {
+    request(ctx, op) {
+      const msg: KvRequest = {
+        type: "KvRequest",
+        clientId: `p${op.process}`,
+        seq: op.id,
+        f: op.f,
+        key: op.key ?? "",
+        value: op.value,
+      };
+      ctx.send(op.home, msg as KvServerMessage<LM>);
+    },
+    response(ctx, from, raw) {
+      const msg = raw as KvServerMessage<never>;
+      if (msg.type !== "KvResponse") return undefined;
+      const id = msg.seq;
+      if (msg.ok) return { id, type: "ok", value: msg.value };
+      if (msg.error === "cas-mismatch" || msg.error === "bad-request") {
+        return { id, type: "fail", error: msg.error };
+      }
+      // not the leader (or no longer): go where the server points, else try the next server
+      const servers = options.servers ?? ctx.peers;
+      const next = servers[(servers.indexOf(from) + 1) % servers.length];
+      return { id, type: "retry", error: msg.error, redirect: msg.leaderHint ?? next };
+    },
+  };
+}
+
+/** Relative weights of the operations (need not sum to 1). */
+export interface KvOpMix {
+  readonly get?: number;
+  readonly put?: number;
+  readonly append?: number;
+  readonly cas?: number;
+}
+
+/** Options of {@link kvOpGenerator}. */
+export interface KvOpGeneratorOptions {
+  /** Number of keys ("k0", "k1", ...). Default 3. */
+  readonly keys?: number;
+  /** Operation weights. Default get 0.4, put 0.3, append 0.1, cas 0.2. */
+  readonly mix?: KvOpMix;
+  /** Values are the strings "0" .. String(values − 1). Default 5. */
+  readonly values?: number;
+}
+
+/**
+ * Random key-value operations.
+ * @example
+ * ```ts
+ * const gen = kvOpGenerator({ keys: 2, mix: { get: 1, cas: 1 } });
+ * gen(rng, 0); // e.g. { f: "cas", key: "k1", value: ["3", "0"] }
+ * ```
+ */
+export function kvOpGenerator(options: KvOpGeneratorOptions = {}): OpGenerator {
+  const keys = options.keys ?? 3;
+  const values = options.values ?? 5;
+  const m = options.mix ?? { get: 0.4, put: 0.3, append: 0.1, cas: 0.2 };
+  const weights: [string, number][] = [
+    ["get", m.get ?? 0],
+    ["put", m.put ?? 0],
+    ["append", m.append ?? 0],
+    ["cas", m.cas ?? 0],
+  ];
+  const total = weights.reduce((a, [, w]) => a + w, 0);
+  if (!(total > 0)) throw new Error("kvOpGenerator: the operation mix has no positive weight");
+  return (rng): OpSpec => {
+    let x = rng.next() * total;
+    let f = "get";
+    for (const [name, w] of weights) {
+      if (x < w) {
+        f = name;
+        break;
+      }
+      x -= w;
+    }
+    const key = `k${rng.int(0, keys - 1)}`;
+    const v = () => String(rng.int(0, values - 1));
+    switch (f) {
+      case "get":
+        return { f, key, value: null };
+      case "cas":
+        return { f, key, value: [v(), v()] };
+      default:
+        return { f, key, value: v() };
+    }
+  };
+}
+
+/**
+ * Append-only operations with a unique token each ("<n>;"), to count how often each was applied.
+ * @example
+ * ```ts
+ * const gen = kvUniqueAppends({ keys: 1 }); // { f: "append", key: "k0", value: "0;" }, "1;", ...
+ * ```
+ */
+export function kvUniqueAppends(options: { keys?: number } = {}): OpGenerator {
+  let n = 0;
+  const keys = options.keys ?? 1;
+  return (rng) => ({ f: "append", key: `k${rng.int(0, keys - 1)}`, value: `${n++};` });
+}
