@@ -38,7 +38,7 @@ export class MarkdownTable<R extends object> {
 
   /** Format `rows` with `columns` (default: every key of the first row). */
   constructor(rows: readonly R[], columns?: readonly TableColumn<R>[]) {
-    const cols = columns ??
+    const cols: readonly TableColumn<R>[] = columns ??
       Object.keys(rows[0] ?? {}).map((k) => ({ key: k as keyof R & string }));
     this.headers = cols.map((c) => c.title ?? c.key);
     this.cells = rows.map((r) =>
@@ -66,9 +66,13 @@ export class MarkdownTable<R extends object> {
     return [line(this.headers), ...this.cells.map(line)].join("\n");
   }
 
-  /** The Jupyter MIME bundle. */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  /** The Jupyter MIME bundle: markdown and plain text. */
+  bundle(): Record<string, string> {
     return { "text/markdown": this.toMarkdown(), "text/plain": this.toString() };
+  }
+
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return this.bundle();
   }
 }
 
@@ -88,9 +92,13 @@ export class MarkdownText {
   toString(): string {
     return this.text;
   }
-  /** The Jupyter MIME bundle. */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  /** The Jupyter MIME bundle: markdown and plain text. */
+  bundle(): Record<string, string> {
     return { "text/markdown": this.text, "text/plain": this.text };
+  }
+
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return this.bundle();
   }
 }
 
@@ -150,13 +158,15 @@ export function pointsOverLine(
   const series = o.seriesTitle ?? "series";
   const layer: LayerSpec["layer"][number] = {
     name: "measured points",
-    data: { values: pointRows.slice() },
+    data: { values: pointRows.map((r) => ({ ...r, marker: r[o.series] })) },
     mark: { type: "point", filled: true, size: 70, opacity: 0.85, stroke: "#333333", aria: false },
     encoding: {
       x: { field: o.x, type: "quantitative", title: o.xTitle },
       y: { field: o.y, type: "quantitative", title: o.yTitle },
-      color: { field: o.series, type: "nominal", title: series },
-      shape: { field: o.series, type: "nominal", title: series },
+      color: { field: o.series, type: "nominal", title: series, legend: { labelLimit: 400 } },
+      // a second cue where points of two series coincide (a field of its own, so that the colour
+      // legend, which also names the line, is not merged with a shape legend)
+      shape: { field: "marker", type: "nominal", legend: null },
       tooltip: [
         { field: o.series, title: series },
         { field: o.x, title: o.xTitle, format: ",.4~f" },
