@@ -417,6 +417,8 @@ export function barChart<R extends object>(
     type: "quantitative" as const,
     title: yTitle,
     scale: options.logY ? { type: "log" as const } : { zero: true },
+    // grouped bars sit side by side (xOffset), never stacked; stacking from 0 also breaks log
+    stack: null,
   };
   const offset = series ? { field: series, type: "nominal" as const } : undefined;
   const colorEnc: UnitEncoding["color"] | undefined = series

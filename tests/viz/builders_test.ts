@@ -185,3 +185,12 @@ Deno.test("viz: every builder puts units in its time-axis titles", () => {
   assert.match(JSON.stringify(throughputChart(ops, { windowMs: 100 })), /"time \(ms\)"/);
   assert.match(JSON.stringify(spaceTimeDiagram(trace)), /"time \(ms\)"/);
 });
+
+Deno.test("viz: grouped bars on a log scale are not stacked (stacking from 0 breaks log)", async () => {
+  const { compile } = await import("vega-lite");
+  const { barChart } = await import("@lab/viz/mod.ts");
+  const rows = [{ k: "a", s: "x", v: 2 }, { k: "a", s: "y", v: 100 }, { k: "b", s: "x", v: 10 }];
+  const vg = compile(barChart(rows, { x: "k", y: "v", series: "s", logY: true })).spec;
+  const transforms = JSON.stringify(vg.data ?? []);
+  if (transforms.includes('"stack"')) throw new Error("bars are stacked: " + transforms);
+});
