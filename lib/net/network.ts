@@ -64,17 +64,27 @@ class Link {
   freeAt = 0;
   lastAt = 0;
   extraMs = 0;
-  sampler: LatencySampler;
   lossRatio: number;
+  #rng: Rng | null = null;
+  #sampler: LatencySampler | null = null;
   constructor(
-    readonly rng: Rng,
+    readonly parent: Rng,
+    readonly name: string,
     readonly latency: Latency,
     readonly baseLossRatio: number,
     readonly duplicateRatio: number,
     readonly bandwidth: number,
   ) {
-    this.sampler = latencySampler(latency, rng);
     this.lossRatio = baseLossRatio;
+  }
+  /** The link's own stream, derived on first use (a link that never draws costs no stream). */
+  get rng(): Rng {
+    return this.#rng ??= this.parent.fork(this.name);
+  }
+  /** Draw one latency. */
+  sample(): number {
+    if (this.latency.kind === "constant") return this.latency.ms;
+    return (this.#sampler ??= latencySampler(this.latency, this.rng))();
   }
 }
 
@@ -170,7 +180,7 @@ export class Network implements NetworkModel {
         if (o.bandwidthBytesPerMs !== undefined) bw = o.bandwidthBytesPerMs;
       }
     }
-    l = new Link(this.#rng.fork(`link/${a}->${b}`), latency, loss, dup, bw);
+    l = new Link(this.#rng, `link/${a}->${b}`, latency, loss, dup, bw);
     const f = this.#faults.get(from * 65536 + to);
     if (f) applyFault(l, f);
     this.#links[from][to] = l;
@@ -180,11 +190,10 @@ export class Network implements NetworkModel {
   transmit(from: number, to: number, sizeBytes: number, nowMs: number): Transmission {
     if (this.blocked(from, to)) return "partition";
     const l = this.#link(from, to);
-    const rng = l.rng;
-    if (l.lossRatio > 0 && rng.next() < l.lossRatio) return "loss";
-    let d = l.sampler() + l.extraMs;
+    if (l.lossRatio > 0 && l.rng.next() < l.lossRatio) return "loss";
+    let d = l.sample() + l.extraMs;
     const c = this.config;
-    if (c.reorderRatio > 0 && rng.next() < c.reorderRatio) d += rng.next() * c.reorderDelayMs;
+    if (c.reorderRatio > 0 && l.rng.next() < c.reorderRatio) d += l.rng.next() * c.reorderDelayMs;
     if (l.bandwidth > 0) {
       const start = Math.max(nowMs, l.freeAt);
       const tx = sizeBytes / l.bandwidth;
@@ -196,8 +205,8 @@ export class Network implements NetworkModel {
       l.lastAt = at;
       d = at - nowMs;
     }
-    if (l.duplicateRatio > 0 && rng.next() < l.duplicateRatio) {
-      let d2 = l.sampler() + l.extraMs;
+    if (l.duplicateRatio > 0 && l.rng.next() < l.duplicateRatio) {
+      let d2 = l.sample() + l.extraMs;
       if (c.fifo) d2 = Math.max(d2, d);
       return [d, d2];
     }
