@@ -1,0 +1,403 @@
+/**
+ * Experiment 1 of notebook 05: the same key-value store, workload and fault schedule on
+ * Multi-Paxos and on Raft. Faults: a lossy network for the whole run, the leader of the moment
+ * crashed (then restarted), and later the leader of the moment cut off with one other server (then
+ * healed). Measured: commit latency, throughput over time, messages per operation, time without
+ * progress, and the linearizability verdict of each history.
+ * @module
+ */
+import { checkLinearizability, kvModel, type Verdict } from "../checkers/mod.ts";
+import { createCluster } from "../net/cluster.ts";
+import type { FaultWindow } from "../net/nemesis.ts";
+import type { EmittedEvent, Simulation } from "../sim/simulation.ts";
+import type { NodeFactory, NodeId, ProtocolNode } from "../sim/types.ts";
+import { type ClientDriver, installWorkload } from "../workload/client.ts";
+import { type HistoryEvent, type Operation, pairOperations } from "../workload/history.ts";
+import { latencyQuantiles, messagesPerOperation, perWindow } from "../workload/metrics.ts";
+import { kvClientDriver, kvOpGenerator } from "../protocols/kv/client.ts";
+import type { ReplicatedLog } from "../protocols/kv/replicated_log.ts";
+import { paxosKvFactory } from "../protocols/paxos/kv.ts";
+import { type Ballot, ballotKey } from "../protocols/paxos/messages.ts";
+import { PaxosInvariants } from "../protocols/paxos/invariants.ts";
+import { raftKvServer } from "../protocols/raft/kv.ts";
+import { RaftInvariants } from "../protocols/raft/invariants.ts";
+import { type ConsensusParams, SHARED_TIMING } from "./consensus_params.ts";
+import { type Claim, claim } from "./claims.ts";
+
+/** A crash-fault consensus protocol of the comparison. */
+export type Protocol = "paxos" | "raft";
+
+/** Both protocols, in chart order. */
+export const PROTOCOLS: readonly Protocol[] = ["paxos", "raft"];
+
+/**
+ * Client settings of the comparison: a timeout several times the normal latency (~20 ms), many
+ * retries of the same request id (sessions apply it once).
+ */
+export const KV_CLIENT = { timeoutMs: 100, retries: 100, retryBackoffMs: 10 } as const;
+
+/** Gaps between successive ok completions longer than this count as time without progress. */
+export const STALL_THRESHOLD_MS = 100;
+
+/** One protocol's run of the comparison. */
+export interface KvRun {
+  readonly protocol: Protocol;
+  readonly seed: number;
+  readonly history: readonly HistoryEvent[];
+  readonly ops: readonly Operation[];
+  /** Linearizability verdict of the history (kvModel, P-compositional by key). */
+  readonly verdict: Verdict;
+  /** Time from a leader's propose to that leader seeing the entry committed / chosen (ms). */
+  readonly commitLatencyMs: readonly number[];
+  /** The same, for entries proposed outside every fault window. */
+  readonly steadyCommitLatencyMs: readonly number[];
+  /** Messages sent (protocol and client traffic, heartbeats included). */
+  readonly messages: number;
+  readonly okOps: number;
+  /** Gaps between successive ok completions longer than {@link STALL_THRESHOLD_MS}. */
+  readonly stalls: readonly { readonly fromMs: number; readonly toMs: number }[];
+  /** Leaders picked by the nemesis: the one crashed and the one partitioned away. */
+  readonly crashedLeader: NodeId | undefined;
+  readonly partitionedLeader: NodeId | undefined;
+  /** Fault windows, for shading charts. */
+  readonly faults: readonly FaultWindow[];
+  readonly endMs: number;
+}
+
+/** One row of the comparison table. */
+export interface KvSummaryRow {
+  readonly protocol: Protocol;
+  readonly okOps: number;
+  readonly commitMsP50: number;
+  readonly commitMsP99: number;
+  readonly clientMsP50: number;
+  readonly clientMsP99: number;
+  readonly messagesPerOp: number;
+  /** Total time in gaps without an ok completion longer than the stall threshold (ms). */
+  readonly stalledMs: number;
+  /** Longest gap without an ok completion (ms). */
+  readonly longestStallMs: number;
+  /** Gap that covers the leader crash (from the last completion before it to the first after). */
+  readonly crashStallMs: number;
+  readonly verdict: Verdict;
+}
+
+/**
+ * The key-value client driver with two habits of real client libraries: it remembers, per client,
+ * the server that last answered (the leader, normally) and sends new operations there; and a
+ * request that timed out is re-sent to another server rather than to the same one. The stock
+ * `kvClientDriver` starts every operation at the client's home server and retries a timeout at the
+ * server it last tried; with a crashed or cut-off leader, closed-loop clients would then spend the
+ * whole fault waiting on it, and the charts would show the fault's length, not the protocol's
+ * recovery. Redirections ("not the leader, try n3") are followed as before.
+ */
+export function rotatingKvDriver(): ClientDriver<unknown> {
+  const base = kvClientDriver();
+  const last = new Map<number, { to: NodeId; timeouts: number }>();
+  const known = new Map<NodeId, NodeId>();
+  return {
+    request(ctx, op) {
+      const prev = last.get(op.id);
+      let to = op.home;
+      let timeouts = prev?.timeouts ?? 0;
+      if (prev === undefined) {
+        to = known.get(ctx.self) ?? op.home;
+      } else if (prev.to === op.home) {
+        // same server as the last attempt: a timeout (hints always name another server). A lost
+        // message is likelier than a dead server, so try it once more; then move on, one step
+        // further each time, so a stale hint cannot bounce the client between two cut-off nodes.
+        timeouts++;
+        const servers = ctx.peers;
+        if (timeouts > 1) to = servers[(servers.indexOf(prev.to) + timeouts - 1) % servers.length];
+      }
+      last.set(op.id, { to, timeouts });
+      base.request(ctx, to === op.home ? op : { ...op, home: to });
+    },
+    response(ctx, from, msg) {
+      const c = base.response(ctx, from, msg as never);
+      if (c && c.type !== "retry") {
+        known.set(ctx.self, from);
+        last.delete(c.id);
+      }
+      return c;
+    },
+  };
+}
+
+interface KvLog {
+  readonly log: ReplicatedLog<unknown, unknown>;
+}
+
+function leaderOf(sim: Simulation<unknown>): NodeId | undefined {
+  for (const id of sim.serverIds) {
+    const s = sim.instanceOf<ProtocolNode<unknown> & KvLog>(id);
+    if (s?.log.isLeader()) return id;
+  }
+  return undefined;
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
+}
+
+/**
+ * Run the key-value store on one protocol under the comparison's workload and faults. Safety
+ * invariants of the protocol are checked on every event (a breach throws, naming the seed).
+ */
+export function runKv(protocol: Protocol, p: ConsensusParams): KvRun {
+  const seed = p.seed;
+  const factory = protocol === "paxos"
+    ? paxosKvFactory({ paxos: { ...SHARED_TIMING } })
+    : raftKvServer({ raft: { ...SHARED_TIMING } });
+  const c = createCluster<unknown>({
+    seed,
+    nodes: p.nodes,
+    factory: factory as unknown as NodeFactory<unknown>,
+    network: { latency: { kind: "uniform", minMs: 2, maxMs: 8 }, lossRatio: p.lossRatio },
+    trace: { mode: "off" },
+  });
+  const sim = c.sim;
+  if (protocol === "paxos") new PaxosInvariants().attach(sim);
+  else new RaftInvariants().attach(sim);
+  const endMs = p.runMs;
+  let crashedLeader: NodeId | undefined;
+  let partitionedLeader: NodeId | undefined;
+  // the nemesis targets whoever leads at that moment, so both protocols lose their leader
+  sim.at(p.crashAtMs, () => {
+    crashedLeader = leaderOf(sim);
+    if (crashedLeader) sim.crash(crashedLeader);
+  });
+  sim.at(p.crashAtMs + p.crashForMs, () => {
+    if (crashedLeader) sim.restart(crashedLeader);
+  });
+  sim.at(p.partitionAtMs, () => {
+    partitionedLeader = leaderOf(sim);
+    if (!partitionedLeader) return;
+    const others = c.nodes.filter((id) => id !== partitionedLeader);
+    const k = Math.floor(p.nodes / 2) - 1; // the leader plus k others: still a minority
+    const minority = [partitionedLeader, ...others.slice(0, k)];
+    const majority = others.slice(k);
+    // cut server links only: clients still reach both sides (a partition() would isolate them)
+    c.net.cut(minority.flatMap((a) => majority.map((b) => [a, b] as [NodeId, NodeId])));
+  });
+  sim.at(p.partitionAtMs + p.partitionForMs, () => c.net.heal());
+  const w = installWorkload(sim, rotatingKvDriver(), kvOpGenerator({ keys: 3 }), {
+    mode: "closed",
+    clients: p.clients,
+    endMs: endMs - 500,
+    ...KV_CLIENT,
+  });
+  sim.run({ untilMs: endMs });
+  const ops = pairOperations(w.history);
+  const lin = checkLinearizability(w.history, kvModel({ initial: null }));
+  const faults: FaultWindow[] = [
+    {
+      startMs: p.crashAtMs,
+      endMs: p.crashAtMs + p.crashForMs,
+      label: "leader crashed",
+      kind: "crash",
+    },
+    {
+      startMs: p.partitionAtMs,
+      endMs: p.partitionAtMs + p.partitionForMs,
+      label: "leader partitioned",
+      kind: "network",
+    },
+  ];
+  const commits = commitSamples(sim.events, protocol);
+  // steady state: proposed outside every fault window and the 300 ms after it
+  const quiet = (t: number) => faults.every((f) => t < f.startMs || t > f.endMs + 300);
+  const done = ops.filter((o) => o.status === "ok").map((o) => o.completeMs).sort((a, b) => a - b);
+  // from the first completion (after the first election) to the end of the workload
+  const workloadEndMs = endMs - 500;
+  const stalls: { fromMs: number; toMs: number }[] = [];
+  const marks = done.filter((t) => t <= workloadEndMs);
+  marks.push(workloadEndMs);
+  for (let i = 1; i < marks.length; i++) {
+    if (marks[i] - marks[i - 1] > STALL_THRESHOLD_MS) {
+      stalls.push({ fromMs: marks[i - 1], toMs: marks[i] });
+    }
+  }
+  return {
+    protocol,
+    seed,
+    history: w.history,
+    ops,
+    verdict: lin.verdict,
+    commitLatencyMs: commits.map((x) => x.latencyMs),
+    steadyCommitLatencyMs: commits.filter((x) => quiet(x.proposeMs)).map((x) => x.latencyMs),
+    messages: sim.stats.sent,
+    okOps: done.length,
+    stalls,
+    crashedLeader,
+    partitionedLeader,
+    faults,
+    endMs,
+  };
+}
+
+/** One committed proposal: when its leader proposed it and how long until that leader committed it. */
+export interface CommitSample {
+  readonly proposeMs: number;
+  readonly latencyMs: number;
+}
+
+/**
+ * Commit latencies from protocol events: Paxos `propose` → `chosen` of the same slot and ballot
+ * at the same node; Raft `propose` → the first `commit` covering its index at the same node while
+ * it still leads (a deposed leader's proposals are dropped, as in RaftInvariants).
+ */
+export function commitSamples(
+  events: readonly EmittedEvent[],
+  protocol: Protocol,
+): CommitSample[] {
+  const out: CommitSample[] = [];
+  if (protocol === "paxos") {
+    const open = new Map<string, number>();
+    for (const e of events) {
+      const ev = e.event as Record<string, unknown>;
+      if (ev.type !== "propose" && ev.type !== "chosen") continue;
+      const key = `${e.node}/${ev.slot}/${ballotKey(ev.ballot as Ballot)}`;
+      if (ev.type === "propose") open.set(key, e.t);
+      else {
+        const t = open.get(key);
+        if (t !== undefined) {
+          out.push({ proposeMs: t, latencyMs: e.t - t });
+          open.delete(key);
+        }
+      }
+    }
+    return out;
+  }
+  const open = new Map<NodeId, { index: number; t: number }[]>();
+  for (const e of events) {
+    const ev = e.event as Record<string, unknown>;
+    if (ev.type === "propose") {
+      let q = open.get(e.node);
+      if (!q) open.set(e.node, q = []);
+      q.push({ index: ev.index as number, t: e.t });
+    } else if (ev.type === "role" && ev.role !== "leader") {
+      open.delete(e.node);
+    } else if (ev.type === "commit") {
+      const q = open.get(e.node);
+      while (q && q.length && q[0].index <= (ev.index as number)) {
+        const x = q.shift()!;
+        out.push({ proposeMs: x.t, latencyMs: e.t - x.t });
+      }
+    }
+  }
+  return out;
+}
+
+/** Summarize a run for the comparison table. */
+export function summarizeKv(r: KvRun, p: ConsensusParams): KvSummaryRow {
+  const client = latencyQuantiles(r.ops, [0.5, 0.99]);
+  const crashStall = r.stalls.find((s) => s.fromMs <= p.crashAtMs + 50 && s.toMs > p.crashAtMs);
+  return {
+    protocol: r.protocol,
+    okOps: r.okOps,
+    commitMsP50: quantile(r.steadyCommitLatencyMs, 0.5),
+    commitMsP99: quantile(r.steadyCommitLatencyMs, 0.99),
+    clientMsP50: client["0.5"],
+    clientMsP99: client["0.99"],
+    messagesPerOp: messagesPerOperation(r.messages, r.ops),
+    stalledMs: r.stalls.reduce((a, s) => a + s.toMs - s.fromMs, 0),
+    longestStallMs: r.stalls.reduce((a, s) => Math.max(a, s.toMs - s.fromMs), 0),
+    crashStallMs: crashStall ? crashStall.toMs - crashStall.fromMs : 0,
+    verdict: r.verdict,
+  };
+}
+
+/** Both protocols' runs and their summary rows. */
+export interface KvComparison {
+  readonly runs: readonly KvRun[];
+  readonly summary: readonly KvSummaryRow[];
+}
+
+/** Run the comparison: the same seed, workload and faults on Paxos, then on Raft. */
+export function kvComparison(p: ConsensusParams): KvComparison {
+  const runs = PROTOCOLS.map((protocol) => runKv(protocol, p));
+  return { runs, summary: runs.map((r) => summarizeKv(r, p)) };
+}
+
+/** Throughput of ok operations per window, one series per protocol (for `throughputChart`). */
+export function throughputByProtocol(
+  runs: readonly KvRun[],
+  windowMs = 250,
+): { startMs: number; endMs: number; opsPerSec: number; series: string; count: number }[] {
+  return runs.flatMap((r) =>
+    perWindow(r.ops, { windowMs, fromMs: 0, toMs: r.endMs - 500 }).map((w) => ({
+      startMs: w.startMs,
+      endMs: w.endMs,
+      opsPerSec: w.throughputPerSec,
+      series: r.protocol,
+      count: w.ok,
+    }))
+  );
+}
+
+/** Fraction of ok operations that went through the log (everything but reads). */
+export function writeFraction(r: KvRun): number {
+  const ok = r.ops.filter((o) => o.status === "ok");
+  return ok.length ? ok.filter((o) => o.f !== "get").length / ok.length : NaN;
+}
+
+const f0 = (x: number) => x.toFixed(0);
+const f1 = (x: number) => x.toFixed(1);
+
+/** What theory predicts for the comparison, checked against the runs. */
+export function checkKvComparison(c: KvComparison, p: ConsensusParams): Claim[] {
+  const get = (pr: Protocol) => c.summary.find((s) => s.protocol === pr)!;
+  const run = (pr: Protocol) => c.runs.find((r) => r.protocol === pr)!;
+  const px = get("paxos"), rf = get("raft");
+  const n = p.nodes;
+  const wf = writeFraction(run("paxos"));
+  const extra = px.messagesPerOp - rf.messagesPerOp;
+  const lo = SHARED_TIMING.electionTimeoutMsMin - SHARED_TIMING.heartbeatIntervalMs;
+  const hi = SHARED_TIMING.electionTimeoutMsMax + 2 * KV_CLIENT.timeoutMs + 100;
+  const during = (r: KvRun) =>
+    r.ops.filter((o) =>
+      o.status === "ok" && o.completeMs > p.partitionAtMs + 700 &&
+      o.completeMs < p.partitionAtMs + p.partitionForMs
+    ).length;
+  const last = (r: KvRun) =>
+    r.ops.filter((o) => o.status === "ok" && o.completeMs > r.endMs - 1_500).length;
+  return [
+    claim(
+      "both histories are linearizable (crash, partition and loss notwithstanding)",
+      px.verdict === "ok" && rf.verdict === "ok",
+      `paxos ${px.verdict}, raft ${rf.verdict}`,
+    ),
+    claim(
+      "steady-state commit takes one round trip to a majority in both: medians within 25%",
+      Math.abs(px.commitMsP50 - rf.commitMsP50) <= 0.25 * Math.min(px.commitMsP50, rf.commitMsP50),
+      `paxos ${f1(px.commitMsP50)} ms, raft ${f1(rf.commitMsP50)} ms`,
+    ),
+    claim(
+      `Multi-Paxos pays its learn step: at least (n − 1) × write fraction = ` +
+        `${f1((n - 1) * wf)} more messages per operation than Raft`,
+      extra >= 0.9 * (n - 1) * wf && px.messagesPerOp < 2 * rf.messagesPerOp,
+      `paxos ${f1(px.messagesPerOp)}, raft ${f1(rf.messagesPerOp)} per ok op (+${f1(extra)})`,
+    ),
+    claim(
+      `after the leader crash both stall for about one election: between ${lo} and ${hi} ms`,
+      [px, rf].every((s) => s.crashStallMs >= lo && s.crashStallMs <= hi),
+      `paxos ${f0(px.crashStallMs)} ms, raft ${f0(rf.crashStallMs)} ms`,
+    ),
+    claim(
+      "the majority side keeps serving while the old leader is cut off",
+      during(run("paxos")) > 0 && during(run("raft")) > 0,
+      `ok ops in the partition's last ${f0(p.partitionForMs - 700)} ms: paxos ` +
+        `${during(run("paxos"))}, raft ${during(run("raft"))}`,
+    ),
+    claim(
+      "both serve again at the end (the old leader rejoined as a follower)",
+      last(run("paxos")) > 0 && last(run("raft")) > 0,
+      `ok ops in the last second: paxos ${last(run("paxos"))}, raft ${last(run("raft"))}`,
+    ),
+  ];
+}
