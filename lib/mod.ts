@@ -14,3 +14,4 @@ export * as heartbeat from "./protocols/heartbeat/mod.ts";
 export * as gossip from "./protocols/gossip/mod.ts";
 export * as raft from "./protocols/raft/mod.ts";
 export * as kv from "./protocols/kv/mod.ts";
+export * as paxos from "./protocols/paxos/mod.ts";
