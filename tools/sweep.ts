@@ -43,6 +43,14 @@ export const sweeps: Record<string, Sweep> = {
       if (rounds > bound) throw new Error(`${rounds} rounds > ${bound.toFixed(1)}`);
     },
   },
+  "raft-battery": {
+    describe: "every scenario of the learner's Raft battery on the reference Raft, this seed",
+    async run(seed) {
+      const { raftBattery, referenceRaft } = await import("../lib/protocols/raft/battery.ts");
+      const failed = raftBattery(referenceRaft(), { seeds: [seed] }).rows.filter((r) => r.failed);
+      if (failed.length) throw new Error(failed.map((r) => r.message).join("\n"));
+    },
+  },
 };
 
 const ArgsSchema = z.object({

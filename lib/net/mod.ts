@@ -9,3 +9,4 @@ export * from "./network.ts";
 export * from "./nemesis.ts";
 export * from "./adversary.ts";
 export * from "./cluster.ts";
+export * from "./shrink.ts";
