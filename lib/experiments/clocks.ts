@@ -364,14 +364,24 @@ export function randomRunChecks(
   options: { mistake?: "none" | "lamportNoMerge" | "vectorNoMerge" | "hlcNoMerge" } = {},
 ): CausalRunRow[] {
   const rows: CausalRunRow[] = [];
-  for (let i = 0; i < p.runs; i++) {
+  for (let i = 0; i < p.runs; i++) rows.push(randomRunCheck(p, i, options));
+  return rows;
+}
+
+/** Run `i` of {@link randomRunChecks} alone (so a notebook can show progress between runs). */
+export function randomRunCheck(
+  p: ClocksParams,
+  i: number,
+  options: { mistake?: "none" | "lamportNoMerge" | "vectorNoMerge" | "hlcNoMerge" } = {},
+): CausalRunRow {
+  {
     const c = randomRunConfig(p, i);
     const run = runCausalDemo({
       ...c,
       node: { actions: p.runActions, mistake: options.mistake ?? "none" },
     });
     const v = checkCausalRun(run);
-    rows.push({
+    return {
       ...c,
       events: v.stats.events,
       pairs: v.stats.pairs,
@@ -383,9 +393,8 @@ export function randomRunChecks(
       maxC: v.stats.maxC,
       maxLMinusPtMs: v.stats.maxLMinusPtMs,
       epsilonMs: v.stats.epsilonMs,
-    });
+    };
   }
-  return rows;
 }
 
 /** Share of event pairs by relation, per node count (for a bar chart). */
