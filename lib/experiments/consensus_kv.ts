@@ -11,7 +11,7 @@ import { createCluster } from "../net/cluster.ts";
 import type { FaultWindow } from "../net/nemesis.ts";
 import type { EmittedEvent, Simulation } from "../sim/simulation.ts";
 import type { NodeFactory, NodeId, ProtocolNode } from "../sim/types.ts";
-import { type ClientDriver, installWorkload } from "../workload/client.ts";
+import { installWorkload } from "../workload/client.ts";
 import { type HistoryEvent, type Operation, pairOperations } from "../workload/history.ts";
 import { latencyQuantiles, messagesPerOperation, perWindow } from "../workload/metrics.ts";
 import { kvClientDriver, kvOpGenerator } from "../protocols/kv/client.ts";
@@ -82,48 +82,6 @@ export interface KvSummaryRow {
   readonly verdict: Verdict;
 }
 
-/**
- * The key-value client driver with two habits of real client libraries: it remembers, per client,
- * the server that last answered (the leader, normally) and sends new operations there; and a
- * request that timed out is re-sent to another server rather than to the same one. The stock
- * `kvClientDriver` starts every operation at the client's home server and retries a timeout at the
- * server it last tried; with a crashed or cut-off leader, closed-loop clients would then spend the
- * whole fault waiting on it, and the charts would show the fault's length, not the protocol's
- * recovery. Redirections ("not the leader, try n3") are followed as before.
- */
-export function rotatingKvDriver(): ClientDriver<unknown> {
-  const base = kvClientDriver();
-  const last = new Map<number, { to: NodeId; timeouts: number }>();
-  const known = new Map<NodeId, NodeId>();
-  return {
-    request(ctx, op) {
-      const prev = last.get(op.id);
-      let to = op.home;
-      let timeouts = prev?.timeouts ?? 0;
-      if (prev === undefined) {
-        to = known.get(ctx.self) ?? op.home;
-      } else if (prev.to === op.home) {
-        // same server as the last attempt: a timeout (hints always name another server). A lost
-        // message is likelier than a dead server, so try it once more; then move on, one step
-        // further each time, so a stale hint cannot bounce the client between two cut-off nodes.
-        timeouts++;
-        const servers = ctx.peers;
-        if (timeouts > 1) to = servers[(servers.indexOf(prev.to) + timeouts - 1) % servers.length];
-      }
-      last.set(op.id, { to, timeouts });
-      base.request(ctx, to === op.home ? op : { ...op, home: to });
-    },
-    response(ctx, from, msg) {
-      const c = base.response(ctx, from, msg as never);
-      if (c && c.type !== "retry") {
-        known.set(ctx.self, from);
-        last.delete(c.id);
-      }
-      return c;
-    },
-  };
-}
-
 interface KvLog {
   readonly log: ReplicatedLog<unknown, unknown>;
 }
@@ -185,12 +143,17 @@ export function runKv(protocol: Protocol, p: ConsensusParams): KvRun {
     c.net.cut(minority.flatMap((a) => majority.map((b) => [a, b] as [NodeId, NodeId])));
   });
   sim.at(p.partitionAtMs + p.partitionForMs, () => c.net.heal());
-  const w = installWorkload(sim, rotatingKvDriver(), kvOpGenerator({ keys: 3 }), {
-    mode: "closed",
-    clients: p.clients,
-    endMs: endMs - 500,
-    ...KV_CLIENT,
-  });
+  const w = installWorkload(
+    sim,
+    kvClientDriver({ followLeader: true }),
+    kvOpGenerator({ keys: 3 }),
+    {
+      mode: "closed",
+      clients: p.clients,
+      endMs: endMs - 500,
+      ...KV_CLIENT,
+    },
+  );
   sim.run({ untilMs: endMs });
   const ops = pairOperations(w.history);
   const lin = checkLinearizability(w.history, kvModel({ initial: null }));

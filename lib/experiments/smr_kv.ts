@@ -33,39 +33,9 @@ export function currentLeader<M>(sim: Simulation<M>): NodeId | undefined {
   return best;
 }
 
-/**
- * The key-value client driver with the two habits of a production client (etcd's clientv3 and
- * Consul's client behave this way): a new request goes to the server that last answered (the
- * leader, usually), and a request that timed out is re-sent to the next server instead of the
- * same one, so that a crashed leader does not hold its clients hostage until it restarts.
- * `kvClientDriver` alone re-sends a timed-out request to the server it last tried.
- * Retries keep the request id, so sessions still deduplicate them.
- */
+/** The store's client: follows the leader and moves on after a timeout (see kvClientDriver). */
 export function trackingKvDriver(servers: readonly NodeId[]): ClientDriver<RaftKvMessage> {
-  const base = kvClientDriver<RaftMessage>({ servers });
-  // per client node: where it believes the leader is, and what it did with the request in flight
-  const leaderGuess = new Map<NodeId, NodeId>();
-  const last = new Map<NodeId, { id: number; sentTo: NodeId; home: NodeId }>();
-  const next = (id: NodeId) => servers[(servers.indexOf(id) + 1) % servers.length];
-  return {
-    request(ctx, op) {
-      const prev = last.get(ctx.self);
-      let to: NodeId;
-      if (op.attempt === 0 || !prev || prev.id !== op.id) to = leaderGuess.get(ctx.self) ?? op.home;
-      else if (op.home !== prev.home) to = op.home; // a redirect: the server named a leader
-      else to = next(prev.sentTo); // a timeout (or a refusal without a hint): try the next one
-      last.set(ctx.self, { id: op.id, sentTo: to, home: op.home });
-      base.request(ctx, { ...op, home: to });
-    },
-    response(ctx, from, msg) {
-      const c = base.response(ctx, from, msg);
-      if (c?.type === "ok" || c?.type === "fail") leaderGuess.set(ctx.self, from);
-      else if (c?.type === "retry" && c.redirect !== undefined) {
-        leaderGuess.set(ctx.self, c.redirect);
-      }
-      return c;
-    },
-  };
+  return kvClientDriver<RaftMessage>({ servers, followLeader: true });
 }
 
 function network(p: SmrParams, lossRatio = 0) {

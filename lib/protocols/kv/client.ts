@@ -13,6 +13,14 @@ import type { KvRequest, KvServerMessage } from "./messages.ts";
 export interface KvClientOptions {
   /** Servers to rotate through when a refusal carries no leader hint (default: every server). */
   readonly servers?: readonly NodeId[];
+  /**
+   * Follow the leader: send new requests to the server that last answered (or that a refusal
+   * named), and after a timeout try the next server instead of waiting on the same one. Without
+   * it (default false) every request starts at the client's home server and a timed-out retry
+   * goes there again, so a crashed leader holds its clients until it restarts, as a client bound
+   * to one node would be.
+   */
+  readonly followLeader?: boolean;
 }
 
 /**
@@ -27,6 +35,11 @@ export interface KvClientOptions {
 export function kvClientDriver<LM = never>(
   options: KvClientOptions = {},
 ): ClientDriver<KvServerMessage<LM>> {
+  const base = bareDriver<LM>(options);
+  return options.followLeader ? followingDriver(base, options) : base;
+}
+
+function bareDriver<LM>(options: KvClientOptions): ClientDriver<KvServerMessage<LM>> {
   return {
     request(ctx, op) {
       const msg: KvRequest = {
@@ -51,6 +64,32 @@ export function kvClientDriver<LM = never>(
       const servers = options.servers ?? ctx.peers;
       const next = servers[(servers.indexOf(from) + 1) % servers.length];
       return { id, type: "retry", error: msg.error, redirect: msg.leaderHint ?? next };
+    },
+  };
+}
+
+// Per client node: where it believes the leader is, and where the request in flight went.
+function followingDriver<M>(base: ClientDriver<M>, options: KvClientOptions): ClientDriver<M> {
+  const leaderGuess = new Map<NodeId, NodeId>();
+  const last = new Map<NodeId, { id: number; sentTo: NodeId; home: NodeId }>();
+  return {
+    request(ctx, op) {
+      const servers = options.servers ?? ctx.peers;
+      const prev = last.get(ctx.self);
+      let to: NodeId;
+      if (op.attempt === 0 || !prev || prev.id !== op.id) to = leaderGuess.get(ctx.self) ?? op.home;
+      else if (op.home !== prev.home) to = op.home; // a redirect: a server named the leader
+      else to = servers[(servers.indexOf(prev.sentTo) + 1) % servers.length]; // a timeout
+      last.set(ctx.self, { id: op.id, sentTo: to, home: op.home });
+      base.request(ctx, { ...op, home: to });
+    },
+    response(ctx, from, msg) {
+      const c = base.response(ctx, from, msg);
+      if (c?.type === "ok" || c?.type === "fail") leaderGuess.set(ctx.self, from);
+      else if (c?.type === "retry" && c.redirect !== undefined) {
+        leaderGuess.set(ctx.self, c.redirect);
+      }
+      return c;
     },
   };
 }
