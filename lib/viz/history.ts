@@ -145,7 +145,7 @@ export function historyChart(
     data: { values: bars.map((b) => ({ ...b })) },
     encoding: {
       y: { field: "process", type: "nominal", sort: processes, title: "client process" },
-      x: { field: "startMs", type: "quantitative", title: "time (ms)" },
+      x: { field: "startMs", type: "quantitative", title: "time (ms)", scale: { zero: false } },
     },
     layer: [
       {

@@ -461,7 +461,7 @@ export function latencyQuantiles(
 export interface CdfSeries {
   /** Legend name ("150–150 ms", "150–300 ms"). */
   readonly name: string;
-  /** Latencies (ms), any order; non-finite values are ignored. */
+  /** Latencies (ms), any order; +Infinity marks a sample that never finished (kept in n); NaN is ignored. */
   readonly latenciesMs: readonly number[];
 }
 
@@ -483,13 +483,16 @@ export function cdfRows(
   name: string,
   latenciesMs: readonly number[],
   maxPoints = 500,
+  total?: number,
 ): CdfRow[] {
   const xs = sortedFinite(latenciesMs);
   const n = xs.length;
+  // `total` > n counts samples that never finished (+Infinity): the curve then stays below 1
+  const of = Math.max(n, total ?? n);
   return evenRanks(n, maxPoints).map((i) => ({
     name,
     latencyMs: xs[i],
-    fraction: (i + 1) / n,
+    fraction: (i + 1) / of,
   }));
 }
 
@@ -532,10 +535,13 @@ export function latencyCdf(
   const summary: string[] = [];
   const subtitle: string[] = [];
   let dropped = 0;
+  let unfinished = 0;
   for (const s of series) {
     const xs = s.latenciesMs.filter((x) => Number.isFinite(x) && (!logX || x > 0));
-    dropped += s.latenciesMs.length - xs.length;
-    const pts = cdfRows(s.name, xs, perSeries);
+    const inf = s.latenciesMs.filter((x) => x === Infinity).length;
+    unfinished += inf;
+    dropped += s.latenciesMs.length - xs.length - inf;
+    const pts = cdfRows(s.name, xs, perSeries, xs.length + inf);
     for (const p of pts) {
       rows.push({ ...p, latencyMs: round(p.latencyMs), fraction: round(p.fraction, 6) });
     }
@@ -547,12 +553,24 @@ export function latencyCdf(
     summary.push(
       `${s.name}: n=${formatCount(xs.length)}, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`,
     );
-    subtitle.push(`${s.name} n=${formatCount(xs.length)}`);
+    subtitle.push(`${s.name} n=${formatCount(xs.length + inf)}`);
   }
-  if (rows.length < series.reduce((a, s) => a + s.latenciesMs.length, 0) - dropped) {
+  if (series.length > 3) {
+    // one entry per series makes the title wider than the chart: summarise instead
+    const ns = series.map((s) => s.latenciesMs.filter((x) => !Number.isNaN(x)).length);
+    subtitle.length = 0;
+    const lo = Math.min(...ns), hi = Math.max(...ns);
+    subtitle.push(
+      `${series.length} series, n = ${formatCount(lo)}${hi > lo ? `–${formatCount(hi)}` : ""} each`,
+    );
+  }
+  if (rows.length < series.reduce((a, s) => a + s.latenciesMs.length, 0) - dropped - unfinished) {
     subtitle.push(`at most ${formatCount(perSeries)} points per curve`);
   }
-  if (dropped > 0) subtitle.push(`${formatCount(dropped)} non-finite or ≤ 0 values left out`);
+  if (unfinished > 0) {
+    subtitle.push(`${formatCount(unfinished)} never finished: curves stay below 100%`);
+  }
+  if (dropped > 0) subtitle.push(`${formatCount(dropped)} NaN or ≤ 0 values left out`);
   const meta: VizMeta = { builder: "latencyCdf", summary };
   return {
     $schema: VEGA_LITE_SCHEMA,

@@ -189,3 +189,16 @@ Deno.test("viz: latencyQuantiles caps windows and reports it", () => {
   assert.match(subtitleOf(spec), /showing 100 of 10,000 windows/);
   assert.equal(rowsOfLayer(spec, "quantiles").length, 400);
 });
+
+Deno.test("viz: latencyCdf keeps unfinished samples in n, so the curve stays below 100%", async () => {
+  const { latencyCdf } = await import("@lab/viz/mod.ts");
+  const spec = latencyCdf([{ name: "a", latenciesMs: [10, 20, Infinity, Infinity] }]);
+  const values = (spec as { data: { values: { fraction: number }[] } }).data.values;
+  const top = Math.max(...values.map((v) => v.fraction));
+  if (top !== 0.5) throw new Error(`expected the curve to end at 50%, got ${top}`);
+  const many = latencyCdf(
+    Array.from({ length: 6 }, (_, i) => ({ name: `s${i}`, latenciesMs: [1, 2, 3] })),
+  );
+  const sub = JSON.stringify(many.title);
+  if (!sub.includes("6 series, n = 3 each")) throw new Error(`subtitle: ${sub}`);
+});
