@@ -10,3 +10,4 @@ export * from "./queue.ts";
 export * from "./trace.ts";
 export * from "./errors.ts";
 export * from "./simulation.ts";
+export * from "./fake_context.ts";

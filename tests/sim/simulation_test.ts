@@ -456,3 +456,19 @@ Deno.test("sim: the network can be used directly with its own validation", () =>
     (e: unknown) => e instanceof ConfigError && e.message.includes("lossRatio"),
   );
 });
+
+Deno.test("sim: FakeContext records sends, timers, events and checks signatures' digests", async () => {
+  const { FakeContext } = await import("@lab/sim/mod.ts");
+  const ctx = new FakeContext<string>("a", ["b", "c"]);
+  ctx.send("b", "x");
+  ctx.send("c", "y");
+  ctx.setTimer("t", 5);
+  ctx.emit({ type: "e", v: 1 });
+  assert.deepEqual(ctx.take("c"), ["y"]);
+  assert.deepEqual(ctx.take(), ["x"]);
+  assert.equal(ctx.timers.get("t"), 5);
+  assert.equal(ctx.eventsOf("e").length, 1);
+  const sig = ctx.sign({ v: 1 });
+  assert.ok(ctx.verify(sig, { v: 1 }));
+  assert.ok(!ctx.verify(sig, { v: 2 }));
+});
