@@ -53,3 +53,42 @@ export function parseConfig<S extends z.ZodType>(
 export class SimulationError extends Error {
   override name = "SimulationError";
 }
+
+/** The first violation of a protocol's safety property, with where to find it in the run. */
+export interface InvariantBreach<Name extends string = string> {
+  readonly invariant: Name;
+  readonly message: string;
+  /** The node whose action revealed it. */
+  readonly node: string;
+  /** True (simulated) time in ms. */
+  readonly timeMs: number;
+  /** Simulator events handled since the checker was attached (1-based). */
+  readonly eventIndex: number;
+  /** Trace records seen so far (`sim.trace.count`; 0 with tracing off). */
+  readonly traceIndex: number;
+  readonly seed: number | string | undefined;
+}
+
+/** One line: protocol, invariant, seed, time, event and trace position, node, extra, detail. */
+export function describeInvariantBreach(
+  protocol: string,
+  b: InvariantBreach,
+  extra = "",
+): string {
+  return `${protocol} invariant "${b.invariant}" violated: seed=${
+    String(b.seed)
+  } t=${b.timeMs}ms ` +
+    `event #${b.eventIndex} trace record #${b.traceIndex} node=${b.node}${extra}: ${b.message}`;
+}
+
+/** Thrown by an invariant checker at the first breach (usually from `sim.afterEach`). */
+export class InvariantError<B extends InvariantBreach = InvariantBreach> extends Error {
+  override name = "InvariantError";
+  /** The breach. */
+  readonly breach: B;
+  /** An error whose message is `description` (see {@link describeInvariantBreach}). */
+  constructor(breach: B, description: string) {
+    super(description);
+    this.breach = breach;
+  }
+}

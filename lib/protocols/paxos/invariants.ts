@@ -20,6 +20,7 @@
 import type { EmittedEvent, Simulation } from "../../sim/simulation.ts";
 import type { NodeId } from "../../sim/types.ts";
 import { stableStringify } from "../../sim/trace.ts";
+import { describeInvariantBreach, type InvariantBreach, InvariantError } from "../../sim/errors.ts";
 import { type Ballot, ballotKey, compareBallots } from "./messages.ts";
 import { PaxosNode } from "./node.ts";
 
@@ -31,38 +32,22 @@ export type PaxosInvariantName =
   | "learner-validity";
 
 /** A violation of a safety property, with where to find it. */
-export interface PaxosBreach {
-  readonly invariant: PaxosInvariantName;
-  readonly message: string;
-  /** The node whose action revealed it. */
-  readonly node: NodeId;
+export interface PaxosBreach extends InvariantBreach<PaxosInvariantName> {
   readonly slot: number;
-  /** True (simulated) time in ms. */
-  readonly timeMs: number;
-  /** Simulator events handled since the checker was attached (1-based). */
-  readonly eventIndex: number;
-  /** Trace records seen so far (0 with tracing off). */
-  readonly traceIndex: number;
-  readonly seed: number | string | undefined;
 }
 
 /** Thrown (from `afterEach`) at the first breach. */
-export class PaxosInvariantError extends Error {
+export class PaxosInvariantError extends InvariantError<PaxosBreach> {
   override name = "PaxosInvariantError";
-  /** The breach. */
-  readonly breach: PaxosBreach;
   /** An error describing `breach`. */
   constructor(breach: PaxosBreach) {
-    super(describePaxosBreach(breach));
-    this.breach = breach;
+    super(breach, describePaxosBreach(breach));
   }
 }
 
 /** One line: invariant, seed, time, event and trace position, then the detail. */
 export function describePaxosBreach(b: PaxosBreach): string {
-  return `paxos invariant "${b.invariant}" violated: seed=${String(b.seed)} t=${b.timeMs}ms ` +
-    `event #${b.eventIndex} trace record #${b.traceIndex} node=${b.node} slot=${b.slot}: ` +
-    b.message;
+  return describeInvariantBreach("paxos", b, ` slot=${b.slot}`);
 }
 
 /** Liveness figures of a run. */

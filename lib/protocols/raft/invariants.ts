@@ -17,6 +17,7 @@
 import type { EmittedEvent, Simulation } from "../../sim/simulation.ts";
 import type { NodeId } from "../../sim/types.ts";
 import { stableStringify } from "../../sim/trace.ts";
+import { describeInvariantBreach, type InvariantBreach, InvariantError } from "../../sim/errors.ts";
 import type { LogEntry } from "./messages.ts";
 import { RaftNode } from "./node.ts";
 
@@ -28,36 +29,20 @@ export type RaftInvariantName =
   | "state-machine-safety";
 
 /** The first violation of a safety property, with where to find it. */
-export interface RaftBreach {
-  readonly invariant: RaftInvariantName;
-  readonly message: string;
-  /** The node whose action revealed it. */
-  readonly node: NodeId;
-  /** True (simulated) time in ms. */
-  readonly timeMs: number;
-  /** Number of simulator events handled since the checker was attached (1-based). */
-  readonly eventIndex: number;
-  /** Trace records seen so far (`sim.trace.count`; 0 with tracing off). */
-  readonly traceIndex: number;
-  readonly seed: number | string | undefined;
-}
+export type RaftBreach = InvariantBreach<RaftInvariantName>;
 
 /** Thrown (from `afterEach`) when a safety property is violated. */
-export class RaftInvariantError extends Error {
+export class RaftInvariantError extends InvariantError<RaftBreach> {
   override name = "RaftInvariantError";
-  /** The breach. */
-  readonly breach: RaftBreach;
   /** An error describing `breach`. */
   constructor(breach: RaftBreach) {
-    super(describeBreach(breach));
-    this.breach = breach;
+    super(breach, describeBreach(breach));
   }
 }
 
 /** One line: invariant, seed, time, event and trace position, then the detail. */
 export function describeBreach(b: RaftBreach): string {
-  return `raft invariant "${b.invariant}" violated: seed=${String(b.seed)} t=${b.timeMs}ms ` +
-    `event #${b.eventIndex} trace record #${b.traceIndex} node=${b.node}: ${b.message}`;
+  return describeInvariantBreach("raft", b);
 }
 
 /** Liveness figures of a run. */
