@@ -5,6 +5,7 @@
  */
 import { quantileSorted } from "d3-array";
 import type { Operation } from "./history.ts";
+import type { TraceRecord } from "../sim/types.ts";
 
 /** Latency of a completed operation in ms (ok or fail); undefined for unknown outcomes. */
 export function latencyMs(op: Operation): number | undefined {
@@ -140,4 +141,24 @@ export function availabilityBySide(
 export function messagesPerOperation(messagesSent: number, ops: readonly Operation[]): number {
   const ok = ops.filter((o) => o.status === "ok").length;
   return ok ? messagesSent / ok : NaN;
+}
+
+/**
+ * Messages counted from a trace: every send record, or only those between `among` nodes (e.g. the
+ * servers, leaving out client requests and replies). Needs a full trace (sampled traces keep one
+ * message in `sampleEvery`; multiply, or use `sim.stats.sent`).
+ */
+export function messagesInTrace(
+  records: readonly TraceRecord[],
+  options: { among?: readonly string[]; fromMs?: number; toMs?: number } = {},
+): number {
+  const among = options.among ? new Set(options.among) : undefined;
+  const lo = options.fromMs ?? -Infinity, hi = options.toMs ?? Infinity;
+  let n = 0;
+  for (const r of records) {
+    if (r.type !== "send" || r.t < lo || r.t >= hi) continue;
+    if (among && !(among.has(r.from) && among.has(r.to))) continue;
+    n++;
+  }
+  return n;
 }

@@ -6,6 +6,7 @@ import {
   type ClientDriver,
   installWorkload,
   latencyQuantiles,
+  messagesInTrace,
   messagesPerOperation,
   type Operation,
   pairOperations,
@@ -60,6 +61,13 @@ Deno.test("workload: closed-loop clients keep one operation each in flight", () 
   assert.ok(reads.length > 50);
   assert.equal(latencyQuantiles(ops)["0.5"], 10);
   assert.equal(messagesPerOperation(c.sim.stats.sent, ops), 2);
+  assert.equal(messagesInTrace(c.sim.trace.records), c.sim.stats.sent);
+  assert.equal(
+    messagesInTrace(c.sim.trace.records, { among: ["n0"] }),
+    0,
+    "no server-to-server traffic",
+  );
+  assert.equal(messagesInTrace(c.sim.trace.records, { toMs: 500 }) > 0, true);
 });
 
 Deno.test("workload: open-loop arrivals are Poisson at the configured rate", () => {
