@@ -1,6 +1,6 @@
 /**
  * The nemesis: a timeline of faults (partition, heal, crash, restart, pause, clock jump, drift
- * change, slow link, restore), written by hand or generated from a seed with the same vocabulary
+ * change, slow link, restore, hold, release), written by hand or generated from a seed with the same vocabulary
  * (random halves, majority ring, bridge, isolate one node, flapping link, rolling crashes).
  * Every schedule is validated against the cluster's node ids before anything runs.
  * @module
@@ -47,6 +47,14 @@ export const FaultSchema = z.discriminatedUnion("type", [
     bidirectional: z.boolean().default(true),
   }).strict(),
   z.object({ atMs: At, type: z.literal("restore") }).strict(),
+  z.object({
+    atMs: At,
+    type: z.literal("hold"),
+    from: Node,
+    to: Node,
+    bidirectional: z.boolean().default(false),
+  }).strict(),
+  z.object({ atMs: At, type: z.literal("release") }).strict(),
 ]);
 
 /** A fault as written. */
@@ -142,6 +150,7 @@ export function parseSchedule(input: unknown, nodes: readonly NodeId[]): Schedul
         });
         break;
       case "slowLink":
+      case "hold":
         check(f.from, `${p}.from`);
         check(f.to, `${p}.to`);
         break;
@@ -155,6 +164,7 @@ export function parseSchedule(input: unknown, nodes: readonly NodeId[]): Schedul
         break;
       case "heal":
       case "restore":
+      case "release":
         break;
     }
   });
@@ -200,6 +210,12 @@ export function applyFault(sim: Simulation<unknown>, net: Network, f: Fault): vo
       break;
     case "restore":
       net.restore();
+      break;
+    case "hold":
+      sim.hold(f.from, f.to, { bidirectional: f.bidirectional });
+      break;
+    case "release":
+      sim.release();
       break;
   }
 }
@@ -326,6 +342,7 @@ export function faultWindows(schedule: Schedule, endMs: number): FaultWindow[] {
   let netOpen: { startMs: number; label: string } | null = null;
   const crashed = new Map<string, number>();
   let slowOpen: { startMs: number; label: string }[] = [];
+  let holdOpen: { startMs: number; label: string }[] = [];
   for (const f of sorted) {
     switch (f.type) {
       case "partition":
@@ -371,8 +388,16 @@ export function faultWindows(schedule: Schedule, endMs: number): FaultWindow[] {
         for (const s of slowOpen) out.push({ ...s, endMs: f.atMs, kind: "slow" });
         slowOpen = [];
         break;
+      case "hold":
+        holdOpen.push({ startMs: f.atMs, label: `hold ${f.from}→${f.to}` });
+        break;
+      case "release":
+        for (const s of holdOpen) out.push({ ...s, endMs: f.atMs, kind: "hold" });
+        holdOpen = [];
+        break;
     }
   }
+  for (const s of holdOpen) out.push({ ...s, endMs, kind: "hold" });
   if (netOpen) out.push({ ...netOpen, endMs, kind: "network" });
   for (const [node, s] of crashed) {
     out.push({ startMs: s, endMs, label: `crash ${node}`, kind: "crash" });

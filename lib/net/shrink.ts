@@ -107,8 +107,11 @@ export function formatFault(f: Fault): string {
     case "slowLink":
       return `${t} slowLink ${f.from}-${f.to} +${f.extraMs}ms` +
         (f.lossRatio !== undefined ? ` loss ${f.lossRatio}` : "");
+    case "hold":
+      return `${t} hold ${f.from}${f.bidirectional ? "<->" : "->"}${f.to}`;
     case "heal":
     case "restore":
+    case "release":
       return `${t} ${f.type}`;
   }
 }
@@ -253,6 +256,8 @@ function closes(f: Fault, g: Fault): boolean {
       return g.type === "heal";
     case "slowLink":
       return g.type === "restore";
+    case "hold":
+      return g.type === "release";
     default:
       return false;
   }

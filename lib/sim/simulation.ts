@@ -251,6 +251,8 @@ export class Simulation<M = unknown> {
   #signatures = new Set<string>();
   #tracing: boolean;
   #intercepting = false;
+  #held = new Set<number>();
+  #heldQueue = new Map<number, SimEvent[]>();
 
   /** A new simulation; options are validated (a ConfigError names any bad field). */
   constructor(options: SimulationOptions) {
@@ -541,6 +543,55 @@ export class Simulation<M = unknown> {
     }
   }
 
+  /**
+   * Hold the link from → to (and back when `bidirectional`): messages that arrive on it wait,
+   * in order, until {@link release} (turmoil's `hold`). Unlike a partition nothing is lost; a
+   * message whose receiver crashed meanwhile is dropped at release.
+   */
+  hold(from: NodeId, to: NodeId, options: { bidirectional?: boolean } = {}): void {
+    const a = this.indexOf(from), b = this.indexOf(to);
+    this.#held.add(a * 65536 + b);
+    if (options.bidirectional) this.#held.add(b * 65536 + a);
+    if (this.#tracing) {
+      this.trace.add({
+        type: "nemesis",
+        t: this.#now,
+        action: { type: "hold", from, to, bidirectional: options.bidirectional ?? false },
+      });
+    }
+  }
+
+  /**
+   * Release held links (all of them, or only from → to and back) and deliver what waited on them
+   * now, in arrival order. Returns the number of messages released.
+   */
+  release(from?: NodeId, to?: NodeId): number {
+    const keys = from === undefined || to === undefined ? [...this.#held] : (() => {
+      const a = this.indexOf(from), b = this.indexOf(to);
+      return [a * 65536 + b, b * 65536 + a].filter((k) => this.#held.has(k));
+    })();
+    let n = 0;
+    for (const k of keys) {
+      this.#held.delete(k);
+      const q = this.#heldQueue.get(k);
+      if (!q) continue;
+      this.#heldQueue.delete(k);
+      for (const e of q) {
+        e.t = this.#now;
+        this.#queue.push(e);
+        n++;
+      }
+    }
+    if (this.#tracing) {
+      this.trace.add({
+        type: "nemesis",
+        t: this.#now,
+        action: { type: "release", from, to, released: n },
+      });
+    }
+    return n;
+  }
+
   /** Route every message this node sends through `interceptor` (null removes it). */
   intercept(id: NodeId, interceptor: Interceptor<M> | null): void {
     const s = this.#nodes[this.indexOf(id)];
@@ -754,6 +805,15 @@ export class Simulation<M = unknown> {
       const s = this.#nodes[e.node];
       if (!s.up) return this.#drop(e, "crashed");
       if (this.network.blocked(e.from, e.node)) return this.#drop(e, "partition");
+      if (this.#held.size > 0) {
+        const key = e.from * 65536 + e.node;
+        if (this.#held.has(key)) {
+          let q = this.#heldQueue.get(key);
+          if (!q) this.#heldQueue.set(key, q = []);
+          q.push(e);
+          return;
+        }
+      }
       if (s.pausedUntil >= this.#now) {
         s.backlog.push(e);
         return;

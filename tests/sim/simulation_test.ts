@@ -472,3 +472,27 @@ Deno.test("sim: FakeContext records sends, timers, events and checks signatures'
   assert.ok(ctx.verify(sig, { v: 1 }));
   assert.ok(!ctx.verify(sig, { v: 2 }));
 });
+
+Deno.test("sim: a held link delivers nothing until release, then everything in order", () => {
+  const c = createCluster<PingMsg>({
+    seed: 2,
+    nodes: 2,
+    factory: pinger(30, 2),
+    network: { latency: { kind: "uniform", minMs: 1, maxMs: 8 } },
+    nemesis: [
+      { atMs: 10, type: "hold", from: "n0", to: "n1" },
+      { atMs: 40, type: "release" },
+    ],
+  });
+  c.sim.run({ untilMs: 200 });
+  const d = c.sim.trace.records.filter((r) => r.type === "deliver" && r.from === "n0");
+  const during = d.filter((r) => r.t > 10 && r.t < 40);
+  assert.equal(during.length, 0, "nothing crosses a held link");
+  const atRelease = d.filter((r) => r.t === 40);
+  assert.ok(atRelease.length > 5, `the backlog lands at release (${atRelease.length})`);
+  const sent = c.sim.trace.records.filter((r) => r.type === "send" && r.from === "n0").length;
+  assert.equal(d.length, sent, "a hold loses nothing");
+  assert.ok(c.faultWindows(200).some((w) => w.label === "hold n0→n1" && w.endMs === 40));
+  const back = c.sim.trace.records.filter((r) => r.type === "deliver" && r.from === "n1");
+  assert.ok(back.some((r) => r.t > 10 && r.t < 40), "the other direction is not held");
+});
