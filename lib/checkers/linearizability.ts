@@ -90,14 +90,17 @@ export interface CheckOptions {
 
 /** The outcome of one partition. Operation ids index {@link LinearizabilityResult.operations}. */
 export interface PartitionResult {
+  /** Position of this partition in {@link LinearizabilityResult.partitions}. */
   readonly index: number;
   /** `key "3"` for kv partitions, `all operations` without partitioning. */
   readonly label: string;
+  /** The partition's key (key-value partitions only). */
   readonly key?: string;
   /** Operations checked (failed ones excluded). */
   readonly operations: number;
   /** "skipped": left undecided because another partition was found illegal first. */
   readonly verdict: Verdict | "skipped";
+  /** Search steps spent on this partition. */
   readonly steps: number;
   /** Distinct (linearized set, state) configurations the search cached. */
   readonly cacheSize: number;
@@ -116,14 +119,19 @@ export interface PartitionResult {
 export interface WitnessOperation {
   /** Index in {@link LinearizabilityResult.operations}. */
   readonly id: number;
+  /** The client process that invoked it. */
   readonly process: number;
+  /** The operation name (e.g. "read", "cas"). */
   readonly f: string;
+  /** The key, for key-value operations. */
   readonly key?: string;
+  /** The argument given at invoke. */
   readonly input: unknown;
   /** The observed output; `undefined` when the outcome is unknown. */
   readonly output: unknown;
   /** "info" covers timed-out, crashed and never-completed operations. */
   readonly status: "ok" | "info";
+  /** Invocation time in ms. */
   readonly invokeMs: number;
   /** `Infinity` when the outcome is unknown. */
   readonly completeMs: number;
@@ -143,7 +151,9 @@ export interface WitnessOperation {
 export interface LinearizabilityWitness {
   /** Index of the failing partition in {@link LinearizabilityResult.partitions}. */
   readonly partition: number;
+  /** The failing partition's label (see {@link PartitionResult.label}). */
   readonly label: string;
+  /** The failing partition's key (key-value partitions only). */
   readonly key?: string;
   /**
    * The illegal sub-history, in invocation order: critical operations with their results and
@@ -178,6 +188,7 @@ export interface LinearizabilityWitness {
 
 /** The result of {@link checkLinearizability}. */
 export interface LinearizabilityResult {
+  /** ok: linearizable; illegal: not (see `witness`); unknown: the step budget ran out. */
   readonly verdict: Verdict;
   /** The model's name. */
   readonly model: string;
@@ -185,6 +196,7 @@ export interface LinearizabilityResult {
   readonly operations: readonly Operation[];
   /** Search steps over all partitions, witness shrinking excluded. */
   readonly steps: number;
+  /** One outcome per partition, in the order the model's `partition` returned them. */
   readonly partitions: readonly PartitionResult[];
   /** Present when the verdict is "illegal". */
   readonly witness?: LinearizabilityWitness;

@@ -46,7 +46,9 @@ export interface ParseOptions {
 
 /** A parsed file: its format, its events and the 1-based line each event came from. */
 export interface ParsedHistory {
+  /** The format the text was parsed as. */
   readonly format: HistoryFormat;
+  /** The history events, in file order. */
   readonly events: HistoryEvent[];
   /** `lines[i]` is the line where `events[i]` starts. */
   readonly lines: number[];

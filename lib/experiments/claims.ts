@@ -8,6 +8,7 @@
 export interface Claim {
   /** The prediction in words. */
   readonly claim: string;
+  /** Whether the measurement bore the prediction out. */
   readonly holds: boolean;
   /** The measured numbers behind the verdict. */
   readonly detail: string;
@@ -20,6 +21,7 @@ export function claim(text: string, holds: boolean, detail: string): Claim {
 
 /** Thrown when a prediction fails: a wrong simulator (or a wrong theory) fails the notebook. */
 export class ClaimError extends Error {
+  /** Error name shown in stack traces and `String(err)`. */
   override name = "ClaimError";
 }
 
@@ -40,6 +42,7 @@ export function assertClaims(claims: readonly Claim[]): ClaimsTable {
 
 /** Claims that render as a table in Jupyter (markdown) and as text elsewhere. */
 export class ClaimsTable {
+  /** A table of `claims`, in the order given. */
   constructor(readonly claims: readonly Claim[]) {}
   /** Plain text, one line per claim. */
   toString(): string {
@@ -53,6 +56,7 @@ export class ClaimsTable {
         .join("\n");
     return { "text/markdown": md, "text/plain": this.toString() };
   }
+  /** Jupyter's display hook: the Deno kernel renders the {@link bundle} it returns. */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
     return this.bundle();
   }

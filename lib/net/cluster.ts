@@ -47,8 +47,11 @@ export interface ClusterOptions<M> {
 
 /** A built cluster. */
 export interface Cluster<M> {
+  /** The simulation, with every node added and the fault schedule installed. */
   readonly sim: Simulation<M>;
+  /** The network model (latency, loss, partitions) every message goes through. */
   readonly net: Network;
+  /** Server node ids in creation order ("n0".."n{k-1}" when `nodes` is a count). */
   readonly nodes: readonly NodeId[];
   /** The concrete fault schedule (generators expanded). */
   readonly schedule: Schedule;

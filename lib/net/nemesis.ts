@@ -328,10 +328,13 @@ export function generateSchedule(
 
 /** A time window during which a fault was in force, for shading charts. */
 export interface FaultWindow {
+  /** True time in ms when the fault took effect. */
   readonly startMs: number;
+  /** True time in ms when it was lifted, or the run's end; equals `startMs` for clock faults. */
   readonly endMs: number;
   /** e.g. "partition", "crash n2", "pause n1", "slow n0-n3". */
   readonly label: string;
+  /** Category for colouring: "network", "crash", "pause", "clock", "slow" or "hold". */
   readonly kind: string;
 }
 

@@ -57,6 +57,7 @@ export type ShrinkStepKind =
 export interface ShrinkStep {
   /** 1-based number of this run. */
   readonly run: number;
+  /** The shrinking move that produced this candidate (see {@link ShrinkStepKind}). */
   readonly kind: ShrinkStepKind;
   /** What changed, e.g. "remove 4 of 12 faults" or "crash n1: t=1200 → 600". */
   readonly description: string;

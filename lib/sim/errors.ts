@@ -6,9 +6,11 @@ import type { z } from "zod";
 
 /** Bad configuration, schedule or parameter; `issues` lists each bad field path and what is wrong. */
 export class ConfigError extends Error {
+  /** Error name shown in stack traces and `String(err)`. */
   override name = "ConfigError";
   /** One entry per problem: `path` like "nemesis[2].node". */
   readonly issues: readonly { path: string; message: string }[];
+  /** An error about `what` (e.g. "cluster options") whose message lists every issue. */
   constructor(what: string, issues: readonly { path: string; message: string }[]) {
     super(
       `invalid ${what}: ` +
@@ -51,12 +53,15 @@ export function parseConfig<S extends z.ZodType>(
 
 /** An error thrown by a protocol handler, with the node, the virtual time and the seed. */
 export class SimulationError extends Error {
+  /** Error name shown in stack traces and `String(err)`. */
   override name = "SimulationError";
 }
 
 /** The first violation of a protocol's safety property, with where to find it in the run. */
 export interface InvariantBreach<Name extends string = string> {
+  /** Which safety property was violated. */
   readonly invariant: Name;
+  /** What was observed, in words (the detail at the end of the one-line description). */
   readonly message: string;
   /** The node whose action revealed it. */
   readonly node: string;
@@ -66,6 +71,7 @@ export interface InvariantBreach<Name extends string = string> {
   readonly eventIndex: number;
   /** Trace records seen so far (`sim.trace.count`; 0 with tracing off). */
   readonly traceIndex: number;
+  /** The run's root seed (undefined when events were fed by hand without one). */
   readonly seed: number | string | undefined;
 }
 
@@ -83,6 +89,7 @@ export function describeInvariantBreach(
 
 /** Thrown by an invariant checker at the first breach (usually from `sim.afterEach`). */
 export class InvariantError<B extends InvariantBreach = InvariantBreach> extends Error {
+  /** Error name shown in stack traces and `String(err)`. */
   override name = "InvariantError";
   /** The breach. */
   readonly breach: B;

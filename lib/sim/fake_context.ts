@@ -28,9 +28,11 @@ function digestOf(data: unknown): string {
 export class FakeContext<M> implements NodeContext<M> {
   /** The local clock reading `nowMs()` returns. */
   now = 0;
+  /** Every `send`, in call order: the recipient and the message. */
   readonly sent: { to: NodeId; msg: M }[] = [];
   /** Armed timers: name → delay (ms) at arming. */
   readonly timers = new Map<string, number>();
+  /** Every `emit`ted protocol event, in order. */
   readonly events: ProtocolEvent[] = [];
   readonly rng: Rng;
   readonly storage: MemoryStorage;

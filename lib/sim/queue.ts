@@ -6,7 +6,9 @@
 
 /** Anything the queue can hold: a time and a sequence number assigned on push. */
 export interface Scheduled {
+  /** Virtual time in ms at which the event is due. */
   t: number;
+  /** Insertion sequence number, assigned by `push`; orders events due at the same time. */
   seq: number;
 }
 

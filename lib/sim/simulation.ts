@@ -111,8 +111,11 @@ export type StopReason = "time" | "predicate" | "quiescent" | "maxEvents";
 
 /** Result of a run call. */
 export interface RunResult {
+  /** Why the run stopped: time bound, `until` predicate, empty queue or event budget. */
   readonly reason: StopReason;
+  /** Virtual (true) time in ms when `run` returned; advanced to `untilMs` on a time stop. */
   readonly nowMs: number;
+  /** Events handled by this call (not since the simulation began). */
   readonly events: number;
 }
 
@@ -140,8 +143,11 @@ export interface MessageStats {
 
 /** A protocol event as the simulator keeps it. */
 export interface EmittedEvent {
+  /** True (simulated) time in ms at which the node emitted it. */
   readonly t: number;
+  /** The node that emitted it. */
   readonly node: NodeId;
+  /** The event exactly as the node passed it to `emit`. */
   readonly event: ProtocolEvent;
   /** Position of this event's record in the trace (-1 when tracing is off). */
   readonly traceIndex: number;
@@ -199,14 +205,19 @@ class NodeSlot<M> {
 
 /** A read-only view of a node for notebooks and checkers. */
 export interface NodeView {
+  /** The node's id, as given to `addNode`. */
   readonly id: NodeId;
+  /** "server" nodes are each other's peers; "client" nodes are not in `peers`. */
   readonly role: "server" | "client";
   /** False while crashed (or before start). */
   readonly up: boolean;
+  /** True during a `pause`: due messages and timers wait in a backlog until it resumes. */
   readonly paused: boolean;
   /** True once replaced by an adversary. */
   readonly byzantine: boolean;
+  /** Bumped on every crash and `replace`; contexts of older incarnations are dead. */
   readonly incarnation: number;
+  /** The node's durable storage (the live object, not a copy); it survives crashes. */
   readonly storage: MemoryStorage;
   /** The node's `inspect()` snapshot, or undefined when crashed. */
   inspect(): unknown;

@@ -67,8 +67,11 @@ export interface TraceOptions {
 
 /** Records of one run. */
 export class Trace {
+  /** How much is recorded: "off", "sampled" or "full" (default "full"). */
   readonly mode: TraceMode;
+  /** In "sampled" mode, one message in this many is kept (by message id; at least 1). */
   readonly sampleEvery: number;
+  /** The kept records in order (every record in "full" mode, none when "off"). */
   readonly records: TraceRecord[] = [];
   #hash = new RunningHash();
   #count = 0;

@@ -13,6 +13,7 @@ export type NodeId = string;
 export interface ProtocolEvent {
   /** Event kind, e.g. "role", "commit", "apply", "decide", "suspect", "deliver". */
   readonly type: string;
+  /** Kind-specific fields, e.g. `term` and `index` of a commit or `peer` of a suspect. */
   readonly [field: string]: unknown;
 }
 
@@ -57,7 +58,9 @@ export interface NodeContext<M> {
 
 /** A signature: only the simulator can mint one for a node, so a Byzantine node cannot forge another's. */
 export interface Signature {
+  /** The node whose key made the signature. */
   readonly signer: NodeId;
+  /** Hash of the signed data (stable JSON, 16 hex digits); `verify` recomputes it. */
   readonly digest: string;
 }
 

@@ -37,14 +37,21 @@ export interface HistoryChartOptions {
 
 /** One bar of the chart. */
 export interface HistoryBar {
+  /** Index of the operation in the `ops` array charted. */
   readonly id: number;
+  /** Row of the bar: the client process as `p<n>`. */
   readonly process: string;
+  /** Invocation time in ms. */
   readonly startMs: number;
+  /** Completion time in ms; the chart's end for an open operation. */
   readonly endMs: number;
+  /** Text on the bar: the witness description, else `f[key](input) → output`. */
   readonly label: string;
+  /** The operation's outcome: "ok", "fail" or "info". */
   readonly status: string;
   /** "critical", "context", "other" (with a witness) or the outcome (without). */
   readonly role: string;
+  /** True when the outcome is unknown (no finite completion); drawn to the chart's end. */
   readonly open: boolean;
 }
 

@@ -45,7 +45,9 @@ export interface ProgressOptions {
  * ```
  */
 export class Progress {
+  /** Text shown before the bar. */
   readonly label: string;
+  /** Units of work that fill the bar (> 0). */
   readonly total: number;
   #done = 0;
   #every: number;

@@ -15,8 +15,11 @@ import type { HistoryEvent } from "./history.ts";
 
 /** What an operation asks for. */
 export interface OpSpec {
+  /** Operation name, Jepsen style ("read", "write", "cas", "get", "put", "append", ...). */
   readonly f: string;
+  /** The key, for key-value operations; absent for a single register. */
   readonly key?: string;
+  /** The argument (write: the value, cas: `[from, to]`, read: null). */
   readonly value: unknown;
 }
 
@@ -24,6 +27,7 @@ export interface OpSpec {
 export interface ClientOp extends OpSpec {
   /** Unique request id; retries reuse it. */
   readonly id: number;
+  /** Logical client process (one operation at a time; retired after an unknown outcome). */
   readonly process: number;
   /** 0 for the first try, then 1, 2, ... for retries. */
   readonly attempt: number;
@@ -106,6 +110,7 @@ interface Pending {
 export class Workload<M> {
   /** The history recorded so far (true times). */
   readonly history: HistoryEvent[] = [];
+  /** Workload parameters in force, defaults applied. */
   readonly config: WorkloadConfig;
   /** Client node ids. */
   readonly clientIds: readonly NodeId[];

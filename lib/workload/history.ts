@@ -14,11 +14,15 @@ export type HistoryEventType = "invoke" | "ok" | "fail" | "info";
  * for an `ok`, it is the result (read: the value read). `key` is set for key-value operations.
  */
 export interface HistoryEvent {
+  /** `invoke` starts an operation; `ok`, `fail` or `info` completes it. */
   readonly type: HistoryEventType;
   /** The logical client process (one outstanding operation at a time). */
   readonly process: number;
+  /** The operation name ("read", "write", "cas", "get", "put", "append", ...). */
   readonly f: string;
+  /** The key, for key-value operations. */
   readonly key?: string;
+  /** Invoke: the argument; completion: the result (e.g. the value read). */
   readonly value: unknown;
   /** True time of the event in ms (parsed histories without times use the line index). */
   readonly timeMs: number;
@@ -33,8 +37,11 @@ export type History = readonly HistoryEvent[];
 
 /** An operation: an invocation paired with its completion (if any). */
 export interface Operation {
+  /** The logical client process that invoked it. */
   readonly process: number;
+  /** The operation name, as in the history. */
   readonly f: string;
+  /** The key, for key-value operations. */
   readonly key?: string;
   /** Argument given at invoke. */
   readonly input: unknown;
@@ -42,6 +49,7 @@ export interface Operation {
   readonly output: unknown;
   /** ok: took effect; fail: did not; info: unknown (never completed, timed out, crashed client). */
   readonly status: "ok" | "fail" | "info";
+  /** Invocation time in ms (the invoke event's `timeMs`). */
   readonly invokeMs: number;
   /** Completion time; `Infinity` when the outcome is unknown. */
   readonly completeMs: number;

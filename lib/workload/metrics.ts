@@ -26,12 +26,15 @@ export function latencyQuantiles(
 
 /** One time window's counts. */
 export interface WindowRow {
+  /** Window start in ms (inclusive). */
   readonly startMs: number;
+  /** Window end in ms (exclusive). */
   readonly endMs: number;
   /** Operations invoked in the window. */
   readonly invoked: number;
   /** Operations that completed ok in the window (by completion time). */
   readonly ok: number;
+  /** Operations that completed with `fail` in the window (by completion time). */
   readonly fail: number;
   /** Invoked in the window with an unknown outcome. */
   readonly info: number;

@@ -20,6 +20,7 @@ interface Known {
 
 /** A gossip node. Call `broadcast` on one node (e.g. via `sim.instanceOf(id)`) to start a rumor. */
 export class GossipNode implements ProtocolNode<GossipMessage> {
+  /** Gossip parameters, defaults applied. */
   readonly config: GossipConfig;
   #ctx: NodeContext<GossipMessage>;
   #round = 0;

@@ -22,6 +22,7 @@ export class DetectorLeaderNode implements ProtocolNode<HeartbeatMessage> {
   #suspected = new Set<NodeId>();
   #leader: NodeId | undefined;
   #acts = 0;
+  /** Local-clock ms between two acts of a self-believed leader (default 50). */
   readonly actIntervalMs: number;
 
   /** `detector` configures the heartbeat detector; the leader acts every `actIntervalMs`. */

@@ -9,8 +9,11 @@ import type { NodeId } from "../../sim/types.ts";
 
 /** A node's down interval in true time (crash to restart, or to the end). */
 export interface DownInterval {
+  /** The node that was down. */
   readonly node: NodeId;
+  /** Crash time in true ms (inclusive). */
   readonly fromMs: number;
+  /** Restart time in true ms (exclusive), or the end of the run. */
   readonly toMs: number;
 }
 

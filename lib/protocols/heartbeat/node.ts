@@ -51,6 +51,7 @@ export function phi(elapsedMs: number, meanMs: number, stdMs: number): number {
 
 /** A heartbeat failure detector node. */
 export class HeartbeatNode implements ProtocolNode<HeartbeatMessage> {
+  /** Detector parameters, defaults applied. */
   readonly config: HeartbeatConfig;
   #ctx: NodeContext<HeartbeatMessage>;
   #seq = 0;

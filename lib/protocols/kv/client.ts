@@ -96,9 +96,13 @@ function followingDriver<M>(base: ClientDriver<M>, options: KvClientOptions): Cl
 
 /** Relative weights of the operations (need not sum to 1). */
 export interface KvOpMix {
+  /** Weight of get operations (0 when absent). */
   readonly get?: number;
+  /** Weight of put operations (0 when absent). */
   readonly put?: number;
+  /** Weight of append operations (0 when absent). */
   readonly append?: number;
+  /** Weight of cas operations (0 when absent). */
   readonly cas?: number;
 }
 

@@ -35,7 +35,9 @@ export interface ReadOptions {
 
 /** A committed command, delivered once per index, in index order. */
 export interface AppliedEntry<C> {
+  /** Log index at which the command was committed. */
   readonly index: number;
+  /** The committed command, as proposed. */
   readonly command: C;
 }
 

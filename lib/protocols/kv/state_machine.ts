@@ -14,8 +14,11 @@ export type KvOp =
 
 /** A command in the log: the operation and the client request it came from. */
 export interface KvCommand {
+  /** The client session that sent the request (thesis §6.3). */
   readonly clientId: string;
+  /** The request's number in its session; one at or below the session's latest is a retry. */
   readonly seq: number;
+  /** The operation to execute. */
   readonly op: KvOp;
 }
 
@@ -26,7 +29,9 @@ export type KvResult =
 
 /** A snapshot of the state machine: plain arrays, in insertion order. */
 export interface KvSnapshot {
+  /** Every (key, value) pair, in insertion order. */
   readonly data: readonly (readonly [string, string])[];
+  /** Per client session: its latest applied seq and that command's result (thesis §6.3). */
   readonly sessions: readonly (readonly [string, { seq: number; result: KvResult }])[];
 }
 

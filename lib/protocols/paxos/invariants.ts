@@ -33,11 +33,13 @@ export type PaxosInvariantName =
 
 /** A violation of a safety property, with where to find it. */
 export interface PaxosBreach extends InvariantBreach<PaxosInvariantName> {
+  /** The log slot where the property was violated. */
   readonly slot: number;
 }
 
 /** Thrown (from `afterEach`) at the first breach. */
 export class PaxosInvariantError extends InvariantError<PaxosBreach> {
+  /** Error name shown in stack traces and `String(err)`. */
   override name = "PaxosInvariantError";
   /** An error describing `breach`. */
   constructor(breach: PaxosBreach) {

@@ -14,7 +14,9 @@ import type { NodeId } from "../../sim/types.ts";
  * lexicographically ordered pairs). Ballots are Raft's terms, with the leader's id attached.
  */
 export interface Ballot {
+  /** The round: Paxos Made Simple's proposal number, compared first. */
   readonly round: number;
+  /** The proposer that owns the ballot; breaks ties between equal rounds. */
   readonly proposerId: NodeId;
 }
 
@@ -47,21 +49,29 @@ export type LogValue =
 
 /** A value accepted by an acceptor in a slot at a ballot (PMMC's "pvalue"). */
 export interface PValue {
+  /** Log slot (Multi-Paxos instance) the value was accepted in. */
   readonly slot: number;
+  /** Ballot at which the acceptor accepted it. */
   readonly ballot: Ballot;
+  /** The accepted value. */
   readonly value: LogValue;
 }
 
 /** A slot and the value chosen for it, as learners hear of it. */
 export interface Decision {
+  /** The log slot decided. */
   readonly slot: number;
+  /** The value chosen in that slot. */
   readonly value: LogValue;
 }
 
 /** Phase 1a: a proposer asks acceptors to promise `ballot` for every slot ≥ `fromSlot`. */
 export interface Prepare {
+  /** Message kind (p1a in PMMC). */
   readonly type: "Prepare";
+  /** The ballot the proposer asks acceptors to promise. */
   readonly ballot: Ballot;
+  /** First slot the promise covers; accepted values from here on are reported. */
   readonly fromSlot: number;
 }
 
@@ -70,23 +80,33 @@ export interface Prepare {
  * accepted last (highest ballot) in every slot ≥ the Prepare's `fromSlot`.
  */
 export interface PaxosPromise {
+  /** Message kind (p1b in PMMC). */
   readonly type: "Promise";
+  /** The ballot the acceptor promised (the Prepare's). */
   readonly ballot: Ballot;
+  /** The acceptor's last accepted pvalue in each slot ≥ the Prepare's `fromSlot`. */
   readonly accepted: readonly PValue[];
 }
 
 /** Phase 2a: the proposer asks acceptors to accept `value` in `slot` at `ballot`. */
 export interface Accept {
+  /** Message kind (p2a in PMMC). */
   readonly type: "Accept";
+  /** The proposer's ballot, for which a majority promised in phase 1. */
   readonly ballot: Ballot;
+  /** The log slot to fill. */
   readonly slot: number;
+  /** The proposed value: the highest-ballot one phase 1 reported for the slot, else new (P2c). */
   readonly value: LogValue;
 }
 
 /** Phase 2b: the acceptor accepted the Accept of `ballot` for `slot`. */
 export interface Accepted {
+  /** Message kind (p2b in PMMC). */
   readonly type: "Accepted";
+  /** The ballot of the Accept the acceptor accepted. */
   readonly ballot: Ballot;
+  /** The slot of that Accept. */
   readonly slot: number;
 }
 
@@ -96,14 +116,19 @@ export interface Accepted {
  * It tells the proposer at once that it was preempted instead of leaving it to time out.
  */
 export interface Nack {
+  /** Message kind. */
   readonly type: "Nack";
+  /** The ballot of the refused request (Prepare, Accept or Heartbeat). */
   readonly ballot: Ballot;
+  /** The higher ballot the acceptor has promised; a retry must exceed it. */
   readonly promised: Ballot;
 }
 
 /** A proposer (or any learner) tells learners which values are chosen. */
 export interface Decide {
+  /** Message kind. */
   readonly type: "Decide";
+  /** Chosen values, one per slot. */
   readonly decisions: readonly Decision[];
 }
 
@@ -113,7 +138,9 @@ export interface Decide {
  * ask to catch up, and doubles as a leadership check for ReadIndex (acceptors answer).
  */
 export interface Heartbeat {
+  /** Message kind. */
   readonly type: "Heartbeat";
+  /** The leader's ballot; acceptors acknowledge unless they promised a higher one. */
   readonly ballot: Ballot;
   /** The leader's heartbeat round, echoed in the answer. */
   readonly seq: number;
@@ -123,14 +150,19 @@ export interface Heartbeat {
 
 /** An acceptor's answer to a Heartbeat: it has promised nothing above `ballot`. */
 export interface HeartbeatAck {
+  /** Message kind. */
   readonly type: "HeartbeatAck";
+  /** The acknowledged Heartbeat's ballot (now promised by this acceptor). */
   readonly ballot: Ballot;
+  /** The Heartbeat's `seq`, echoed so the leader knows which round a majority acknowledged. */
   readonly seq: number;
 }
 
 /** A learner asks for the chosen values of slots ≥ `fromSlot`. */
 export interface CatchUp {
+  /** Message kind. */
   readonly type: "CatchUp";
+  /** The learner's first unchosen slot; chosen values from here on are sent back in a Decide. */
   readonly fromSlot: number;
 }
 

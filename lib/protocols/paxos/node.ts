@@ -53,8 +53,11 @@ function byId(a: NodeId, b: NodeId): number {
 
 /** The roles a node holds. */
 export interface PaxosRoles {
+  /** Runs phases 1 and 2 to get values chosen (Paxos Made Simple §2.1). */
   readonly proposer: boolean;
+  /** Promises ballots and accepts values, remembering both durably (§2.2). */
   readonly acceptor: boolean;
+  /** Learns which value is chosen in each slot and applies them in slot order (§2.3). */
   readonly learner: boolean;
 }
 

@@ -55,9 +55,13 @@ export const T_RETRY = "paxos:retry";
 
 /** What the proposer needs from the node that hosts it. */
 export interface ProposerHost {
+  /** The hosting node's context: sends, timers, storage and events go through it. */
   readonly ctx: NodeContext<PaxosMessage>;
+  /** The node's Paxos parameters, defaults applied. */
   readonly config: PaxosConfig;
+  /** Acceptors: Prepare, Accept and Heartbeat go to these; a majority is a quorum. */
   readonly acceptors: readonly NodeId[];
+  /** Learners: a Decide goes to each of these once a value is chosen. */
   readonly learners: readonly NodeId[];
   /** Every node that holds some role (heartbeat recipients), this one included. */
   readonly everyone: readonly NodeId[];

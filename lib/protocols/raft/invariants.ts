@@ -33,6 +33,7 @@ export type RaftBreach = InvariantBreach<RaftInvariantName>;
 
 /** Thrown (from `afterEach`) when a safety property is violated. */
 export class RaftInvariantError extends InvariantError<RaftBreach> {
+  /** Error name shown in stack traces and `String(err)`. */
   override name = "RaftInvariantError";
   /** An error describing `breach`. */
   constructor(breach: RaftBreach) {

@@ -15,7 +15,9 @@ export const SNAPSHOT_KEY = "raft/snapshot";
 
 /** A configuration and the index of the entry that introduced it (snapshot index if compacted). */
 export interface ConfigState {
+  /** The full server set of the configuration. */
   readonly servers: readonly NodeId[];
+  /** Index of the config entry that introduced it (lastIncludedIndex if compacted, §7). */
   readonly index: number;
 }
 

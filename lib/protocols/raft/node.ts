@@ -74,16 +74,27 @@ export type ConfigChangeResult =
 
 /** What {@link RaftNode.inspect} returns: plain data, safe to keep and compare. */
 export interface RaftInspection {
+  /** This server's id. */
   readonly id: NodeId;
+  /** Current role: follower, precandidate (thesis §9.6), candidate or leader. */
   readonly role: RaftRole;
+  /** currentTerm: latest term this server has seen (Figure 2). */
   readonly term: number;
+  /** Candidate that received this server's vote in the current term, or null (Figure 2). */
   readonly votedFor: NodeId | null;
+  /** Leader of the current term as far as this server knows, or null. */
   readonly leaderId: NodeId | null;
+  /** Highest log index known to be committed (Figure 2). */
   readonly commitIndex: number;
+  /** Highest log index applied to the state machine (Figure 2). */
   readonly lastApplied: number;
+  /** Last index covered by the snapshot (lastIncludedIndex, §7); 0 without one. */
   readonly snapshotIndex: number;
+  /** Term of the snapshot's last included index (lastIncludedTerm, §7). */
   readonly snapshotTerm: number;
+  /** Index of the last log entry (compared in elections, §5.4.1). */
   readonly lastLogIndex: number;
+  /** Term of the last log entry (compared first in elections, §5.4.1). */
   readonly lastLogTerm: number;
   /** The configuration in force. */
   readonly servers: NodeId[];
