@@ -16,9 +16,9 @@
  * enough" — Dwork, Lynch & Stockmeyer's partial synchrony, 1988), a decision follows within a
  * few election timeouts.
  *
- * Design notes. Interception is the simulator's hook for Byzantine senders, so the servers are
- * flagged `byzantine` in `sim.node(id)`; here the flag only means "traffic goes through the
- * adversary": the nodes run the honest code. The adversary reads the protocol state it needs to
+ * Design notes. The adversary sits on every server's outgoing traffic through the simulator's
+ * interception hook, installed with `byzantine: false`: it is the scheduler, and the nodes run the
+ * honest code. The adversary reads the protocol state it needs to
  * tell a dead round (promised ballots, current terms) from the nodes or, for crashed ones, from
  * their durable storage: FLP's adversary is omniscient.
  * @module
@@ -120,7 +120,7 @@ export class FlpAdversary {
         this.#held.push({ ...out, key, sinceMs: sim.nowMs });
         this.stats.held++;
         this.stats.maxHeldAtOnce = Math.max(this.stats.maxHeldAtOnce, this.#held.length);
-      });
+      }, { byzantine: false }); // FLP's adversary is the scheduler, not a faulty node
     }
     sim.afterEach(() => {
       if (this.#held.length === 0) return;

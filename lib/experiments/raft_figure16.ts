@@ -93,7 +93,9 @@ export function electionTrial(spec: TrialSpec): TrialResult {
   const disk = (to: string, msg: RaftMessage, send: Parameters<Interceptor<RaftMessage>>[1]) =>
     send.send(to, msg, msg.type === "RequestVoteResponse" ? { delayMs: spec.diskWriteMs } : {});
   if (spec.diskWriteMs > 0) {
-    for (const id of ids) sim.intercept(id, (out, net) => disk(out.to, out.msg, net));
+    for (const id of ids) {
+      sim.intercept(id, (out, net) => disk(out.to, out.msg, net), { byzantine: false });
+    }
   }
   let leaderAt = NaN, leaderTerm = 0, crashAt = Infinity, electedAt = NaN, electedTerm = 0;
   let highestTerm = 0;
@@ -124,7 +126,7 @@ export function electionTrial(spec: TrialSpec): TrialResult {
       : m;
     if (spec.diskWriteMs > 0) disk(out.to, msg, net);
     else net.send(out.to, msg);
-  });
+  }, { byzantine: false });
   for (let k = 0; k < followers.length - 1; k++) leader.propose(`entry ${k}`);
   // crash uniformly within a heartbeat interval, a few intervals later (heartbeats are sent at
   // leaderAt + k × period in true time; the leader's clock drift stretches the period a little)

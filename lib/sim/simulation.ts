@@ -603,11 +603,19 @@ export class Simulation<M = unknown> {
     return n;
   }
 
-  /** Route every message this node sends through `interceptor` (null removes it). */
-  intercept(id: NodeId, interceptor: Interceptor<M> | null): void {
+  /**
+   * Route every message this node sends through `interceptor` (null removes it). By default the
+   * node is then marked Byzantine; pass `{ byzantine: false }` when the interceptor models the
+   * environment instead (a slow disk before a reply, a scheduler choosing delivery order).
+   */
+  intercept(
+    id: NodeId,
+    interceptor: Interceptor<M> | null,
+    options: { byzantine?: boolean } = {},
+  ): void {
     const s = this.#nodes[this.indexOf(id)];
     s.interceptor = interceptor;
-    if (interceptor) s.byzantine = true;
+    if (interceptor && (options.byzantine ?? true)) s.byzantine = true;
   }
 
   #boot(s: NodeSlot<M>): void {

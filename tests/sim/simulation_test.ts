@@ -496,3 +496,12 @@ Deno.test("sim: a held link delivers nothing until release, then everything in o
   const back = c.sim.trace.records.filter((r) => r.type === "deliver" && r.from === "n1");
   assert.ok(back.some((r) => r.t > 10 && r.t < 40), "the other direction is not held");
 });
+
+Deno.test("sim: an interceptor that models the environment leaves the node honest", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.intercept("a", (o, net) => net.send(o.to, o.msg, { delayMs: 3 }), { byzantine: false });
+  assert.equal(sim.node("a").byzantine, false);
+  sim.intercept("a", (o, net) => net.send(o.to, o.msg));
+  assert.equal(sim.node("a").byzantine, true);
+});
