@@ -41,6 +41,13 @@ export const RaftConfigSchema = z.object({
    */
   servers: z.array(z.string().min(1)).min(1).optional(),
   /**
+   * Append a no-op entry on becoming leader (thesis §6.4) so entries of earlier terms commit at
+   * once and ReadIndex has a current-term commit to wait for. Default true. Turning it off is for
+   * study: it is how many first Raft implementations look, and it makes the Figure 8 mistake far
+   * easier to hit (ReadIndex then waits for the term's first client entry).
+   */
+  electionNoop: z.boolean().default(true),
+  /**
    * MISTAKE (Figure 8, §5.4.2): commit an entry from an earlier term as soon as a majority stores
    * it. A later leader that never saw it can still be elected and overwrite it, so an entry that
    * was applied gets replaced. Raft counts replicas only for current-term entries. Default false.

@@ -650,7 +650,7 @@ export class RaftNode<C = unknown>
     this.#emitRole();
     this.#ctx.emit({ type: "leader", term: this.#term });
     // thesis §6.4 / §5.4.2: a no-op entry lets the new leader commit (and learn) earlier entries
-    this.#appendLocal({ kind: "noop" });
+    if (this.config.electionNoop) this.#appendLocal({ kind: "noop" });
     this.#broadcastHeartbeat();
     this.#maybeCommit();
     this.#ctx.setTimer(T_HEARTBEAT, this.config.heartbeatIntervalMs);

@@ -379,3 +379,19 @@ Deno.test("raft §5.1: a stale InstallSnapshot (already committed) is acknowledg
     { type: "InstallSnapshotResponse", term: 1, matchIndex: 3, seq: 1 },
   ]);
 });
+
+Deno.test("raft §6.4: a new leader appends a no-op, unless electionNoop is off", async () => {
+  const { node, elect, storageWith } = await import("./_handler.ts");
+  for (const electionNoop of [true, false]) {
+    const { ctx, raft } = node({ storage: storageWith([1, 1]), config: { electionNoop } });
+    elect(ctx, raft);
+    const last = raft.entryAt(raft.lastLogIndex);
+    if (electionNoop) {
+      if (raft.lastLogIndex !== 3 || last?.kind !== "noop") {
+        throw new Error("expected a no-op at 3");
+      }
+    } else if (raft.lastLogIndex !== 2) {
+      throw new Error(`expected no new entry, got index ${raft.lastLogIndex}`);
+    }
+  }
+});
