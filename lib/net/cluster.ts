@@ -57,6 +57,12 @@ export interface Cluster<M> {
   readonly schedule: Schedule;
   /** Fault windows up to `endMs`, for shading charts. */
   faultWindows(endMs?: number): FaultWindow[];
+  /**
+   * End every fault now, for the liveness phase after a safety phase: heal partitions and cuts,
+   * restore slow links, release held links, restart crashed servers, resume paused ones and stop
+   * their drift (clock offsets stay). Scheduled faults still to come are not cancelled.
+   */
+  repairAll(): void;
 }
 
 const ClusterShape = z.object({
@@ -141,6 +147,16 @@ export function createCluster<M>(options: ClusterOptions<M>): Cluster<M> {
     nodes: ids,
     schedule,
     faultWindows: (endMs?: number) => faultWindows(schedule, endMs ?? sim.nowMs),
+    repairAll() {
+      net.heal();
+      net.restore();
+      sim.release();
+      for (const id of ids) {
+        sim.restart(id);
+        sim.resume(id);
+        sim.setDrift(id, 0);
+      }
+    },
   };
 }
 

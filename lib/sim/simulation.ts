@@ -593,7 +593,7 @@ export class Simulation<M = unknown> {
         n++;
       }
     }
-    if (this.#tracing) {
+    if (this.#tracing && keys.length > 0) {
       this.trace.add({
         type: "nemesis",
         t: this.#now,

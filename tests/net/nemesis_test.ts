@@ -175,3 +175,23 @@ Deno.test("nemesis: fault windows pair partitions with heals and crashes with re
     [500, 1000, "crash n0"],
   ]);
 });
+
+Deno.test("cluster: repairAll ends every fault for the liveness phase", () => {
+  const c = createCluster<number>({
+    seed: 1,
+    nodes: 3,
+    factory: () => ({ onMessage() {} }),
+    nemesis: [
+      { atMs: 1, type: "crash", node: "n0" },
+      { atMs: 1, type: "pause", node: "n1", durationMs: 10_000 },
+      { atMs: 1, type: "clockDrift", node: "n2", drift: 0.01 },
+      { atMs: 1, type: "isolate", node: "n2" },
+      { atMs: 1, type: "hold", from: "n1", to: "n0" },
+    ],
+  });
+  c.sim.run({ untilMs: 5 });
+  c.repairAll();
+  assert.ok(c.nodes.every((id) => c.sim.node(id).up && !c.sim.node(id).paused));
+  assert.equal(c.sim.clockOf("n2").drift, 0);
+  assert.ok(c.net.canReach("n2", "n0") && !c.net.partitioned);
+});

@@ -63,13 +63,7 @@ function sweepOne(seed: number): { chosen: number } {
     // safety phase: faults, invariants on every event
     c.sim.run({ untilMs: FAULT_END_MS });
     // liveness phase: heal everything; a value offered now must be chosen within the bound
-    c.net.heal();
-    c.net.restore();
-    for (const id of ids) {
-      c.sim.restart(id);
-      c.sim.resume(id);
-      c.sim.setDrift(id, 0);
-    }
+    c.repairAll();
     const healedAt = c.sim.nowMs;
     let chosenAfterHeal = 0;
     c.sim.onEvent((e) => {

@@ -126,13 +126,7 @@ function sweepOne(seed: number, options: SweepOptions): void {
     // safety phase: faults, invariants on every event
     c.sim.run({ untilMs: FAULT_END_MS });
     // liveness phase: heal everything, then a command proposed now must commit within the bound
-    c.net.heal();
-    c.net.restore();
-    for (const id of ids) {
-      c.sim.restart(id);
-      c.sim.resume(id);
-      c.sim.setDrift(id, 0);
-    }
+    c.repairAll();
     const healedAt = c.sim.nowMs;
     let probe: { leader: string; index: number } | undefined;
     c.sim.run({
