@@ -29,6 +29,7 @@
  *   good, or null if it never is.
  * @module
  */
+import { group } from "d3-array";
 import { z } from "zod";
 import type { NodeId } from "../sim/types.ts";
 import { ConfigError, parseConfig } from "../sim/errors.ts";
@@ -400,13 +401,11 @@ export interface SyncSummaryRow {
 
 /** Aggregate score rows over seeds, one row per algorithm × variant, in first-seen order. */
 export function summarizeSyncScores(rows: readonly SyncScoreRow[]): SyncSummaryRow[] {
-  const groups = new Map<string, SyncScoreRow[]>();
-  for (const r of rows) {
-    const k = `${r.algorithm}\u0000${r.variant}`;
-    const g = groups.get(k);
-    if (g) g.push(r);
-    else groups.set(k, [r]);
-  }
+  // d3's group keeps first-seen order
+  const groups: Map<string, SyncScoreRow[]> = group(
+    rows,
+    (r: SyncScoreRow) => `${r.algorithm}\u0000${r.variant}`,
+  );
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return [...groups.values()].map((g): SyncSummaryRow => {
     const conv = g.map((r) => r.convergedAtMs).filter((x): x is number => x !== null);

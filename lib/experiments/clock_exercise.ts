@@ -7,6 +7,7 @@
  * reference node's clock, which is what path asymmetry shifts.
  * @module
  */
+import { group } from "d3-array";
 import { z } from "zod";
 import { parseConfig } from "../sim/errors.ts";
 import {
@@ -204,13 +205,11 @@ export function scoreExercise(
 
 /** Aggregate exercise rows over seeds, one row per algorithm × scenario in first-seen order. */
 export function summarizeExercise(rows: readonly ExerciseRow[]): ExerciseSummaryRow[] {
-  const groups = new Map<string, ExerciseRow[]>();
-  for (const r of rows) {
-    const k = `${r.algorithm}\u0000${r.variant}`;
-    const g = groups.get(k);
-    if (g) g.push(r);
-    else groups.set(k, [r]);
-  }
+  // d3's group keeps first-seen order
+  const groups: Map<string, ExerciseRow[]> = group(
+    rows,
+    (r: ExerciseRow) => `${r.algorithm}\u0000${r.variant}`,
+  );
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return [...groups.values()].map((g): ExerciseSummaryRow => {
     const jump = g[0].variant === "jump";
