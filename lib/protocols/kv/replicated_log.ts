@@ -82,3 +82,21 @@ export type ReplicatedLogFactory<C, M> = (
   ctx: NodeContext<M>,
   hooks: ReplicatedLogHooks<C>,
 ) => ReplicatedLog<C, M>;
+
+/**
+ * The log node of class `cls` inside a node object: the object itself (a bare log node) or its
+ * `log` field (a host such as the key-value server); undefined otherwise (or when crashed).
+ * @example
+ * ```ts
+ * const raft = logNodeOf(sim.instanceOf("n0"), RaftNode);
+ * ```
+ */
+export function logNodeOf<T>(
+  instance: unknown,
+  // deno-lint-ignore no-explicit-any
+  cls: abstract new (...args: any[]) => T,
+): T | undefined {
+  if (instance instanceof cls) return instance;
+  const log = (instance as { log?: unknown } | null | undefined)?.log;
+  return log instanceof cls ? log : undefined;
+}

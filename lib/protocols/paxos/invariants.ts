@@ -20,6 +20,7 @@
 import type { EmittedEvent, Simulation } from "../../sim/simulation.ts";
 import type { NodeId } from "../../sim/types.ts";
 import { stableStringify } from "../../sim/trace.ts";
+import { logNodeOf } from "../kv/replicated_log.ts";
 import { describeInvariantBreach, type InvariantBreach, InvariantError } from "../../sim/errors.ts";
 import { type Ballot, ballotKey, compareBallots } from "./messages.ts";
 import { PaxosNode } from "./node.ts";
@@ -80,9 +81,7 @@ export interface PaxosInvariantsOptions {
 
 /** The Paxos node inside a node object: the object itself or its `log` field (a KV server). */
 export function defaultPaxosOf(instance: unknown): PaxosNode | undefined {
-  if (instance instanceof PaxosNode) return instance;
-  const log = (instance as { log?: unknown } | null | undefined)?.log;
-  return log instanceof PaxosNode ? log : undefined;
+  return logNodeOf(instance, PaxosNode);
 }
 
 interface BallotVotes {

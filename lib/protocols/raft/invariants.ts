@@ -17,6 +17,7 @@
 import type { EmittedEvent, Simulation } from "../../sim/simulation.ts";
 import type { NodeId } from "../../sim/types.ts";
 import { stableStringify } from "../../sim/trace.ts";
+import { logNodeOf } from "../kv/replicated_log.ts";
 import { describeInvariantBreach, type InvariantBreach, InvariantError } from "../../sim/errors.ts";
 import type { LogEntry } from "./messages.ts";
 import { RaftNode } from "./node.ts";
@@ -79,9 +80,7 @@ export interface RaftInvariantsOptions {
 
 /** The Raft node inside a node object: the object itself or its `log` field. */
 export function defaultRaftOf(instance: unknown): RaftNode | undefined {
-  if (instance instanceof RaftNode) return instance;
-  const log = (instance as { log?: unknown } | null | undefined)?.log;
-  return log instanceof RaftNode ? log : undefined;
+  return logNodeOf(instance, RaftNode);
 }
 
 interface SeenEntry {
