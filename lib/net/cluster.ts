@@ -9,7 +9,9 @@ import type { NodeFactory, NodeId } from "../sim/types.ts";
 import type { TraceOptions } from "../sim/trace.ts";
 import { ConfigError, parseConfig } from "../sim/errors.ts";
 import { Network, type NetworkConfigInput, NetworkConfigSchema } from "./network.ts";
+import { type AdversaryInput, parseAdversaries } from "./adversary.ts";
 import {
+  type AdversaryResolver,
   faultsRng,
   type FaultWindow,
   faultWindows,
@@ -43,6 +45,14 @@ export interface ClusterOptions<M> {
   readonly messageSizeBytes?: (msg: unknown) => number;
   /** Keep protocol events in `sim.events` (default true; turn off for long benchmarks). */
   readonly collectEvents?: boolean;
+  /**
+   * Byzantine nodes (validated by `parseAdversaries`): those with `fromMs` 0 start as adversaries
+   * (marked Byzantine), the others turn at `fromMs` through a nemesis `byzantine` fault.
+   * Needs `adversary`.
+   */
+  readonly byzantine?: readonly AdversaryInput[];
+  /** The protocol's adversary kit as a resolver, for `byzantine` and nemesis `byzantine` faults. */
+  readonly adversary?: AdversaryResolver<M>;
 }
 
 /** A built cluster. */
@@ -86,6 +96,8 @@ const ClusterShape = z.object({
   messageSizeBytes: z.unknown().optional(),
   factoryFor: z.custom<unknown>((f) => typeof f === "function", "must be a function").optional(),
   collectEvents: z.boolean().optional(),
+  byzantine: z.unknown().optional(),
+  adversary: z.custom<unknown>((f) => typeof f === "function", "must be a function").optional(),
 }).strict();
 
 /** Server ids n0..n{k-1}. */
@@ -120,6 +132,27 @@ export function createCluster<M>(options: ClusterOptions<M>): Cluster<M> {
     { seed: o.seed, nodes: ids },
   );
   const schedule = buildSchedule(options.nemesis, ids, o.seed);
+  const adversaries = parseAdversaries(options.byzantine ?? [], ids);
+  if (adversaries.length && !options.adversary) {
+    throw new ConfigError("cluster options", [{
+      path: "adversary",
+      message: "byzantine nodes need the protocol's adversary resolver",
+    }]);
+  }
+  const startFactories = new Map<NodeId, NodeFactory<M>>();
+  for (const a of adversaries) {
+    if (a.fromMs > 0) {
+      schedule.push({
+        atMs: a.fromMs,
+        type: "byzantine",
+        nodes: a.nodes,
+        strategies: a.strategies,
+      });
+      continue;
+    }
+    const make = options.adversary!(a);
+    for (const id of a.nodes) startFactories.set(id, make(id));
+  }
   for (const id of Object.keys(o.clocks ?? {})) {
     if (!ids.includes(id)) {
       throw new ConfigError("cluster options", [{
@@ -137,10 +170,15 @@ export function createCluster<M>(options: ClusterOptions<M>): Cluster<M> {
   });
   for (const id of ids) {
     const c = o.clocks?.[id];
-    const factory = options.factoryFor?.(id) ?? options.factory;
-    sim.addNode(id, factory, { clockOffsetMs: c?.offsetMs, clockDrift: c?.drift });
+    const byz = startFactories.get(id);
+    const factory = byz ?? options.factoryFor?.(id) ?? options.factory;
+    sim.addNode(id, factory, {
+      clockOffsetMs: c?.offsetMs,
+      clockDrift: c?.drift,
+      byzantine: byz !== undefined,
+    });
   }
-  installSchedule(sim, net, schedule);
+  installSchedule(sim, net, schedule, options.adversary);
   return {
     sim,
     net,

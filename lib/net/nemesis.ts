@@ -7,10 +7,11 @@
  */
 import { z } from "zod";
 import type { Simulation } from "../sim/simulation.ts";
-import type { NodeId } from "../sim/types.ts";
+import type { NodeFactory, NodeId } from "../sim/types.ts";
 import { Rng } from "../sim/rng.ts";
 import { ConfigError, parseConfig } from "../sim/errors.ts";
 import type { Network } from "./network.ts";
+import { type Adversary, StrategySchema } from "./adversary.ts";
 
 const Node = z.string().min(1);
 const At = z.number().min(0);
@@ -55,6 +56,16 @@ export const FaultSchema = z.discriminatedUnion("type", [
     bidirectional: z.boolean().default(false),
   }).strict(),
   z.object({ atMs: At, type: z.literal("release") }).strict(),
+  /**
+   * The nodes turn Byzantine with these strategies (a coalition when several): each is rebuilt
+   * from its storage over the protocol's adversary (see `createCluster`'s `adversary` option).
+   */
+  z.object({
+    atMs: At,
+    type: z.literal("byzantine"),
+    nodes: z.array(Node).min(1),
+    strategies: z.array(StrategySchema).min(1),
+  }).strict(),
 ]);
 
 /** A fault as written. */
@@ -149,6 +160,19 @@ export function parseSchedule(input: unknown, nodes: readonly NodeId[]): Schedul
           check(b, `${p}.pairs[${k}][1]`);
         });
         break;
+      case "byzantine":
+        f.nodes.forEach((id, k) => check(id, `${p}.nodes[${k}]`));
+        f.strategies.forEach((st, k) => {
+          const q = `${p}.strategies[${k}]`;
+          if (st.kind === "equivocate") {
+            st.groupB?.forEach((id, j) => check(id, `${q}.groupB[${j}]`));
+          }
+          if (st.kind === "delay" || st.kind === "withholdVotes") {
+            st.towards?.forEach((id, j) => check(id, `${q}.towards[${j}]`));
+          }
+          if (st.kind === "impersonate") check(st.victim, `${q}.victim`);
+        });
+        break;
       case "slowLink":
       case "hold":
         check(f.from, `${p}.from`);
@@ -173,8 +197,24 @@ export function parseSchedule(input: unknown, nodes: readonly NodeId[]): Schedul
 }
 
 /** Apply one fault now. */
-export function applyFault(sim: Simulation<unknown>, net: Network, f: Fault): void {
+export function applyFault(
+  sim: Simulation<unknown>,
+  net: Network,
+  f: Fault,
+  adversary?: AdversaryResolver<unknown>,
+): void {
   switch (f.type) {
+    case "byzantine": {
+      if (!adversary) {
+        throw new ConfigError("nemesis schedule", [{
+          path: "byzantine",
+          message: "a byzantine fault needs the cluster's adversary option (the protocol's kit)",
+        }]);
+      }
+      const make = adversary({ nodes: f.nodes, strategies: f.strategies, fromMs: f.atMs });
+      for (const id of f.nodes) sim.replace(id, make(id));
+      break;
+    }
     case "partition":
       net.partition(f.groups);
       break;
@@ -221,17 +261,40 @@ export function applyFault(sim: Simulation<unknown>, net: Network, f: Fault): vo
 }
 
 /**
- * Schedule every fault of a (validated) schedule on the simulation; each is recorded in the trace
- * as a "nemesis" record when it happens.
+ * Turns an adversary entry (a coalition and its strategies) into a node factory per member: the
+ * protocol's honest code wrapped in the strategies (see `byzantineFactory`, `behaviourOf`).
  */
-export function installSchedule<M>(sim: Simulation<M>, net: Network, schedule: Schedule): void {
+export type AdversaryResolver<M> = (entry: Adversary) => (id: NodeId) => NodeFactory<M>;
+
+/**
+ * Schedule every fault of a (validated) schedule on the simulation; each is recorded in the trace
+ * as a "nemesis" record when it happens. `byzantine` faults need `adversary`.
+ */
+export function installSchedule<M>(
+  sim: Simulation<M>,
+  net: Network,
+  schedule: Schedule,
+  adversary?: AdversaryResolver<M>,
+): void {
+  const bad = schedule.findIndex((f) => f.type === "byzantine");
+  if (bad >= 0 && !adversary) {
+    throw new ConfigError("nemesis schedule", [{
+      path: `[${bad}]`,
+      message: "a byzantine fault needs the cluster's adversary option (the protocol's kit)",
+    }]);
+  }
   const sorted = schedule.map((f, i) => ({ f, i })).sort((a, b) =>
     a.f.atMs - b.f.atMs || a.i - b.i
   );
   for (const { f } of sorted) {
     sim.at(f.atMs, () => {
       if (sim.trace.enabled) sim.trace.add({ type: "nemesis", t: sim.nowMs, action: f });
-      applyFault(sim as Simulation<unknown>, net, f);
+      applyFault(
+        sim as Simulation<unknown>,
+        net,
+        f,
+        adversary as AdversaryResolver<unknown> | undefined,
+      );
     });
   }
 }

@@ -110,6 +110,10 @@ export function formatFault(f: Fault): string {
         (f.lossRatio !== undefined ? ` loss ${f.lossRatio}` : "");
     case "hold":
       return `${t} hold ${f.from}${f.bidirectional ? "<->" : "->"}${f.to}`;
+    case "byzantine":
+      return `${t} byzantine ${f.nodes.join(" ")} ${
+        f.strategies.map((s) => JSON.stringify(s)).join(" ")
+      }`;
     case "heal":
     case "restore":
     case "release":

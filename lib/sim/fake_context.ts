@@ -6,14 +6,8 @@
  */
 import { MemoryStorage } from "./storage.ts";
 import { Rng } from "./rng.ts";
-import { RunningHash, stableStringify } from "./trace.ts";
+import { digestOf } from "./trace.ts";
 import type { NodeContext, NodeId, ProtocolEvent, Signature } from "./types.ts";
-
-function digestOf(data: unknown): string {
-  const h = new RunningHash();
-  h.update(stableStringify(data));
-  return h.digest();
-}
 
 /**
  * A context whose effects are recorded; set `now` to move the local clock.

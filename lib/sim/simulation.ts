@@ -9,7 +9,7 @@ import { z } from "zod";
 import { EventQueue, type Scheduled } from "./queue.ts";
 import { Rng } from "./rng.ts";
 import { MemoryStorage } from "./storage.ts";
-import { RunningHash, stableStringify, Trace, type TraceOptions } from "./trace.ts";
+import { digestOf, Trace, type TraceOptions } from "./trace.ts";
 import { parseConfig, SimulationError } from "./errors.ts";
 import type {
   DropReason,
@@ -73,12 +73,15 @@ export interface NodeOptions {
   readonly clockOffsetMs?: number;
   /** Initial clock drift ratio (1e-4 = 100 ppm fast). Default 0. */
   readonly clockDrift?: number;
+  /** Mark the node Byzantine from the start (its factory builds an adversary). Default false. */
+  readonly byzantine?: boolean;
 }
 
 const NodeOptionsSchema = z.object({
   role: z.enum(["server", "client"]).optional(),
   clockOffsetMs: z.number().finite().optional(),
   clockDrift: z.number().gt(-1).lt(1).optional(),
+  byzantine: z.boolean().optional(),
 }).strict();
 
 /** Options of a simulation. */
@@ -139,6 +142,18 @@ export interface MessageStats {
   dropped: number;
   /** Extra copies created by the network. */
   duplicated: number;
+}
+
+/** A message as it is handed to a node (see `Simulation.onDeliver`). */
+export interface Delivery<M> {
+  /** True (simulated) time in ms. */
+  readonly t: number;
+  /** The sending node (the real sender, whatever the message claims). */
+  readonly from: NodeId;
+  /** The receiving node. */
+  readonly to: NodeId;
+  /** The message, as delivered (not a copy: do not mutate it). */
+  readonly msg: M;
 }
 
 /** A protocol event as the simulator keeps it. */
@@ -259,6 +274,7 @@ export class Simulation<M = unknown> {
   #collect: boolean;
   #eventListeners: ((e: EmittedEvent) => void)[] = [];
   #afterEach: (() => void)[] = [];
+  #deliverListeners: ((d: Delivery<M>) => void)[] = [];
   #signatures = new Set<string>();
   #tracing: boolean;
   #intercepting = false;
@@ -323,6 +339,7 @@ export class Simulation<M = unknown> {
         drift: o.clockDrift ?? 0,
       },
     );
+    slot.byzantine = o.byzantine ?? false;
     this.#nodes.push(slot);
     this.#index.set(id, index);
     if (slot.role === "server") this.#servers.push(id);
@@ -384,6 +401,29 @@ export class Simulation<M = unknown> {
     return () => {
       this.#eventListeners = this.#eventListeners.filter((l) => l !== listener);
     };
+  }
+
+  /**
+   * Listen to every message handed to a node's `onMessage` (after partitions, holds and pauses),
+   * just before the node handles it: what checkers that read messages (BFT accountability) see.
+   * Returns a function that stops listening.
+   */
+  onDeliver(listener: (d: Delivery<M>) => void): () => void {
+    this.#deliverListeners.push(listener);
+    return () => {
+      this.#deliverListeners = this.#deliverListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Whether `signature` is a signature that its signer's key really made over `data` (what a
+   * node's `ctx.verify` answers), for checkers reading signed messages from outside any node.
+   */
+  verifySignature(signature: Signature, data: unknown): boolean {
+    if (!signature || typeof signature.signer !== "string") return false;
+    const digest = digestOf(data);
+    return signature.digest === digest &&
+      this.#signatures.has(`${signature.signer}\u0000${digest}`);
   }
 
   /**
@@ -695,10 +735,7 @@ export class Simulation<M = unknown> {
         return { signer: s.id, digest };
       },
       verify(signature: Signature, data: unknown): boolean {
-        if (!signature || typeof signature.signer !== "string") return false;
-        const digest = digestOf(data);
-        return signature.digest === digest &&
-          sim.#signatures.has(`${signature.signer}\u0000${digest}`);
+        return sim.verifySignature(signature, data);
       },
     };
   }
@@ -850,6 +887,10 @@ export class Simulation<M = unknown> {
           sentAt: e.sentAt,
         });
       }
+      if (this.#deliverListeners.length > 0) {
+        const d: Delivery<M> = { t: this.#now, from, to: s.id, msg: e.msg as M };
+        for (const l of this.#deliverListeners) l(d);
+      }
       const inst = s.instance!;
       try {
         inst.onMessage(from, e.msg as M);
@@ -945,12 +986,6 @@ export class Simulation<M = unknown> {
       String(this.seed)
     } nodes=${this.#nodes.length} t=${this.#now}ms trace=${this.trace.mode}`;
   }
-}
-
-function digestOf(data: unknown): string {
-  const h = new RunningHash();
-  h.update(stableStringify(data));
-  return h.digest();
 }
 
 export type { TraceRecord };

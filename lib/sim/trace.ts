@@ -143,3 +143,13 @@ export class Trace {
     return this.records.map(stableStringify).join("\n");
   }
 }
+
+/**
+ * The digest a signature covers: the hash of the data's stable JSON (16 hex digits). Protocols use
+ * it as the paper's D(m) (a request or block digest), checkers to compare signed values.
+ */
+export function digestOf(data: unknown): string {
+  const h = new RunningHash();
+  h.update(stableStringify(data));
+  return h.digest();
+}
