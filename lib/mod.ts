@@ -15,3 +15,5 @@ export * as gossip from "./protocols/gossip/mod.ts";
 export * as raft from "./protocols/raft/mod.ts";
 export * as kv from "./protocols/kv/mod.ts";
 export * as paxos from "./protocols/paxos/mod.ts";
+export * as generals from "./protocols/generals/mod.ts";
+export * as bft from "./protocols/bft/mod.ts";
