@@ -304,7 +304,7 @@ function omBoundClaim(p: BftGeneralsParams, n: number, m: number): Claim {
 export function generalsClaims(p: BftGeneralsParams): Claim[] {
   const out: Claim[] = [];
   const { n, m } = p;
-  // LSP82 §3: OM(m) works with more than 3m generals; §3 also shows three generals cannot cope
+  // LSP82 §3: OM(m) works with more than 3m generals; §2 shows three generals cannot cope
   // with one traitor, and by reduction no algorithm copes with m traitors among 3m generals.
   if (m === 0) {
     out.push(
