@@ -1,0 +1,142 @@
+/**
+ * The Tendermint seed sweep (STYLE.md: a safety phase with faults, then a liveness phase that
+ * heals): one seed draws a random adversary of at most f validators, a random fault schedule and
+ * a lossy network; the run must show no agreement/validity breach and, after `repairAll()`, a new
+ * decision within a bound. `runSchedule` replays one schedule, so a failing one can be shrunk
+ * with lib/net/shrink.ts.
+ * @module
+ */
+import { Rng } from "../../sim/rng.ts";
+import type { Schedule } from "../../net/nemesis.ts";
+import { randomSchedule } from "../../net/shrink.ts";
+import type { AdversaryInput, StrategyInput } from "../../net/adversary.ts";
+import { nodeIds } from "../../net/cluster.ts";
+import { describeBftBreach } from "../bft/invariants.ts";
+import { tendermintCluster } from "./cluster.ts";
+
+/** A classic mistake to switch on in the honest replicas. */
+export type TendermintMistake = "prevoteIgnoresLock" | "unlockOnLowerRound";
+
+/** Options of {@link sweepOne} and {@link runSchedule}. */
+export interface TendermintSweepOptions {
+  /** Mistake to switch on (default none). */
+  readonly mistake?: TendermintMistake;
+  /** Validators (default 4). */
+  readonly n?: number;
+  /** End of the safety phase, ms (default 2500). */
+  readonly safetyMs?: number;
+  /** A decision must come within this long after the heal (default 2000). */
+  readonly livenessBoundMs?: number;
+  /** The adversary (default: drawn from the seed by {@link sweepAdversary}). */
+  readonly byzantine?: readonly AdversaryInput[];
+}
+
+/** The outcome of one run. */
+export interface SweepResult {
+  /** The first breach (safety or liveness), as one line with the seed; absent when fine. */
+  readonly breach?: string;
+  /** Heights decided by some honest validator. */
+  readonly decisions: number;
+}
+
+/**
+ * The adversary one seed draws: one validator (≤ f) with one strategy, or none. With a mistake
+ * switched on, an equivocating proposer (the move that makes the mistakes bite).
+ */
+export function sweepAdversary(seed: number, n = 4, mistake?: TendermintMistake): AdversaryInput[] {
+  const rng = new Rng(seed).fork("tendermint-sweep-adversary");
+  const ids = nodeIds(n);
+  const node = rng.pick(ids);
+  if (mistake) return [{ nodes: [node], strategies: [{ kind: "equivocate" }] }];
+  const victim = rng.pick(ids.filter((x) => x !== node));
+  const choices: StrategyInput[] = [
+    { kind: "equivocate" },
+    { kind: "silent" },
+    { kind: "delay", delayMs: rng.int(5, 200) },
+    { kind: "withholdVotes" },
+    { kind: "replay", afterMs: rng.int(10, 500) },
+    { kind: "impersonate", victim },
+  ];
+  if (rng.chance(0.15)) return [];
+  return [{ nodes: [node], strategies: [rng.pick(choices)] }];
+}
+
+/** The fault schedule one seed draws (partitions, isolations, crashes, pauses, slow links). */
+export function sweepSchedule(seed: number, n = 4, safetyMs = 2_500): Schedule {
+  return randomSchedule(seed, nodeIds(n), {
+    endMs: safetyMs - 300,
+    episodes: 6,
+    kinds: ["partition", "isolate", "crash", "pause", "slowLink"],
+    maxDurationMs: 600,
+  });
+}
+
+/** One run of a given schedule; `breach` names the seed and the replay command. */
+export function runSchedule(
+  seed: number,
+  schedule: Schedule,
+  options: TendermintSweepOptions = {},
+): SweepResult {
+  const n = options.n ?? 4;
+  const safetyMs = options.safetyMs ?? 2_500;
+  const bound = options.livenessBoundMs ?? 2_000;
+  const mistake = options.mistake;
+  const c = tendermintCluster({
+    seed,
+    n,
+    network: { latency: { kind: "uniform", minMs: 1, maxMs: 30 }, lossRatio: 0.02 },
+    nemesis: schedule,
+    byzantine: options.byzantine ?? sweepAdversary(seed, n, mistake),
+    trace: { mode: "off" },
+    collectEvents: false,
+    clients: 3,
+    workload: { endMs: safetyMs, timeoutMs: 300, retries: 100 },
+    throwOnBreach: false,
+    tendermint: {
+      timeoutCommitMs: 20,
+      timeoutProposeMs: 60,
+      timeoutPrevoteMs: 40,
+      timeoutPrecommitMs: 40,
+    },
+    mistakes: mistake ? { [mistake]: true } : undefined,
+  });
+  const replay = `replay: sweepOne(${seed}${mistake ? `, { mistake: "${mistake}" }` : ""})`;
+  c.sim.run({ untilMs: safetyMs });
+  const safety = () =>
+    c.inv.breaches.length
+      ? {
+        breach: `${describeBftBreach(c.inv.breaches[0], "tendermint")}; ${replay}`,
+        decisions: c.inv.decidedSlots,
+      }
+      : undefined;
+  const early = safety();
+  if (early) return early;
+  c.repairAll();
+  c.sim.run({ untilMs: safetyMs + bound });
+  const late = safety();
+  if (late) return late;
+  const live = c.inv.liveness(safetyMs, bound);
+  if (!live.ok) {
+    return {
+      breach:
+        `tendermint liveness: no decision within ${bound} ms after heal, seed=${seed}; ${replay}`,
+      decisions: c.inv.decidedSlots,
+    };
+  }
+  return { decisions: c.inv.decidedSlots };
+}
+
+/**
+ * One seed of the sweep: random adversary (≤ f), random faults, safety then liveness.
+ * @example
+ * ```ts
+ * sweepOne(7); // { decisions: 80 }
+ * sweepOne(7, { mistake: "prevoteIgnoresLock" }); // may report an agreement breach
+ * ```
+ */
+export function sweepOne(
+  seed: number,
+  options: { mistake?: TendermintMistake } = {},
+): SweepResult {
+  return runSchedule(seed, sweepSchedule(seed), { mistake: options.mistake });
+}
