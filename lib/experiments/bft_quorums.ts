@@ -133,3 +133,41 @@ export function checkQuorumTable(
     ),
   ];
 }
+
+/** One cell of a quorum picture: is `replica` in `set` ("Q1", "Q2", "both")? */
+export interface QuorumCell {
+  /** The case drawn, e.g. "n = 4, f = 1, q = 3". */
+  readonly case: string;
+  /** "quorum 1", "quorum 2" or "overlap". */
+  readonly set: string;
+  /** Replica index as a label, e.g. "r0". */
+  readonly replica: string;
+  /** "member", "—" or, in the overlap row, "honest" / "may be Byzantine". */
+  readonly role: string;
+}
+
+/**
+ * Cells that draw the witness pair of each row: both quorums and their overlap, where the overlap
+ * is marked "may be Byzantine" for its first f members (the worst case) and "honest" beyond.
+ */
+export function quorumPicture(rows: readonly QuorumRow[]): QuorumCell[] {
+  const out: QuorumCell[] = [];
+  for (const r of rows) {
+    const label = `n = ${r.n}, f = ${r.f}, q = ${r.q}`;
+    const [a, b] = r.witness;
+    const both = a.filter((x) => b.includes(x));
+    for (let i = 0; i < r.n; i++) {
+      const replica = `r${i}`;
+      out.push({ case: label, set: "quorum 1", replica, role: a.includes(i) ? "member" : "—" });
+      out.push({ case: label, set: "quorum 2", replica, role: b.includes(i) ? "member" : "—" });
+      const k = both.indexOf(i);
+      out.push({
+        case: label,
+        set: "overlap",
+        replica,
+        role: k < 0 ? "—" : k < r.f ? "may be Byzantine" : "honest",
+      });
+    }
+  }
+  return out;
+}
