@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { ConfigError, parseConfig } from "../sim/errors.ts";
-import { type Claim, claim } from "./claims.ts";
+import { type Claim, claim, isApplicable, notApplicable } from "./claims.ts";
 import {
   type ExhaustiveResult,
   exhaustiveSearch,
@@ -268,7 +268,7 @@ function omBoundClaim(p: BftGeneralsParams, n: number, m: number): Claim {
   } catch (e) {
     // Too large to even configure (n > 64 or the OM message limit): out of reach.
     if (!(e instanceof ConfigError)) throw e;
-    return claim(`not applicable: OM(${m}) at ${where}`, true, e.message);
+    return notApplicable(`OM(${m}) at ${where}`, e.message);
   }
   const counts = `${r.patterns} patterns over ${r.traitorSets} traitor positions, ` +
     `${r.violations} violations`;
@@ -276,7 +276,7 @@ function omBoundClaim(p: BftGeneralsParams, n: number, m: number): Claim {
     const text = `OM(${m}) satisfies IC1 and IC2 for every placement of ${m} traitor(s) and ` +
       `every lie pattern at ${where} (n > 3m)`;
     if (r.status === "out-of-reach") {
-      return claim(`not applicable: ${text}`, true, `out of exhaustive reach: ${r.note}`);
+      return notApplicable(text, `out of exhaustive reach: ${r.note}`);
     }
     if (r.status === "sampled") {
       return claim(
@@ -290,7 +290,7 @@ function omBoundClaim(p: BftGeneralsParams, n: number, m: number): Claim {
   const text = `some placement of ${m} traitor(s) defeats OM(${m}) at ${where} (n ≤ 3m)`;
   if (r.violations > 0) return claim(text, true, `${counts}; e.g. ${r.first!.words}`);
   if (r.status !== "complete") {
-    return claim(`not applicable: ${text}`, true, `no violation among checked: ${r.note}`);
+    return notApplicable(text, `no violation among checked: ${r.note}`);
   }
   return claim(text, false, counts);
 }
@@ -308,18 +308,16 @@ export function generalsClaims(p: BftGeneralsParams): Claim[] {
   // with one traitor, and by reduction no algorithm copes with m traitors among 3m generals.
   if (m === 0) {
     out.push(
-      claim("not applicable for m = 0: OM(m) tolerates m traitors iff n > 3m", true, "no traitor"),
+      notApplicable("OM(m) tolerates m traitors iff n > 3m", "m = 0: no traitor"),
     );
   } else {
     const low = omBoundClaim(p, 3 * m, m);
     const high = omBoundClaim(p, 3 * m + 1, m);
-    const na = low.claim.startsWith("not applicable") || high.claim.startsWith("not applicable");
-    out.push(claim(
-      `${na ? "not applicable: " : ""}OM(${m}) satisfies IC1 and IC2 for every traitor pattern ` +
-        `iff n > 3m (checked at n = ${3 * m} and n = ${3 * m + 1})`,
-      low.holds && high.holds,
-      `n = ${3 * m}: ${low.detail} | n = ${3 * m + 1}: ${high.detail}`,
-    ));
+    const na = !isApplicable(low) || !isApplicable(high);
+    const text = `OM(${m}) satisfies IC1 and IC2 for every traitor pattern iff n > 3m ` +
+      `(checked at n = ${3 * m} and n = ${3 * m + 1})`;
+    const detail = `n = ${3 * m}: ${low.detail} | n = ${3 * m + 1}: ${high.detail}`;
+    out.push(na ? notApplicable(text, detail) : claim(text, low.holds && high.holds, detail));
   }
   if (m > 0 && n !== 3 * m && n !== 3 * m + 1) out.push(omBoundClaim(p, n, m));
 
@@ -328,7 +326,7 @@ export function generalsClaims(p: BftGeneralsParams): Claim[] {
     `every pattern at n = ${n} (signed messages: any n ≥ m + 2)`;
   out.push(
     sm.status === "out-of-reach"
-      ? claim(`not applicable: ${smText}`, true, `out of exhaustive reach: ${sm.note}`)
+      ? notApplicable(smText, `out of exhaustive reach: ${sm.note}`)
       : claim(
         smText + (sm.status === "sampled" ? " — sampled" : ""),
         sm.violations === 0,
