@@ -17,4 +17,5 @@ export * as kv from "./protocols/kv/mod.ts";
 export * as paxos from "./protocols/paxos/mod.ts";
 export * as generals from "./protocols/generals/mod.ts";
 export * as bft from "./protocols/bft/mod.ts";
+export * as pbft from "./protocols/pbft/mod.ts";
 export * as tendermint from "./protocols/tendermint/mod.ts";

@@ -43,6 +43,15 @@ export const sweeps: Record<string, Sweep> = {
       if (rounds > bound) throw new Error(`${rounds} rounds > ${bound.toFixed(1)}`);
     },
   },
+  pbft: {
+    describe: "PBFT: a random adversary of at most f replicas, random faults, then heal: no " +
+      "breach, and a decision within the bound",
+    async run(seed) {
+      const { sweepOne } = await import("../lib/protocols/pbft/sweep.ts");
+      const r = sweepOne(seed);
+      if (r.breach) throw new Error(r.breach);
+    },
+  },
   tendermint: {
     describe: "Tendermint: a random adversary of at most f validators, random faults, then heal: " +
       "no breach, and a decision within the bound",
