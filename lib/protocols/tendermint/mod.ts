@@ -10,3 +10,4 @@ export * from "./kv.ts";
 export * from "./byzantine.ts";
 export * from "./evidence.ts";
 export * from "./cluster.ts";
+export * from "./scenarios.ts";

@@ -4,6 +4,11 @@
  * a lossy network; the run must show no agreement/validity breach and, after `repairAll()`, a new
  * decision within a bound. `runSchedule` replays one schedule, so a failing one can be shrunk
  * with lib/net/shrink.ts.
+ *
+ * One seed in four (seed % 4 === 0) runs one of the mistake scenarios of scenarios.ts instead
+ * (drawn from the seed, the same with or without a mistake flag): random faults rarely build the
+ * lock state a mistake needs, so without them the sweep's mistake detection rate says little.
+ * With the flags off those seeds must be as safe and live as the others.
  * @module
  */
 import { Rng } from "../../sim/rng.ts";
@@ -13,6 +18,12 @@ import type { AdversaryInput, StrategyInput } from "../../net/adversary.ts";
 import { nodeIds } from "../../net/cluster.ts";
 import { describeBftBreach } from "../bft/invariants.ts";
 import { tendermintCluster } from "./cluster.ts";
+import {
+  type MistakeScenarioName,
+  mistakeScenarios,
+  runScenarioSchedule,
+  scenarioPlan,
+} from "./scenarios.ts";
 
 /** A classic mistake to switch on in the honest replicas. */
 export type TendermintMistake = "prevoteIgnoresLock" | "unlockOnLowerRound";
@@ -29,6 +40,12 @@ export interface TendermintSweepOptions {
   readonly livenessBoundMs?: number;
   /** The adversary (default: drawn from the seed by {@link sweepAdversary}). */
   readonly byzantine?: readonly AdversaryInput[];
+  /**
+   * Run this mistake scenario (scenarios.ts) with the given schedule instead of the random setup
+   * (its own size, adversary, network and phases; `n`, `safetyMs`, `livenessBoundMs` and
+   * `byzantine` are ignored). Default none.
+   */
+  readonly scenario?: MistakeScenarioName;
 }
 
 /** The outcome of one run. */
@@ -77,6 +94,7 @@ export function runSchedule(
   schedule: Schedule,
   options: TendermintSweepOptions = {},
 ): SweepResult {
+  if (options.scenario) return runScenarioSeed(seed, schedule, options.scenario, options.mistake);
   const n = options.n ?? 4;
   const safetyMs = options.safetyMs ?? 2_500;
   const bound = options.livenessBoundMs ?? 2_000;
@@ -126,17 +144,54 @@ export function runSchedule(
   return { decisions: c.inv.decidedSlots };
 }
 
+/** The mistake scenario a seed runs instead of random faults: one seed in four, else none. */
+export function sweepScenario(seed: number): MistakeScenarioName | undefined {
+  if (seed % 4 !== 0) return undefined;
+  const rng = new Rng(seed).fork("tendermint-sweep-scenario");
+  return rng.pick(mistakeScenarios().map((s) => s.name));
+}
+
+function runScenarioSeed(
+  seed: number,
+  schedule: Schedule,
+  scenario: MistakeScenarioName,
+  mistake: TendermintMistake | undefined,
+): SweepResult {
+  const r = runScenarioSchedule(scenario, seed, schedule, { mistake });
+  const replay = `scenario=${scenario}; replay: sweepOne(${seed}${
+    mistake ? `, { mistake: "${mistake}" }` : ""
+  })`;
+  if (r.breach) return { breach: `${r.breach.line}; ${replay}`, decisions: r.decisions };
+  if (!r.live) {
+    return {
+      breach: `tendermint liveness: no decision within ${r.plan.livenessBoundMs} ms after heal, ` +
+        `seed=${seed}; ${replay}`,
+      decisions: r.decisions,
+    };
+  }
+  return { decisions: r.decisions };
+}
+
 /**
- * One seed of the sweep: random adversary (≤ f), random faults, safety then liveness.
+ * One seed of the sweep: random adversary (≤ f), random faults, safety then liveness; or, for
+ * one seed in four, a mistake scenario ({@link sweepScenario}).
  * @example
  * ```ts
  * sweepOne(7); // { decisions: 80 }
  * sweepOne(7, { mistake: "prevoteIgnoresLock" }); // may report an agreement breach
+ * sweepOne(8, { mistake: "unlockOnLowerRound" }); // a scenario seed
  * ```
  */
 export function sweepOne(
   seed: number,
   options: { mistake?: TendermintMistake } = {},
 ): SweepResult {
+  const scenario = sweepScenario(seed);
+  if (scenario) {
+    return runSchedule(seed, scenarioPlan(scenario, seed).schedule, {
+      mistake: options.mistake,
+      scenario,
+    });
+  }
   return runSchedule(seed, sweepSchedule(seed), { mistake: options.mistake });
 }
