@@ -14,7 +14,7 @@ import type { AdversaryInput, StrategyInput } from "../net/adversary.ts";
 import type { FaultWindow } from "../net/nemesis.ts";
 import { parseConfig } from "../sim/errors.ts";
 import type { Simulation } from "../sim/simulation.ts";
-import type { NodeId } from "../sim/types.ts";
+import type { NodeId, TraceRecord } from "../sim/types.ts";
 import { installWorkload } from "../workload/client.ts";
 import { type HistoryEvent, type Operation, pairOperations } from "../workload/history.ts";
 import { latencyMs, perWindow } from "../workload/metrics.ts";
@@ -23,7 +23,23 @@ import type { BftDecideEvent } from "../protocols/bft/events.ts";
 import { kvClientDriver, kvOpGenerator } from "../protocols/kv/client.ts";
 import { pbftCluster } from "../protocols/pbft/cluster.ts";
 import { tendermintCluster } from "../protocols/tendermint/cluster.ts";
+import {
+  MISTAKE_SCENARIOS as PBFT_MISTAKE_SCENARIOS,
+  runMistakeScenario as runPbftMistake,
+} from "../protocols/pbft/sweep.ts";
+import { detectionRates as tendermintDetectionRates } from "../protocols/tendermint/scenarios.ts";
 import { type Claim, claim } from "./claims.ts";
+import {
+  pbftLatency,
+  pbftMessagesPerDecision,
+  pbftThroughput,
+  pbftViewChangeCost,
+} from "./bft_pbft.ts";
+import {
+  tendermintMessageRows,
+  tendermintRoundChangeRows,
+  tendermintThroughputRows,
+} from "./bft_tendermint.ts";
 
 /** A BFT protocol of the notebook. */
 export type BftProtocol = "pbft" | "tendermint";
@@ -578,7 +594,7 @@ export function sideThroughput(runs: readonly SideRun[], windowMs: number, runMs
       startMs: w.startMs,
       endMs: w.endMs,
       ok: w.ok,
-      throughputPerSec: w.throughputPerSec,
+      opsPerSec: w.throughputPerSec,
     }))
   );
 }
@@ -616,4 +632,363 @@ export function checkSideBySide(runs: readonly SideRun[], p: BftParams): Claim[]
 /** The q-quantile of `xs` (NaN when empty), for tables of latencies. */
 export function quantile(xs: readonly number[], q: number): number {
   return d3quantile(xs, q) ?? NaN;
+}
+
+// ---- measurements beside theory -------------------------------------------------------------------
+
+/** Messages and latency of one decision at one n, measured beside theory. */
+export interface ScaleRow {
+  readonly protocol: BftProtocol;
+  readonly n: number;
+  /** Messages of one decision, counted from the run. */
+  readonly messages: number;
+  /** PBFT 2n² − n + 1; Tendermint (n − 1) + 2n(n − 1). */
+  readonly theoryMessages: number;
+  /** PBFT: request to the client's f + 1 replies; Tendermint: proposal to decision (in δ). */
+  readonly latencyDelta: number;
+  /** 5 for PBFT, 3 for Tendermint. */
+  readonly theoryLatencyDelta: number;
+}
+
+/**
+ * Messages per decision and latency in δ for every n of `scaleNodes`, both protocols, on a network
+ * with the constant delay δ (no batching, one request; Tendermint's gossip re-broadcast off).
+ */
+export function scaleTable(p: Notebook03Params): ScaleRow[] {
+  const ns = [...p.scaleNodes];
+  const pm = pbftMessagesPerDecision({ ns, deltaMs: p.deltaMs, seed: p.seed });
+  const pl = pbftLatency({ ns, deltaMs: p.deltaMs, seed: p.seed, requests: 3 });
+  const tr = tendermintMessageRows({ ns, deltaMs: p.deltaMs, seed: p.seed });
+  return [
+    ...pm.map((r, i) => ({
+      protocol: "pbft" as const,
+      n: r.n,
+      messages: r.measured,
+      theoryMessages: r.theory,
+      latencyDelta: pl[i].latencyDelta,
+      theoryLatencyDelta: pl[i].theoryDelta,
+    })),
+    ...tr.map((r) => ({
+      protocol: "tendermint" as const,
+      n: r.n,
+      messages: r.messages,
+      theoryMessages: r.theoryMessages,
+      latencyDelta: r.latencyDelta,
+      theoryLatencyDelta: r.theoryLatencyDelta,
+    })),
+  ];
+}
+
+/** Claims of the scale table: exact message counts and latencies, for each protocol. */
+export function checkScale(rows: readonly ScaleRow[]): Claim[] {
+  return BFT_PROTOCOLS.flatMap((protocol) => {
+    const mine = rows.filter((r) => r.protocol === protocol);
+    const formula = protocol === "pbft" ? "2n² − n + 1" : "(n − 1) + 2n(n − 1)";
+    const badM = mine.filter((r) => r.messages !== r.theoryMessages);
+    const badL = mine.filter((r) => Math.abs(r.latencyDelta - r.theoryLatencyDelta) > 1e-9);
+    const steps = protocol === "pbft" ? 5 : 3;
+    return [
+      claim(
+        `${protocol}: one decision costs ${formula} messages`,
+        mine.length > 0 && badM.length === 0,
+        mine.map((r) => `n=${r.n}: ${r.messages} vs ${r.theoryMessages}`).join(", "),
+      ),
+      claim(
+        `${protocol}: ${
+          protocol === "pbft" ? "request to f + 1 replies" : "proposal to decision"
+        } takes ${steps}δ on a constant-δ network`,
+        mine.length > 0 && badL.length === 0,
+        mine.map((r) => `n=${r.n}: ${+r.latencyDelta.toFixed(3)}δ`).join(", "),
+      ),
+    ];
+  });
+}
+
+/** The cost of a failed leader, one row per protocol and fault. */
+export interface LeaderFailureRow {
+  readonly protocol: BftProtocol;
+  /** What the leader (PBFT primary, Tendermint proposer) did. */
+  readonly fault: string;
+  /** From the fault (PBFT) or the height's start (Tendermint) to the next decision (ms). */
+  readonly timeToDecisionMs: number;
+  /** Messages sent meanwhile. */
+  readonly messages: number;
+  /** The time the timeouts predict (ms), or NaN where no exact prediction exists. */
+  readonly theoryMs: number;
+  /** How the prediction is made up. */
+  readonly theory: string;
+}
+
+/** PBFT's client retransmission timeout (the PbftClient default), part of the view-change time. */
+export const PBFT_CLIENT_TIMEOUT_MS = 300;
+
+/**
+ * PBFT's view change after a crashed, silent and equivocating primary (view-change timer T = 20δ)
+ * and Tendermint's round change after a crashed, silent and equivocating proposer, at `nodes`.
+ */
+export function leaderFailureTable(p: Notebook03Params): LeaderFailureRow[] {
+  const T = 20 * p.deltaMs;
+  const pv = pbftViewChangeCost({
+    n: p.nodes,
+    deltaMs: p.deltaMs,
+    viewChangeTimeoutMs: T,
+    seed: p.seed,
+  });
+  const tv = tendermintRoundChangeRows({ n: p.nodes, deltaMs: p.deltaMs, seed: p.seed });
+  return [
+    ...pv.map((r) => {
+      const exact = r.fault !== "equivocate";
+      return {
+        protocol: "pbft" as const,
+        fault: r.fault,
+        timeToDecisionMs: r.timeToDecisionMs,
+        messages: r.messages,
+        theoryMs: exact ? PBFT_CLIENT_TIMEOUT_MS + T + 5 * p.deltaMs : NaN,
+        theory: exact
+          ? `client timeout ${PBFT_CLIENT_TIMEOUT_MS} + T ${T} + 5δ (relay, VIEW-CHANGE, NEW-VIEW, prepare, commit)`
+          : `depends on what the split primary gets through; at least T`,
+      };
+    }),
+    ...tv.map((r) => ({
+      protocol: "tendermint" as const,
+      fault: r.proposer,
+      timeToDecisionMs: r.decisionMs,
+      messages: r.messages,
+      theoryMs: r.proposer === "equivocating" ? NaN : r.theoryMs,
+      theory: r.proposer === "honest"
+        ? "3δ"
+        : r.proposer === "equivocating"
+        ? `at most ${r.theoryMs} (a round change), 3δ if one value gets a polka`
+        : "timeoutPropose + 2δ + timeoutPrecommit + 3δ",
+    })),
+  ];
+}
+
+/** Claims of the leader-failure table: the exact predictions hold, the others respect their bound. */
+export function checkLeaderFailure(
+  rows: readonly LeaderFailureRow[],
+  p: Notebook03Params,
+): Claim[] {
+  const T = 20 * p.deltaMs;
+  const exact = rows.filter((r) => Number.isFinite(r.theoryMs));
+  const wrong = exact.filter((r) => Math.abs(r.timeToDecisionMs - r.theoryMs) > 1e-6);
+  const pbftEq = rows.filter((r) => r.protocol === "pbft" && !Number.isFinite(r.theoryMs));
+  return [
+    claim(
+      "a crashed or silent leader costs exactly what the timeouts predict (PBFT: client timeout + " +
+        "T + 5δ; Tendermint: timeoutPropose + 2δ + timeoutPrecommit + 3δ)",
+      exact.length > 0 && wrong.length === 0,
+      exact.map((r) =>
+        `${r.protocol} ${r.fault}: ${Math.round(r.timeToDecisionMs)} vs ${r.theoryMs}`
+      )
+        .join("; "),
+    ),
+    claim(
+      "an equivocating PBFT primary is replaced too: the next decision comes in a later view, at " +
+        "least T after the fault",
+      pbftEq.length > 0 && pbftEq.every((r) => r.timeToDecisionMs >= T),
+      pbftEq.map((r) => `${r.fault}: ${Math.round(r.timeToDecisionMs)} ms ≥ T = ${T}`).join("; "),
+    ),
+  ];
+}
+
+/** Throughput at one batch or block size. */
+export interface ThroughputRow {
+  readonly protocol: BftProtocol;
+  /** Requests per agreement: PBFT batch size, Tendermint block size. */
+  readonly size: number;
+  /** Client operations completed per simulated second. */
+  readonly opsPerSec: number;
+  /** Requests ordered per simulated second. */
+  readonly orderedPerSec: number;
+}
+
+/** Throughput against batch size (PBFT) and block size (Tendermint), `nodes` replicas, 64 clients. */
+export function throughputTable(p: Notebook03Params, sizes = [1, 4, 16, 64]): ThroughputRow[] {
+  const pt = pbftThroughput({
+    n: p.nodes,
+    batchSizes: sizes,
+    deltaMs: p.deltaMs / 2,
+    seed: p.seed,
+  });
+  const tt = tendermintThroughputRows({
+    n: p.nodes,
+    blockSizes: sizes,
+    deltaMs: p.deltaMs / 2,
+    seed: p.seed,
+  });
+  return [
+    ...pt.map((r) => ({
+      protocol: "pbft" as const,
+      size: r.batchSize,
+      opsPerSec: r.requestsPerSec,
+      orderedPerSec: r.decisionsPerSec * r.requestsPerDecision,
+    })),
+    ...tt.map((r) => ({
+      protocol: "tendermint" as const,
+      size: r.blockSize,
+      opsPerSec: r.opsPerSec,
+      orderedPerSec: r.txsPerSec,
+    })),
+  ];
+}
+
+/** Claim: batching raises throughput for both protocols (each size above the smallest beats it). */
+export function checkThroughput(rows: readonly ThroughputRow[]): Claim[] {
+  return BFT_PROTOCOLS.map((protocol) => {
+    const mine = [...rows.filter((r) => r.protocol === protocol)].sort((a, b) => a.size - b.size);
+    const base = mine[0];
+    const worse = mine.slice(1).filter((r) => !(r.opsPerSec > base.opsPerSec));
+    return claim(
+      `${protocol}: larger ${protocol === "pbft" ? "batches" : "blocks"} order more requests per ` +
+        `second than ${base?.size ?? "?"} per agreement (the n² votes are shared)`,
+      mine.length > 1 && worse.length === 0,
+      mine.map((r) => `${r.size}: ${Math.round(r.opsPerSec)}/s`).join(", "),
+    );
+  });
+}
+
+// ---- classic mistakes, caught -------------------------------------------------------------------------
+
+/** Detection of one mistake in one scenario. */
+export interface MistakeRow {
+  readonly protocol: BftProtocol;
+  readonly scenario: string;
+  /** The flag switched on, or "none" (the control). */
+  readonly mistake: string;
+  readonly seeds: number;
+  /** Seeds whose run the checker flagged (agreement or validity breach). */
+  readonly detected: number;
+  readonly rate: number;
+  /** Whether the scenario was built for this mistake. */
+  readonly targeted: boolean;
+}
+
+/** Run every scripted mistake scenario of both protocols on seeds 1..`seeds`, flag on and off. */
+export function mistakeTable(seeds: number): MistakeRow[] {
+  const rows: MistakeRow[] = [];
+  for (const [name, s] of Object.entries(PBFT_MISTAKE_SCENARIOS)) {
+    for (const on of [true, false]) {
+      let detected = 0;
+      for (let seed = 1; seed <= seeds; seed++) {
+        if (runPbftMistake(name as keyof typeof PBFT_MISTAKE_SCENARIOS, seed, on).caught) {
+          detected++;
+        }
+      }
+      rows.push({
+        protocol: "pbft",
+        scenario: name,
+        mistake: on ? s.mistake : "none",
+        seeds,
+        detected,
+        rate: detected / seeds,
+        targeted: on,
+      });
+    }
+  }
+  for (const r of tendermintDetectionRates(seeds)) {
+    const targeted = (r.mistake === "prevoteIgnoresLock" && r.scenario.startsWith("lock-bypass")) ||
+      (r.mistake === "unlockOnLowerRound" && r.scenario.startsWith("stale-pol"));
+    rows.push({
+      protocol: "tendermint",
+      scenario: r.scenario,
+      mistake: r.mistake,
+      seeds: r.seeds,
+      detected: r.detected,
+      rate: r.rate,
+      targeted,
+    });
+  }
+  return rows;
+}
+
+/**
+ * Claims of the mistake table: with every flag off nothing is flagged; every flag is caught in its
+ * own scenario on at least half of the seeds.
+ */
+export function checkMistakes(rows: readonly MistakeRow[]): Claim[] {
+  const control = rows.filter((r) => r.mistake === "none");
+  const targeted = rows.filter((r) => r.targeted);
+  const weak = targeted.filter((r) => r.rate < 0.5);
+  return [
+    claim(
+      "with every mistake flag off, no scenario breaks agreement or validity",
+      control.length > 0 && control.every((r) => r.detected === 0),
+      control.map((r) => `${r.scenario}: ${r.detected}/${r.seeds}`).join("; "),
+    ),
+    claim(
+      "each mistake is caught by the checker on at least half the seeds of its scenario",
+      targeted.length > 0 && weak.length === 0,
+      targeted.map((r) => `${r.mistake} in ${r.scenario}: ${r.detected}/${r.seeds}`).join("; "),
+    ),
+  ];
+}
+
+// ---- one decision, traced --------------------------------------------------------------------------
+
+/** The traced run of one decision, for a space-time diagram. */
+export interface OneDecision {
+  readonly protocol: BftProtocol;
+  /** Send/deliver/drop records of the protocol's messages, plus the protocol events. */
+  readonly trace: readonly TraceRecord[];
+  /** Nodes to draw, in lane order. */
+  readonly nodes: readonly NodeId[];
+  /** When the decision's first message went out, and when it completed (ms). */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** (end − start) / δ. */
+  readonly deltas: number;
+}
+
+const DRAWN: Record<BftProtocol, ReadonlySet<string>> = {
+  pbft: new Set(["REQUEST", "PRE-PREPARE", "PREPARE", "COMMIT", "REPLY"]),
+  tendermint: new Set(["Proposal", "Prevote", "Precommit"]),
+};
+
+/**
+ * One decision at n = 4 on a constant-δ network, fully traced: PBFT from a client's request to
+ * its f + 1 replies, Tendermint from the proposal of height 1 to the first decision. Only the
+ * messages of the decision are kept (Tendermint's periodic gossip is switched off).
+ */
+export function oneDecision(protocol: BftProtocol, deltaMs: number, seed = 1): OneDecision {
+  const network = { latency: { kind: "constant" as const, ms: deltaMs } };
+  let records: readonly TraceRecord[];
+  let nodes: NodeId[];
+  if (protocol === "pbft") {
+    const c = pbftCluster({
+      seed,
+      n: 4,
+      app: "counter",
+      clients: 1,
+      clientRequests: 1,
+      network,
+      pbft: { checkpointInterval: 1_000_000 },
+    });
+    c.sim.run({ untilMs: 20 * deltaMs });
+    records = c.sim.trace.records;
+    nodes = ["c0", ...c.nodes];
+  } else {
+    const c = tendermintCluster({
+      seed,
+      n: 4,
+      network,
+      tendermint: { gossipIntervalMs: 1e9, timeoutCommitMs: 100 * deltaMs },
+    });
+    c.sim.run({ untilMs: 10 * deltaMs });
+    records = c.sim.trace.records;
+    nodes = [...c.nodes];
+  }
+  const kept = records.filter((r) =>
+    r.type === "send" || r.type === "deliver" || r.type === "drop"
+      ? DRAWN[protocol].has((r.msg as { type?: string }).type ?? "")
+      : r.type === "event" && r.event.type === "bft-decide"
+  );
+  const sends = kept.filter((r) => r.type === "send");
+  const startMs = sends.length ? sends[0].t : NaN;
+  const endMs = protocol === "pbft"
+    ? kept.filter((r) => r.type === "deliver" && r.to === "c0").map((r) => r.t).sort((a, b) =>
+      a - b
+    )[1] ?? NaN // the client's second (f + 1 = 2) reply
+    : kept.filter((r) => r.type === "event").map((r) => r.t)[0] ?? NaN;
+  return { protocol, trace: kept, nodes, startMs, endMs, deltas: (endMs - startMs) / deltaMs };
 }

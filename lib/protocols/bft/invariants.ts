@@ -121,6 +121,7 @@ export class BftInvariants {
   #byNode = new Map<NodeId, Map<number, string>>();
   #submitted = new Set<string>();
   #decisions: { t: number; slot: number }[] = [];
+  #read = new WeakSet<object>();
   /** Every verified signed statement seen on the wire (when `statements` is given). */
   readonly log = new StatementLog();
 
@@ -178,7 +179,10 @@ export class BftInvariants {
       m && typeof m.clientId === "string" && typeof m.seq === "number" &&
       sim.node(d.from).role === "client"
     ) this.#submitted.add(requestId(m.clientId, m.seq));
-    if (!this.#statementsOf) return;
+    if (!this.#statementsOf || m === null || typeof m !== "object") return;
+    // a broadcast delivers one message object to every peer: read its statements once
+    if (this.#read.has(m)) return;
+    this.#read.add(m);
     for (const st of this.#statementsOf(d.msg)) {
       if (st.signature?.signer === st.signer && sim.verifySignature(st.signature, st.signed)) {
         this.log.add(st);
@@ -217,8 +221,8 @@ export class BftInvariants {
         "agreement",
         e,
         ev.slot,
-        `${first.node} decided ${first.digest} at t=${first.t}ms but ${e.node} decided ` +
-          `${ev.digest}`,
+        `${first.node} decided ${first.digest} at t=${+first.t.toFixed(3)}ms but ${e.node} ` +
+          `decided ${ev.digest}`,
         first.digest,
         ev.digest,
       );
