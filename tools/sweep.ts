@@ -1,7 +1,10 @@
 /**
  * Long seed sweeps, kept out of the README's test command: `deno task sweep <name> --seeds N
- * [--from S]`. Each sweep runs one seed at a time, prints progress, and on failure prints the
- * seed and the one-line command that replays it. `deno task sweep --list` lists the sweeps.
+ * [--from S] [--mistake FLAG] [--shrink] [--schedule JSON]`. Each sweep runs one seed at a time,
+ * prints progress, and on failure prints the seed and the one-line command that replays it; with
+ * `--shrink`, a sweep whose faults are a schedule (pbft, tendermint) also shrinks the failing
+ * schedule to a minimal one and prints the line that replays exactly that. `--mistake` switches a
+ * classic mistake flag on. `deno task sweep --list` lists the sweeps.
  */
 import { z } from "zod";
 import { parseConfig } from "../lib/sim/errors.ts";
@@ -9,11 +12,53 @@ import { assertClaims } from "../lib/experiments/claims.ts";
 import * as fm from "../lib/experiments/failure_models.ts";
 import { createCluster } from "../lib/net/cluster.ts";
 import { type GossipMessage, GossipNode } from "../lib/protocols/gossip/mod.ts";
+import { type Schedule, ScheduleSchema } from "../lib/net/nemesis.ts";
+import { formatFault, shrinkSchedule } from "../lib/net/shrink.ts";
+
+/** Options of one seed's run. */
+export interface SweepRunOptions {
+  /** A classic mistake flag to switch on (one of the sweep's `mistakes`). */
+  readonly mistake?: string;
+  /** Run this fault schedule instead of the seed's own (replay of a shrunk schedule). */
+  readonly schedule?: Schedule;
+}
 
 /** A sweep: runs one seed and throws on a violation. */
 export interface Sweep {
   readonly describe: string;
-  run(seed: number): void | Promise<void>;
+  /** Mistake flags `--mistake` may switch on. */
+  readonly mistakes?: readonly string[];
+  run(seed: number, options?: SweepRunOptions): void | Promise<void>;
+  /**
+   * For `--shrink` (sweeps whose faults are a schedule): the seed's own schedule, and a
+   * synchronous run of any schedule that returns the breach line or undefined.
+   */
+  shrinkable?(): Promise<ShrinkableSweep>;
+}
+
+/** What `--shrink` needs of a sweep. */
+export interface ShrinkableSweep {
+  /** The fault schedule seed `seed` runs. */
+  schedule(seed: number): Schedule;
+  /** Run seed `seed` (with `options.schedule` instead of its own when given). */
+  breach(seed: number, options: SweepRunOptions): string | undefined;
+}
+
+/** A sweep whose every seed is a fault schedule that `--shrink` can minimise. */
+function scheduleSweep(
+  describe: string,
+  mistakes: readonly string[],
+  load: () => Promise<ShrinkableSweep>,
+): Sweep {
+  return {
+    describe,
+    mistakes,
+    async run(seed, options = {}) {
+      const b = (await load()).breach(seed, options);
+      if (b !== undefined) throw new Error(b);
+    },
+    shrinkable: load,
+  };
 }
 
 /** Registered sweeps; protocol issues add theirs here. */
@@ -43,24 +88,36 @@ export const sweeps: Record<string, Sweep> = {
       if (rounds > bound) throw new Error(`${rounds} rounds > ${bound.toFixed(1)}`);
     },
   },
-  pbft: {
-    describe: "PBFT: a random adversary of at most f replicas, random faults, then heal: no " +
-      "breach, and a decision within the bound",
-    async run(seed) {
-      const { sweepOne } = await import("../lib/protocols/pbft/sweep.ts");
-      const r = sweepOne(seed);
-      if (r.breach) throw new Error(r.breach);
+  pbft: scheduleSweep(
+    "PBFT: a random adversary of at most f replicas, random faults, then heal: no breach, and " +
+      "a decision within the bound",
+    ["commitOn2f", "viewChangeIgnoresPrepared"],
+    async () => {
+      const m = await import("../lib/protocols/pbft/sweep.ts");
+      return {
+        schedule: (seed) => m.sweepSchedule(seed),
+        breach: (seed, o) =>
+          m.runSchedule(seed, o.schedule ?? m.sweepSchedule(seed), {
+            mistake: o.mistake as "commitOn2f" | undefined,
+          }).breach,
+      };
     },
-  },
-  tendermint: {
-    describe: "Tendermint: a random adversary of at most f validators, random faults, then heal: " +
-      "no breach, and a decision within the bound",
-    async run(seed) {
-      const { sweepOne } = await import("../lib/protocols/tendermint/sweep.ts");
-      const r = sweepOne(seed);
-      if (r.breach) throw new Error(r.breach);
+  ),
+  tendermint: scheduleSweep(
+    "Tendermint: a random adversary of at most f validators, random faults (every fourth seed " +
+      "a mistake scenario), then heal: no breach, and a decision within the bound",
+    ["prevoteIgnoresLock", "unlockOnLowerRound"],
+    async () => {
+      const m = await import("../lib/protocols/tendermint/sweep.ts");
+      return {
+        schedule: (seed) => m.seedSchedule(seed),
+        breach: (seed, o) =>
+          m.runSeedSchedule(seed, o.schedule ?? m.seedSchedule(seed), {
+            mistake: o.mistake as "prevoteIgnoresLock" | undefined,
+          }).breach,
+      };
     },
-  },
+  ),
   "raft-battery": {
     describe: "every scenario of the learner's Raft battery on the reference Raft, this seed",
     async run(seed) {
@@ -75,26 +132,97 @@ const ArgsSchema = z.object({
   name: z.string(),
   seeds: z.number().int().min(1).max(1_000_000),
   from: z.number().int().min(0),
+  mistake: z.string().optional(),
+  shrink: z.boolean(),
+  schedule: z.unknown().optional(),
 }).strict();
+
+/** The one line that replays `seed` of `name` (with a mistake and a schedule when given). */
+export function replayLine(
+  name: string,
+  seed: number,
+  o: { mistake?: string; schedule?: Schedule } = {},
+): string {
+  return `deno task sweep ${name} --seeds 1 --from ${seed}` +
+    (o.mistake ? ` --mistake ${o.mistake}` : "") +
+    (o.schedule ? ` --schedule '${JSON.stringify(o.schedule)}'` : "");
+}
+
+/**
+ * Shrink the failing schedule of `seed` to a minimal one that still fails (lib/net/shrink.ts);
+ * returns it with the number of runs and the one line that replays it.
+ */
+export async function shrinkSeed(
+  name: string,
+  sweep: Sweep,
+  seed: number,
+  mistake: string | undefined,
+  maxRuns = 300,
+): Promise<{ schedule: Schedule; runs: number; line: string }> {
+  if (!sweep.shrinkable) throw new Error(`sweep "${name}" has no fault schedule to shrink`);
+  const s = await sweep.shrinkable();
+  const r = shrinkSchedule(
+    (schedule) => s.breach(seed, { mistake, schedule }) !== undefined,
+    s.schedule(seed),
+    { maxRuns },
+  );
+  return {
+    schedule: r.schedule,
+    runs: r.runs,
+    line: replayLine(name, seed, { mistake, schedule: r.schedule }),
+  };
+}
 
 if (import.meta.main) {
   const argv = [...Deno.args];
   if (argv.includes("--list") || argv.length === 0) {
     for (const [k, s] of Object.entries(sweeps)) console.log(`${k.padEnd(18)} ${s.describe}`);
-    console.log("\nusage: deno task sweep <name> --seeds N [--from S]");
+    console.log(
+      "\nusage: deno task sweep <name> --seeds N [--from S] [--mistake FLAG] [--shrink] " +
+        "[--schedule JSON]",
+    );
     Deno.exit(argv.length === 0 ? 2 : 0);
   }
   const flag = (f: string, d: number) => {
     const i = argv.indexOf(f);
     return i >= 0 ? Number(argv[i + 1]) : d;
   };
+  const text = (f: string) => {
+    const i = argv.indexOf(f);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   let args;
+  let schedule: Schedule | undefined;
   try {
     args = parseConfig(
       ArgsSchema,
-      { name: argv[0], seeds: flag("--seeds", 100), from: flag("--from", 1) },
+      {
+        name: argv[0],
+        seeds: flag("--seeds", 100),
+        from: flag("--from", 1),
+        mistake: text("--mistake"),
+        shrink: argv.includes("--shrink"),
+        schedule: text("--schedule"),
+      },
       "sweep arguments",
     );
+    const known = sweeps[args.name];
+    if (known && args.mistake !== undefined && !(known.mistakes ?? []).includes(args.mistake)) {
+      throw new Error(
+        `invalid sweep arguments: mistake: "${args.mistake}" is not a mistake of ${args.name} ` +
+          `(${(known.mistakes ?? []).join(", ") || "it has none"})`,
+      );
+    }
+    if (typeof args.schedule === "string") {
+      let json: unknown;
+      try {
+        json = JSON.parse(args.schedule);
+      } catch {
+        throw new Error("invalid sweep arguments: schedule: not JSON");
+      }
+      // node ids are checked by the cluster the schedule is run on
+      schedule = parseConfig(ScheduleSchema, json, "sweep arguments: schedule");
+    }
   } catch (e) {
     console.error((e as Error).message);
     Deno.exit(2);
@@ -108,11 +236,17 @@ if (import.meta.main) {
   let failed = 0;
   for (let seed = args.from; seed < args.from + args.seeds; seed++) {
     try {
-      await sweep.run(seed);
+      await sweep.run(seed, { mistake: args.mistake, schedule });
     } catch (e) {
       failed++;
       console.log(`\nFAILED seed=${seed}: ${(e as Error).message}`);
-      console.log(`  replay: deno task sweep ${args.name} --seeds 1 --from ${seed}`);
+      console.log(`  replay: ${replayLine(args.name, seed, { mistake: args.mistake, schedule })}`);
+      if (args.shrink && !schedule) {
+        const s = await shrinkSeed(args.name, sweep, seed, args.mistake);
+        console.log(`  shrunk in ${s.runs} runs to ${s.schedule.length} fault(s):`);
+        for (const f of s.schedule) console.log(`    ${formatFault(f)}`);
+        console.log(`  replay the minimal schedule: ${s.line}`);
+      }
     }
     const done = seed - args.from + 1;
     if (done % 10 === 0 || done === args.seeds) {

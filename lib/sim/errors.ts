@@ -83,7 +83,7 @@ export function describeInvariantBreach(
 ): string {
   return `${protocol} invariant "${b.invariant}" violated: seed=${
     String(b.seed)
-  } t=${b.timeMs}ms ` +
+  } t=${+b.timeMs.toFixed(3)}ms ` +
     `event #${b.eventIndex} trace record #${b.traceIndex} node=${b.node}${extra}: ${b.message}`;
 }
 

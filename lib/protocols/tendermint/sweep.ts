@@ -195,3 +195,21 @@ export function sweepOne(
   }
   return runSchedule(seed, sweepSchedule(seed), { mistake: options.mistake });
 }
+
+/** The fault schedule seed `seed` of the sweep runs (a scenario's for scenario seeds). */
+export function seedSchedule(seed: number): Schedule {
+  const scenario = sweepScenario(seed);
+  return scenario ? scenarioPlan(scenario, seed).schedule : sweepSchedule(seed);
+}
+
+/**
+ * Run seed `seed` of the sweep with another fault schedule (shrinking, replay of a shrunk one);
+ * `seedSchedule(seed)` gives exactly `sweepOne(seed)`.
+ */
+export function runSeedSchedule(
+  seed: number,
+  schedule: Schedule,
+  options: { mistake?: TendermintMistake } = {},
+): SweepResult {
+  return runSchedule(seed, schedule, { mistake: options.mistake, scenario: sweepScenario(seed) });
+}
