@@ -70,9 +70,13 @@ export const CausalDemoConfigSchema = z.object({
    * A classic mistake to switch on, so a checker can be seen catching it. "lamportNoMerge" and
    * "vectorNoMerge" tick on receipt without merging the message's timestamp (the receiver then
    * orders its events before what caused them); "hlcNoMerge" treats a receipt as a local event,
-   * so a node with a slower clock stamps an effect below its cause. Default "none".
+   * so a node with a slower clock stamps an effect below its cause; "hlcCounterReset" drops one
+   * case of the receive rule (Kulkarni et al. 2014, Figure 5: when the message's l.m becomes the
+   * new l, c := c.m + 1) and resets c to 0 instead, so a receipt can be stamped (l.m, 0) below
+   * its send (l.m, c.m > 0). Default "none".
    */
-  mistake: z.enum(["none", "lamportNoMerge", "vectorNoMerge", "hlcNoMerge"]).default("none"),
+  mistake: z.enum(["none", "lamportNoMerge", "vectorNoMerge", "hlcNoMerge", "hlcCounterReset"])
+    .default("none"),
 }).strict();
 
 /** Demo node parameters as written. */
@@ -163,6 +167,13 @@ export class CausalDemoNode implements ProtocolNode<CausalDemoMessage> {
     if (m === "hlcNoMerge") {
       hlc = hlcSendOrLocal(this.#hlc.timestamp, this.physicalNowMs());
       this.#hlc = new HybridLogicalClock(() => this.physicalNowMs(), hlc);
+    } else if (m === "hlcCounterReset") {
+      const before = this.#hlc.timestamp;
+      hlc = this.#hlc.receive(msg.hlc);
+      if (hlc.l === msg.hlc.l && hlc.l !== before.l) {
+        hlc = { l: hlc.l, c: 0 }; // the mistake: the message moved l, but c is reset
+        this.#hlc = new HybridLogicalClock(() => this.physicalNowMs(), hlc);
+      }
     } else {
       hlc = this.#hlc.receive(msg.hlc);
     }

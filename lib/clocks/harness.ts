@@ -12,7 +12,12 @@
  * - variant "baseline": every link has `latency`;
  * - variant "asymmetric": links between n0 and each other node take a constant `outMs` towards
  *   n0 and `backMs` from it (no two-way protocol can tell this from a clock offset);
- * - variant "jump": at `jump.atMs` the nemesis steps `jump.node`'s raw clock by `jump.deltaMs`.
+ * - variant "jump": at `jump.atMs` the nemesis steps `jump.node`'s raw clock by `jump.deltaMs`;
+ * - variant "loss": as baseline, and every message is lost with probability `loss.ratio`;
+ * - variant "spikes": as baseline, and a share `spikes.ratio` of messages is delayed by a further
+ *   `spikes.extraMs` (a queue building up): what a filter on the round trip is for;
+ * - variant "drift": as baseline with drifts uniform in ±`drift.maxDriftPpm` (the same draws,
+ *   scaled): what a frequency discipline is for.
  *
  * Scores (one row per algorithm × variant × seed), from clock readings every `sampleEveryMs`:
  * - error is measured on the synchronized nodes n1..n{k−1}: the reference n0 is exact for
@@ -48,10 +53,20 @@ import { freeRunningFactory } from "./free_running.ts";
 const REFERENCE = "n0";
 
 /** A scenario variant. */
-export type SyncVariant = "baseline" | "asymmetric" | "jump";
+export type SyncVariant = "baseline" | "asymmetric" | "jump" | "loss" | "spikes" | "drift";
 
 /** Every variant, in report order. */
-export const SYNC_VARIANTS: readonly SyncVariant[] = ["baseline", "asymmetric", "jump"];
+export const SYNC_VARIANTS: readonly SyncVariant[] = [
+  "baseline",
+  "asymmetric",
+  "jump",
+  "loss",
+  "spikes",
+  "drift",
+];
+
+/** The three classic variants (the default of a scenario's `variants`). */
+export const CLASSIC_SYNC_VARIANTS: readonly SyncVariant[] = ["baseline", "asymmetric", "jump"];
 
 /** Scenario parameters of the harness (zod, with defaults). */
 export const SyncScenarioSchema = z.object({
@@ -91,12 +106,26 @@ export const SyncScenarioSchema = z.object({
     /** By how much. Default +1 000 ms. */
     deltaMs: z.number().finite().default(1_000),
   }).strict().prefault({}),
-  /** Variants to run. Default all three. */
-  variants: z.array(z.enum(["baseline", "asymmetric", "jump"])).min(1).default([
-    "baseline",
-    "asymmetric",
-    "jump",
-  ]),
+  /** The "loss" variant. */
+  loss: z.object({
+    /** Probability that a message is lost. Default 0.3. */
+    ratio: z.number().min(0).max(0.9).default(0.3),
+  }).strict().prefault({}),
+  /** The "spikes" variant (the baseline latency must be uniform or constant). */
+  spikes: z.object({
+    /** Share of messages delayed by a spike. Default 0.1. */
+    ratio: z.number().min(0).max(0.5).default(0.1),
+    /** The extra delay of a spiked message (ms). Default 100. */
+    extraMs: z.number().min(0).default(100),
+  }).strict().prefault({}),
+  /** The "drift" variant. */
+  drift: z.object({
+    /** Drifts of non-reference clocks are uniform in ± this (ppm). Default 500. */
+    maxDriftPpm: z.number().min(0).max(100_000).default(500),
+  }).strict().prefault({}),
+  /** Variants to run. Default the classic three (baseline, asymmetric, jump). */
+  variants: z.array(z.enum(["baseline", "asymmetric", "jump", "loss", "spikes", "drift"])).min(1)
+    .default(["baseline", "asymmetric", "jump"]),
 }).strict();
 
 /** Scenario parameters as written. */
@@ -166,8 +195,58 @@ export function parseSyncScenario(input: SyncScenarioInput = {}): SyncScenario {
       issues.push({ path: "jump.node", message: `unknown node (nodes: ${ids.join(", ")})` });
     }
   }
+  if (p.variants.includes("spikes") && !["uniform", "constant"].includes(p.latency.kind)) {
+    issues.push({
+      path: "latency",
+      message: "the spikes variant needs a uniform or constant latency",
+    });
+  }
   if (issues.length) throw new ConfigError("sync scenario", issues);
   return p;
+}
+
+/** Smallest and largest one-way delay of a latency spec (Infinity when unbounded). */
+export function latencyRangeMs(l: SyncScenario["latency"]): { minMs: number; maxMs: number } {
+  switch (l.kind) {
+    case "constant":
+      return { minMs: l.ms, maxMs: l.ms };
+    case "uniform":
+      return { minMs: l.minMs, maxMs: l.maxMs };
+    case "empirical":
+      return { minMs: Math.min(...l.samplesMs), maxMs: Math.max(...l.samplesMs) };
+    case "pareto":
+      return { minMs: l.scaleMs, maxMs: Infinity };
+    default:
+      return { minMs: l.minMs ?? 0, maxMs: Infinity };
+  }
+}
+
+/** Grid points of the spikes variant's latency: the baseline range, evenly (ends included). */
+const SPIKE_GRID = 100;
+
+/**
+ * The "spikes" variant's latency: the baseline's range on an even grid of 100 points, plus
+ * round(100 · ratio / (1 − ratio)) copies of grid points shifted by `extraMs`, drawn uniformly
+ * (an empirical distribution, so the run stays a pure function of the seed).
+ */
+export function spikeLatency(p: SyncScenario): { kind: "empirical"; samplesMs: number[] } {
+  const { minMs, maxMs } = latencyRangeMs(p.latency);
+  const base = Array.from(
+    { length: SPIKE_GRID },
+    (_, i) => minMs + (maxMs - minMs) * i / (SPIKE_GRID - 1),
+  );
+  const k = Math.round(SPIKE_GRID * p.spikes.ratio / (1 - p.spikes.ratio));
+  const spiked = Array.from(
+    { length: k },
+    (_, i) => base[(i * 37) % SPIKE_GRID] + p.spikes.extraMs,
+  );
+  return { kind: "empirical", samplesMs: [...base, ...spiked] };
+}
+
+/** The share of messages the spikes variant actually delays (k / (100 + k)). */
+export function spikeShare(p: SyncScenario): number {
+  const k = Math.round(SPIKE_GRID * p.spikes.ratio / (1 - p.spikes.ratio));
+  return k / (SPIKE_GRID + k);
 }
 
 function scenarioNodeIds(p: SyncScenario): NodeId[] {
@@ -178,17 +257,27 @@ function scenarioNodeIds(p: SyncScenario): NodeId[] {
 export function scenarioClocks(
   scenario: SyncScenarioInput,
   seed: number,
+  variant: SyncVariant = "baseline",
 ): Record<NodeId, { offsetMs: number; drift: number }> {
   const p = parseConfig(SyncScenarioSchema, scenario, "sync scenario");
   const rng = new Rng(seed).fork("clocks");
+  const maxDrift = scenarioMaxDriftPpm(p, variant);
   const out: Record<NodeId, { offsetMs: number; drift: number }> = {};
   for (const id of scenarioNodeIds(p)) {
-    out[id] = id === REFERENCE ? { offsetMs: 0, drift: 0 } : {
-      offsetMs: rng.uniform(-p.maxInitialOffsetMs, p.maxInitialOffsetMs),
-      drift: rng.uniform(-p.maxDriftPpm, p.maxDriftPpm) * 1e-6,
-    };
+    if (id === REFERENCE) {
+      out[id] = { offsetMs: 0, drift: 0 };
+      continue;
+    }
+    const offsetMs = rng.uniform(-p.maxInitialOffsetMs, p.maxInitialOffsetMs);
+    // one draw in [−1, 1), scaled: the "drift" variant faces the same clocks, drifting faster
+    out[id] = { offsetMs, drift: rng.uniform(-1, 1) * maxDrift * 1e-6 };
   }
   return out;
+}
+
+/** The drift bound (ppm) of a variant: `drift.maxDriftPpm` for "drift", else `maxDriftPpm`. */
+export function scenarioMaxDriftPpm(p: SyncScenario, variant: SyncVariant): number {
+  return variant === "drift" ? p.drift.maxDriftPpm : p.maxDriftPpm;
 }
 
 /**
@@ -208,7 +297,7 @@ export function runSyncScenario(
   const p = parseSyncScenario(scenario);
   const { variant, seed } = which;
   const ids = scenarioNodeIds(p);
-  const clocks = scenarioClocks(p, seed);
+  const clocks = scenarioClocks(p, seed, variant);
   const links = variant === "asymmetric"
     ? ids.slice(1).flatMap((id) => [
       { from: id, to: REFERENCE, bidirectional: false, latency: constant(p.asymmetric.outMs) },
@@ -222,7 +311,11 @@ export function runSyncScenario(
     seed,
     nodes: ids,
     factory: algorithm.factory,
-    network: { latency: p.latency, lossRatio: p.lossRatio, links },
+    network: {
+      latency: variant === "spikes" ? spikeLatency(p) : p.latency,
+      lossRatio: variant === "loss" ? p.loss.ratio : p.lossRatio,
+      links,
+    },
     nemesis,
     clocks,
     trace: { mode: "off" },

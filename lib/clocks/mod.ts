@@ -193,6 +193,16 @@ export { scenarioClocks } from "./harness.ts";
 export { SyncScenarioSchema } from "./harness.ts";
 /** Every scenario variant. */
 export { SYNC_VARIANTS } from "./harness.ts";
+/** The three classic variants (a scenario's default). */
+export { CLASSIC_SYNC_VARIANTS } from "./harness.ts";
+/** Smallest and largest one-way delay of a latency spec. */
+export { latencyRangeMs } from "./harness.ts";
+/** The spikes variant's latency distribution. */
+export { spikeLatency } from "./harness.ts";
+/** The share of messages the spikes variant delays. */
+export { spikeShare } from "./harness.ts";
+/** The drift bound of a variant. */
+export { scenarioMaxDriftPpm } from "./harness.ts";
 /** Harness types: algorithms, scenarios, variants, runs and rows. */
 export type {
   SyncAlgorithm,

@@ -25,7 +25,7 @@ import {
   vectorCompare,
 } from "../clocks/mod.ts";
 import { spaceTimeDiagram } from "../viz/space_time.ts";
-import { type Claim, claim } from "./claims.ts";
+import { type Claim, claim, notApplicable } from "./claims.ts";
 
 export * from "./clock_display.ts";
 export * from "./clock_exercise.ts";
@@ -56,8 +56,8 @@ export const ClocksParamsSchema = z.object({
   driftPpm: z.number().min(0).max(10_000).default(100),
   /** Poll intervals to compare (ms of the client's clock). */
   pollIntervalsMs: z.array(z.number().min(100)).min(2).default([2_000, 10_000, 30_000]),
-  /** Run length of the physical-clock experiments (ms of true time). */
-  durationMs: z.number().min(10_000).max(3_600_000).default(120_000),
+  /** Run length of the physical-clock experiments (ms of true time), 40 000–3 600 000 (past the 30 s settling). */
+  durationMs: z.number().min(40_000).max(3_600_000).default(120_000),
 }).strict().superRefine((p, ctx) => {
   p.asymmetriesMs.forEach((a, i) => {
     if (Math.abs(a) > p.pathRttMs) {
@@ -122,16 +122,23 @@ export function driftTable(ppms: readonly number[] = TYPICAL.map((t) => t[0])): 
 }
 
 /**
- * The error bound of a clock synchronized by a two-way exchange (Cristian 1989): the estimate is
- * off by at most RTT/2 when it is taken, and the clock then drifts away from the reference at
- * its relative drift rate. `driftPpm` is the drift relative to the server.
+ * The error bound of a clock synchronized by a two-way exchange (Cristian 1989): the estimate
+ * T + RTT/2 is off by at most RTT/2 − min when it is taken, where min is a known lower bound on
+ * each one-way delay (0 when none is known), and the clock then drifts away from the reference
+ * at its relative drift rate. `driftPpm` is the drift relative to the server.
  * @example
  * ```ts
  * syncErrorBoundMs(40, 50, 64_000); // 20 + 3.2 = 23.2 ms
+ * syncErrorBoundMs(40, 50, 64_000, 15); // 5 + 3.2 = 8.2 ms
  * ```
  */
-export function syncErrorBoundMs(rttMs: number, driftPpm: number, sinceSyncMs: number): number {
-  return rttMs / 2 + Math.abs(driftPpm) * 1e-6 * sinceSyncMs;
+export function syncErrorBoundMs(
+  rttMs: number,
+  driftPpm: number,
+  sinceSyncMs: number,
+  minMs = 0,
+): number {
+  return Math.max(0, rttMs / 2 - minMs) + Math.abs(driftPpm) * 1e-6 * sinceSyncMs;
 }
 
 // ---- (a) a small annotated run --------------------------------------------------------------
@@ -361,7 +368,7 @@ export function randomRunConfig(p: ClocksParams, i: number) {
  */
 export function randomRunChecks(
   p: ClocksParams,
-  options: { mistake?: "none" | "lamportNoMerge" | "vectorNoMerge" | "hlcNoMerge" } = {},
+  options: { mistake?: "none" | keyof typeof MISTAKE_PROPERTY } = {},
 ): CausalRunRow[] {
   const rows: CausalRunRow[] = [];
   for (let i = 0; i < p.runs; i++) rows.push(randomRunCheck(p, i, options));
@@ -372,7 +379,7 @@ export function randomRunChecks(
 export function randomRunCheck(
   p: ClocksParams,
   i: number,
-  options: { mistake?: "none" | "lamportNoMerge" | "vectorNoMerge" | "hlcNoMerge" } = {},
+  options: { mistake?: "none" | keyof typeof MISTAKE_PROPERTY } = {},
 ): CausalRunRow {
   {
     const c = randomRunConfig(p, i);
@@ -531,6 +538,7 @@ export const MISTAKE_PROPERTY = {
   lamportNoMerge: "lamportClockCondition",
   vectorNoMerge: "vectorExact",
   hlcNoMerge: "hlcClockCondition",
+  hlcCounterReset: "hlcClockCondition",
 } as const satisfies Record<string, CausalProperty>;
 
 /** One classic mistake and what the checker made of it. */
@@ -685,6 +693,25 @@ export function checkAsymmetry(rows: readonly AsymmetryRow[], p: ClocksParams): 
           `(allowed ${tol.toFixed(2)}); slope ${s.toFixed(4)} (theory 0.5)`,
       ),
     );
+    // the sign follows the asymmetry: a slower request (out > back) means the server's reading
+    // is only `back` old on arrival, younger than RTT/2, so adding RTT/2 sets the clock ahead
+    const signed = g.filter((r) => Math.abs(r.predictedErrorMs) > tol);
+    out.push(
+      signed.length === 0
+        ? notApplicable(
+          `${alg}: a slower request sets the clock ahead, a slower reply behind`,
+          `no asymmetry here moves the error by more than the drift allowance ${tol.toFixed(2)} ms`,
+        )
+        : claim(
+          `${alg}: a slower request (out > back) sets the clock ahead, a slower reply behind`,
+          signed.every((r) => Math.sign(r.measuredErrorMs) === Math.sign(r.asymmetryMs)),
+          signed.map((r) =>
+            `${r.asymmetryMs > 0 ? "+" : ""}${r.asymmetryMs} → ${
+              r.measuredErrorMs >= 0 ? "+" : ""
+            }${r.measuredErrorMs.toFixed(2)}`
+          ).join(", ") + " ms",
+        ),
+    );
     const rtts = g.map((r) => r.measuredRttMs);
     const spread = Math.max(...rtts) - Math.min(...rtts);
     out.push(
@@ -710,7 +737,7 @@ export interface PollErrorRow {
   /** corrected − true (ms). */
   readonly errorMs: number;
   readonly absErrorMs: number;
-  /** The Cristian bound at this instant: RTT/2 + drift × time since the last sync (ms). */
+  /** Cristian's bound at this instant: RTT/2 − min + drift × time since the last sync (ms). */
   readonly boundMs: number;
 }
 
@@ -724,7 +751,7 @@ export interface PollSummaryRow {
   readonly predictedMaxMs: number;
   /** Median |step| of the corrections after the first (ms): the error just before each sync. */
   readonly medianStepMs: number;
-  /** Readings above the bound RTT/2 + drift × time since sync. */
+  /** Readings above the bound RTT/2 − min + drift × time since sync. */
   readonly boundViolations: number;
   readonly readings: number;
   /** Messages per minute (requests and replies). */
@@ -744,7 +771,10 @@ const pollLabel = (ms: number) => `poll every ${ms >= 1000 ? `${ms / 1000} s` : 
  * algorithm over a symmetric, constant path (RTT = pathRttMs), once per poll interval. Readings
  * every 250 ms of true time.
  */
-export function pollIntervalDrift(p: ClocksParams): PollDrift {
+export function pollIntervalDrift(
+  p: ClocksParams,
+  options: { ignoreDelay?: boolean } = {},
+): PollDrift {
   const drift = p.driftPpm * 1e-6;
   const rows: PollErrorRow[] = [];
   const summary: PollSummaryRow[] = [];
@@ -752,7 +782,7 @@ export function pollIntervalDrift(p: ClocksParams): PollDrift {
     const { sim } = createCluster<unknown>({
       seed: p.seed,
       nodes: 2,
-      factory: cristianFactory({ pollIntervalMs: poll }) as never,
+      factory: cristianFactory({ pollIntervalMs: poll, ignoreDelay: options.ignoreDelay }) as never,
       network: { latency: { kind: "constant", ms: p.pathRttMs / 2 } },
       clocks: { n1: { offsetMs: 0, drift } },
       trace: { mode: "off" },
@@ -764,8 +794,10 @@ export function pollIntervalDrift(p: ClocksParams): PollDrift {
       while (k + 1 < syncs.length && syncs[k + 1].t <= s.tMs) k++;
       const rtt = k >= 0 ? (syncs[k].event.rttMs as number) : 0;
       const since = k >= 0 ? s.tMs - syncs[k].t : s.tMs;
-      // Cristian 1989: |error| ≤ RTT/2 at the sync, then grows at the relative drift rate
-      const boundMs = syncErrorBoundMs(rtt, p.driftPpm, since) + 1e-9;
+      // Cristian 1989: |error| ≤ RTT/2 − min at the sync, then grows at the relative drift rate.
+      // Both one-way delays are known to be pathRttMs/2 here, so only the drift term is left
+      // (and RTT measured on the drifting clock, off by drift × RTT).
+      const boundMs = syncErrorBoundMs(rtt, p.driftPpm, since, p.pathRttMs / 2) + 1e-6;
       const abs = Math.abs(s.errorMs);
       if (abs > boundMs) violations++;
       maxAbs = Math.max(maxAbs, abs);
@@ -800,7 +832,7 @@ export function pollIntervalDrift(p: ClocksParams): PollDrift {
  * Claims: the largest error is drift × (poll interval + RTT) (Cristian re-arms its timer when the
  * reply is in), within the RTT the client measures on its own drifting clock (off by drift × RTT,
  * so its estimate is off by drift × RTT/2) and the 250 ms between readings; the correction applied
- * at each poll equals it; the bound RTT/2 + drift × time since sync is never exceeded; and shorter
+ * at each poll equals it; the bound RTT/2 − min + drift × time since sync is never exceeded; and shorter
  * polls give smaller errors at a proportionally higher message cost.
  */
 export function checkPollIntervalDrift(r: PollDrift, p: ClocksParams): Claim[] {
@@ -809,32 +841,45 @@ export function checkPollIntervalDrift(r: PollDrift, p: ClocksParams): Claim[] {
   const measurement = drift * p.pathRttMs / 2 + 1e-6;
   const sampling = drift * 250;
   const out: Claim[] = s.map((x) =>
-    claim(
-      `${x.poll}: max |error| ≈ drift × (poll + RTT) = ${x.predictedMaxMs.toFixed(3)} ms`,
-      x.maxAbsErrorMs <= x.predictedMaxMs * 1.02 + measurement &&
-        x.maxAbsErrorMs >= x.predictedMaxMs - sampling - measurement &&
-        Math.abs(x.medianStepMs - x.predictedMaxMs) <= 0.02 * x.predictedMaxMs + measurement,
-      `max read ${x.maxAbsErrorMs.toFixed(3)} ms; median correction per poll ${
-        x.medianStepMs.toFixed(3)
-      } ms`,
-    )
+    x.pollIntervalMs + p.pathRttMs > p.durationMs / 2
+      ? notApplicable(
+        `${x.poll}: max |error| ≈ drift × (poll + RTT)`,
+        `fewer than two syncs in a ${p.durationMs / 1000} s run`,
+      )
+      : claim(
+        `${x.poll}: max |error| ≈ drift × (poll + RTT) = ${x.predictedMaxMs.toFixed(3)} ms`,
+        x.maxAbsErrorMs <= x.predictedMaxMs * 1.02 + measurement &&
+          x.maxAbsErrorMs >= x.predictedMaxMs - sampling - measurement &&
+          Math.abs(x.medianStepMs - x.predictedMaxMs) <= 0.02 * x.predictedMaxMs + measurement,
+        `max read ${x.maxAbsErrorMs.toFixed(3)} ms; median correction per poll ${
+          x.medianStepMs.toFixed(3)
+        } ms`,
+      )
   );
   const violations = s.reduce((a, x) => a + x.boundViolations, 0);
   const readings = s.reduce((a, x) => a + x.readings, 0);
   out.push(
     claim(
-      "|error| ≤ RTT/2 + drift × time since the last sync at every reading",
+      "|error| ≤ RTT/2 − min + drift × time since the last sync at every reading " +
+        `(min = ${p.pathRttMs / 2} ms each way, known, so the bound is the drift term alone)`,
       violations === 0,
       `${violations} of ${readings} readings above the bound`,
     ),
   );
   const monotone = s.every((x, i) => i === 0 || x.maxAbsErrorMs > s[i - 1].maxAbsErrorMs);
   out.push(
-    claim(
-      "shorter polling gives smaller error",
-      monotone,
-      s.map((x) => `${x.pollIntervalMs / 1000} s → ${x.maxAbsErrorMs.toFixed(2)} ms`).join(", "),
-    ),
+    p.driftPpm === 0 || s.some((x) => x.pollIntervalMs + p.pathRttMs > p.durationMs / 2)
+      ? notApplicable(
+        "shorter polling gives smaller error",
+        p.driftPpm === 0
+          ? "no drift: every poll interval gives zero error"
+          : "too few syncs per run",
+      )
+      : claim(
+        "shorter polling gives smaller error",
+        monotone,
+        s.map((x) => `${x.pollIntervalMs / 1000} s → ${x.maxAbsErrorMs.toFixed(2)} ms`).join(", "),
+      ),
   );
   // 2 messages per sync period; the run's edges may add or cut one exchange
   const minutes = p.durationMs / 60_000;

@@ -92,7 +92,7 @@ for (const seeds of [[1, 2, 3], [4, 5]]) {
       ...ex.checkExerciseBaselines(result, p),
       ...ex.checkLearner(result, "averaging", p),
     ]);
-    assert.equal(result.rows.length, 6 * 3 * seeds.length);
+    assert.equal(result.rows.length, 6 * 6 * seeds.length);
     assert.equal(ex.statusRows(result).length, 6);
     assert.match(ex.statusSummary(result, "averaging"), /\*\*averaging\*\* ranks \d of 4/);
   });
@@ -103,7 +103,6 @@ Deno.test("clock exercise: the learner's acceptance test fails a naive algorithm
   const result = ex.scoreExercise(ex.exerciseBaselines(p), p);
   const verdicts = ex.checkLearner(result, "naive", p);
   assert.ok(!verdicts[0].holds, "naive cannot beat itself");
-  assert.ok(!verdicts[2].holds, "naive is off by the return delay, not half the asymmetry");
   assert.throws(() => ex.checkLearner(result, "nobody", p), /no scores for nobody/);
 });
 
@@ -113,6 +112,55 @@ Deno.test("clocks: the asymmetry check fails on rows that contradict theory", ()
   assertClaims(ex.checkAsymmetry(rows, p));
   const wrong = rows.map((r) => ({ ...r, measuredErrorMs: r.asymmetryMs }));
   assert.ok(ex.checkAsymmetry(wrong, p).some((c) => !c.holds));
+  // the mechanism stated backwards (a slower request puts the clock behind) fails the sign claim
+  const flipped = rows.map((r) => ({ ...r, measuredErrorMs: -r.measuredErrorMs }));
+  const sign = ex.checkAsymmetry(flipped, p).filter((c) => c.claim.includes("slower request"));
+  assert.equal(sign.length, 2);
+  assert.ok(sign.every((c) => !c.holds));
+  // a symmetric-only sweep leaves the sign claim outside its regime
+  const q = ex.parseClocksParams({ asymmetriesMs: [0, 0, 0] });
+  const na = ex.checkAsymmetry(ex.asymmetrySweep(q), q).filter((c) => c.claim.includes("slower"));
+  assert.ok(na.every((c) => c.applicable === false));
+});
+
+Deno.test("clocks: the drift bound is tight: a clock that ignores the delay breaks it", () => {
+  const p = ex.parseClocksParams({});
+  assertClaims(ex.checkPollIntervalDrift(ex.pollIntervalDrift(p), p));
+  const bad = ex.checkPollIntervalDrift(ex.pollIntervalDrift(p, { ignoreDelay: true }), p);
+  assert.ok(!bad.find((c) => c.claim.startsWith("|error| ≤ RTT/2 − min"))!.holds);
+});
+
+Deno.test("clocks: HLC's receive rule needs c := c_m + 1 when the message moves l", () => {
+  const p = ex.parseClocksParams({});
+  const row = ex.mistakesCaught(p, 5).find((r) => r.mistake === "hlcCounterReset")!;
+  assert.ok(row.caught > 0, "the checker catches a receive rule that resets c");
+});
+
+Deno.test("clock exercise: each built-in claim fails on scores that contradict it", () => {
+  const p = ex.parseClockExerciseParams({ seeds: [1, 2] });
+  const result = ex.scoreExercise(ex.exerciseBaselines(p), p);
+  const claims = ex.checkExerciseBaselines(result, p);
+  assertClaims(claims);
+  // swap two algorithms' names: every comparison and every per-algorithm prediction must notice
+  const swap = (a: string, b: string) => {
+    const rows = result.rows.map((r) => ({
+      ...r,
+      algorithm: r.algorithm === a ? b : r.algorithm === b ? a : r.algorithm,
+    }));
+    return ex.checkExerciseBaselines({ ...result, rows, summary: ex.summarizeExercise(rows) }, p);
+  };
+  const failed = (cs: ReturnType<typeof swap>) =>
+    new Set(cs.filter((c) => c.applicable !== false && !c.holds).map((c) => c.claim.slice(0, 12)));
+  const caught = new Set([
+    ...failed(swap("naive", "cristian")),
+    ...failed(swap("cristian", "ntp")),
+    ...failed(swap("berkeley", "cristian")),
+    ...failed(swap("free-running", "ntp")),
+    ...failed(swap("berkeley", "free-running")),
+  ]);
+  for (const c of claims.filter((c) => c.applicable !== false)) {
+    assert.ok(caught.has(c.claim.slice(0, 12)), `no mutation fails: ${c.claim}`);
+  }
 });
 
 Deno.test("clocks: a violation in one random run fails the claims and names it", () => {
