@@ -19,8 +19,16 @@ Why this exists rather than `jupyter nbconvert --execute`:
   them an error thrown in a timer is swallowed (and the next timer await can hang ~30 s) and
   an unhandled rejection vanishes. A marked line in a cell's stderr fails the run at that
   cell, unless the cell is tagged `raises-exception`.
+* The preamble also shows a thrown ConfigError or ClaimError as its message alone (no stack
+  frames): a bad parameter reads as one line naming the field, as on the command line, and a
+  failed prediction as its list of ✗ lines.
 * On failure the partial executed notebook is still written, and a JSON result names the
   cell, its first source line, and the error name, message and traceback.
+* The executed notebook is signed (nbformat's NotebookNotary, the user's Jupyter data dir), so
+  classic Jupyter opens it as trusted and shows its charts.
+* HTML pages link one shared assets/notebook.css and the bundled vega, vega-lite and
+  vega-embed scripts (copied from node_modules into <html dir>/assets/): charts become
+  interactive, with the SVG as fallback; nothing is loaded from outside the site folder.
 
 Exit status: 0 success, 1 notebook failure (details in the result JSON), 2 usage/internal.
 """
@@ -31,6 +39,7 @@ import base64
 import json
 import math
 import os
+import re
 import sys
 import threading
 import time
@@ -57,6 +66,10 @@ except ImportError as exc:  # pragma: no cover - reported to the TS side verbati
 UNCAUGHT_MARK = "[distlab] uncaught error:"
 REJECTION_MARK = "[distlab] unhandled rejection:"
 
+# Errors the kernel shows as their message alone: their message is the whole story (the field
+# at fault, the failed predictions); a stack through parseConfig or assertClaims only hides it.
+ONE_LINE_ERRORS = ("ConfigError", "ClaimError")
+
 # Executed once after the kernel starts; never saved into the notebook.
 PREAMBLE = """
 globalThis.addEventListener("error", (event) => {
@@ -67,7 +80,24 @@ globalThis.addEventListener("unhandledrejection", (event) => {
   event.preventDefault();
   console.error("%s", event.reason);
 });
-""" % (UNCAUGHT_MARK, REJECTION_MARK)
+{
+  // V8 formats error.stack lazily through this hook; the kernel's traceback is error.stack.
+  const oneLine = new Set(%s);
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, frames) => {
+    if (oneLine.has(error?.name)) return `${error.name}: ${error.message}`;
+    if (typeof previous === "function") return previous(error, frames);
+    let head;
+    try { head = String(error); } catch { head = "Error"; }
+    // Deno's own format: file URLs, not paths.
+    return head + frames.map((f) => {
+      const file = f.getFileName();
+      const text = String(f);
+      return "\\n    at " + (file && file.startsWith("/") ? text.replace(file, "file://" + file) : text);
+    }).join("");
+  };
+}
+""" % (UNCAUGHT_MARK, REJECTION_MARK, json.dumps(list(ONE_LINE_ERRORS)))
 
 OUTPUT_MSG_TYPES = {"stream", "display_data", "execute_result", "error", "update_display_data",
                     "clear_output"}
@@ -100,6 +130,8 @@ class DrainingClient(NotebookClient):
         self.late_routed = 0
         self.preamble_ms = 0.0
         self.t_ready = None  # monotonic time when the kernel had run the preamble
+        # cell index -> the execution count nbclient gave it (In [n] in every front end)
+        self.assigned_counts = {}
         self.t_cells_done = None
 
     # --- kernel start: run the hidden preamble -------------------------------------------
@@ -192,6 +224,8 @@ class DrainingClient(NotebookClient):
     async def async_execute_cell(self, cell, cell_index, execution_count=None,
                                  store_history=True):
         self.current_index = cell_index
+        if cell.cell_type == "code" and execution_count is not None:
+            self.assigned_counts[cell_index] = execution_count
         start = time.monotonic()
         try:
             result = await super().async_execute_cell(
@@ -254,11 +288,15 @@ def first_line(cell):
     return ""
 
 
-def fix_execution_counts(nb):
-    """Make execute_result counts match the cell's (the hidden preamble shifts the kernel's)."""
-    for cell in nb.cells:
+def fix_execution_counts(nb, assigned=None):
+    """Give every executed code cell the count nbclient assigned (1, 2, ... in execution order; a
+    late output routed back to a cell could carry the kernel's own count, which the hidden
+    preamble shifts) and make its execute_result counts match."""
+    for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
+        if assigned and index in assigned:
+            cell["execution_count"] = assigned[index]
         for out in cell.get("outputs", []):
             if out.get("output_type") == "execute_result":
                 out["execution_count"] = cell.get("execution_count")
@@ -273,6 +311,22 @@ def svg_data_uri(svg):
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def script_json(value):
+    """JSON for a <script type="application/...+json"> element: no `<`, `>` or `&` left raw, so
+    `</script>` or `<!--` inside a string cannot end the element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def chart_alt(text):
+    """A chart's alt text: its plain-text summary (title, marks, key numbers) on one line."""
+    if isinstance(text, list):
+        text = "".join(text)
+    one = " · ".join(line.strip() for line in str(text).splitlines() if line.strip())
+    return (one.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
 def make_html_exporter():
     # nbconvert 6.5's lab template passes SVG through lxml's clean_html, which strips the
     # drawing (<rect>, <path>, xmlns ...). Our template embeds the SVG as a data: URI <img>
@@ -282,6 +336,8 @@ def make_html_exporter():
     templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nbconvert_templates")
     exporter = HTMLExporter(template_name="distlab", extra_template_basedirs=[templates])
     exporter.register_filter("svg_data_uri", svg_data_uri)
+    exporter.register_filter("script_json", script_json)
+    exporter.register_filter("chart_alt", chart_alt)
     return exporter
 
 
@@ -309,13 +365,126 @@ class Prepared(threading.Thread):
         return self.value
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATE_STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nbconvert_templates",
+                               "distlab", "static")
+# Bundled into <site>/assets/ from the repo's node_modules (deno install puts them there).
+VEGA_ASSETS = {
+    "vega.min.js": ("vega", "build/vega.min.js"),
+    "vega-lite.min.js": ("vega-lite", "build/vega-lite.min.js"),
+    "vega-embed.min.js": ("vega-embed", "build/vega-embed.min.js"),
+}
+
+
+def write_if_changed(path, data):
+    """Write bytes atomically, and only when they differ (parallel runs share the assets)."""
+    try:
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return
+    except FileNotFoundError:
+        pass
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def lab_static_css():
+    """nbconvert's lab template CSS (index.css + the light theme), found on the template path."""
+    from jupyter_core.paths import jupyter_path
+
+    for base in jupyter_path("nbconvert", "templates"):
+        static = os.path.join(base, "lab", "static")
+        if os.path.isfile(os.path.join(static, "index.css")):
+            parts = []
+            for name in ("index.css", "theme-light.css"):
+                with open(os.path.join(static, name), encoding="utf-8") as f:
+                    parts.append(f.read())
+            return parts
+    raise FileNotFoundError("nbconvert's lab template (lab/static/index.css) was not found")
+
+
+def write_site_assets(site_dir, inlined_css):
+    """<site>/assets/: notebook.css (shared by every page), distlab-charts.js and the vega
+    bundles. Returns a list of problems (missing bundles leave the SVG charts static)."""
+    assets = os.path.join(site_dir, "assets")
+    os.makedirs(assets, exist_ok=True)
+    problems = []
+    css = lab_static_css()
+    with open(os.path.join(TEMPLATE_STATIC, "distlab.css"), encoding="utf-8") as f:
+        css.append(f.read())
+    css.extend(inlined_css)  # pygments' highlight styles, as the lab template would inline them
+    write_if_changed(os.path.join(assets, "notebook.css"), "\n\n".join(css).encode("utf-8"))
+    with open(os.path.join(TEMPLATE_STATIC, "distlab-charts.js"), "rb") as f:
+        write_if_changed(os.path.join(assets, "distlab-charts.js"), f.read())
+    for name, (package, rel) in VEGA_ASSETS.items():
+        src = os.path.join(REPO, "node_modules", package, rel)
+        try:
+            with open(src, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            problems.append("%s missing (run `deno install`): charts stay static SVG" % src)
+            continue
+        # Drop the source-map comment: the .map is not shipped, so browsers need not ask for it.
+        data = re.sub(rb"\n?//# sourceMappingURL=\S+\s*$", b"\n", data)
+        write_if_changed(os.path.join(assets, name), data)
+    return problems
+
+
+LINK_ATTR = re.compile(r'(\s)(href|src)="([^"]*)"')
+
+
+def localize_links(html, site_dir):
+    """Keep every link inside the site: `X.ipynb` (a sibling notebook) becomes `X.html`; any
+    other relative link that leaves the site folder, or names a file that is not there, becomes
+    inert (`data-repo-href`). External http(s) links in the text and data: URIs stay."""
+
+    def fix(m):
+        space, attr, url = m.group(1), m.group(2), m.group(3)
+        if (not url or url.startswith(("#", "data:", "mailto:"))
+                or re.match(r"^https?://", url)):
+            return m.group(0)
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) or url.startswith("//"):
+            return '%sdata-repo-%s="%s"' % (space, attr, url)
+        path, sep, frag = url.partition("#")
+        name = os.path.basename(path)
+        if attr == "href" and name.endswith(".ipynb") and os.path.isfile(
+                os.path.join(site_dir, name[:-len(".ipynb")] + ".html")):
+            return '%s%s="%s%s%s"' % (space, attr, name[:-len(".ipynb")] + ".html", sep, frag)
+        target = os.path.normpath(os.path.join(site_dir, path))
+        inside = os.path.commonpath([os.path.abspath(site_dir), target]) == os.path.abspath(
+            site_dir)
+        if inside and os.path.exists(target):
+            return m.group(0)
+        return '%sdata-repo-%s="%s"' % (space, attr, url)
+
+    return LINK_ATTR.sub(fix, html)
+
+
 def write_html(nb, path, exporter):
+    """Render the page; returns a list of problems with the site's shared assets."""
     title = next((line.lstrip("#").strip() for cell in nb.cells if cell.cell_type == "markdown"
                   for line in cell.source.splitlines() if line.startswith("#")), None)
     resources = {"metadata": {"name": title or os.path.splitext(os.path.basename(path))[0]}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, out_resources = exporter.from_notebook_node(nb, resources=resources)
+    site_dir = os.path.dirname(os.path.abspath(path))
+    problems = write_site_assets(site_dir, out_resources.get("inlining", {}).get("css", []))
     with open(path, "w", encoding="utf-8") as f:
-        f.write(body)
+        f.write(localize_links(body, site_dir))
+    return problems
+
+
+def sign_notebook(path):
+    """Mark the written notebook trusted for this user (what `python3 -m nbformat.sign` does),
+    so classic Jupyter shows its SVG charts instead of their text."""
+    from nbformat.sign import NotebookNotary
+
+    notary = NotebookNotary()
+    nb = nbformat.read(path, as_version=4)
+    notary.sign(nb)
+    if not notary.check_signature(nb):
+        raise RuntimeError("the signature did not verify")
 
 
 def main():
@@ -334,6 +503,8 @@ def main():
                    help="drop late messages of earlier cells, as stock nbclient does "
                         "(only to measure what the drain saves)")
     p.add_argument("--kernel", default="deno")
+    p.add_argument("--no-sign", action="store_true",
+                   help="do not mark the executed notebook trusted (nbformat's notary)")
     args = p.parse_args()
 
     started = time.monotonic()
@@ -374,15 +545,23 @@ def main():
                                   str(exc), traceback.format_exc().splitlines())
 
     executed_at = time.monotonic()
-    fix_execution_counts(nb)
+    fix_execution_counts(nb, client.assigned_counts)
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     nbformat.write(nb, args.output)
+    sign_error = None
+    if not args.no_sign:
+        try:
+            sign_notebook(args.output)
+        except Exception as exc:  # trusted or not, the notebook is written
+            sign_error = "%s: %s" % (type(exc).__name__, exc)
     html_error = None
     html_start = time.monotonic()
     if args.html:
         try:
             os.makedirs(os.path.dirname(os.path.abspath(args.html)), exist_ok=True)
-            write_html(nb, args.html, exporter.get())
+            problems = write_html(nb, args.html, exporter.get())
+            if problems:
+                html_error = "; ".join(problems)
         except Exception as exc:  # the run's verdict must not depend on rendering
             html_error = "%s: %s" % (type(exc).__name__, exc)
 
@@ -404,6 +583,8 @@ def main():
         "lateInDrain": client.late_in_drain,
         "lateRouted": client.late_routed,
         "htmlError": html_error,
+        "signError": sign_error,
+        "executionCounts": {str(k): v for k, v in client.assigned_counts.items()},
         "error": None,
     }
     if failure is not None:

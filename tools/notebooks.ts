@@ -6,6 +6,7 @@
  * deno task notebook notebooks/06-x.ipynb --set k=v    # run-one with parameters
  * deno run -A tools/notebooks.ts check [--filter S]    # conventions + deno check of cells
  * deno run -A tools/notebooks.ts setup                 # Jupyter, kernelspec, npm cache
+ * deno task notebooks:clear [paths…]                    # strip stored outputs and counts
  * ```
  *
  * @module
@@ -13,7 +14,13 @@
 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { conventionProblems, typeCheckNotebooks } from "./nb/check.ts";
-import { executeNotebook, type NotebookVerdict, repoRoot, runPool } from "./nb/execute.ts";
+import {
+  executeNotebook,
+  messageRest,
+  type NotebookVerdict,
+  repoRoot,
+  runPool,
+} from "./nb/execute.ts";
 import {
   cellSource,
   findTaggedCell,
@@ -33,6 +40,7 @@ import {
   unknownKeys,
   validateParameters,
 } from "./nb/parameters.ts";
+import { clearOutputs } from "./nb/clear.ts";
 import { setup } from "./nb/setup.ts";
 import { renderIndex, type SiteEntry } from "./nb/site.ts";
 
@@ -43,6 +51,8 @@ Commands:
   run-one    Execute one notebook, optionally with --set key=value parameters.
   check      Check notebook conventions and type-check code cells with deno check.
   setup      Find Jupyter (install it if root), write the Deno kernelspec, cache npm deps.
+  clear      Strip stored outputs and execution counts from notebooks/**/*.ipynb (or the
+             given files), as they must be committed (deno task notebooks:clear).
 
 Options:
   --filter S       run-all/check: only notebooks whose file name contains S
@@ -182,8 +192,10 @@ async function runAll(flags: Flags, root: string): Promise<number> {
   }
   const nbDir = join(flags.out, "notebooks");
   const siteDir = join(flags.out, "site");
+  // The site carries its own copy of each executed notebook: nothing links out of out/site/.
+  const siteNbDir = join(siteDir, "notebooks");
   await Deno.mkdir(nbDir, { recursive: true });
-  await Deno.mkdir(siteDir, { recursive: true });
+  await Deno.mkdir(siteNbDir, { recursive: true });
   const workers = Math.min(flags.jobs, paths.length);
   log(
     `running ${paths.length} notebook${paths.length > 1 ? "s" : ""} with ${workers} ` +
@@ -201,15 +213,19 @@ async function runAll(flags: Flags, root: string): Promise<number> {
       outputHtml: join(siteDir, `${stem}.html`),
     }, { python: env.python, timeoutSeconds: flags.timeoutSeconds, drainMs: flags.drainMs });
     printVerdict(stem, verdict, nb.cells.filter((c) => c.cell_type === "code").length);
-    const entry: SiteEntry & { lateOutputs: number } = {
+    await Deno.copyFile(join(nbDir, `${stem}.ipynb`), join(siteNbDir, `${stem}.ipynb`))
+      .catch((err) => log(`  warning: ${stem}: no executed notebook to copy (${err.message})`));
+    const e = verdict.result?.error;
+    const entry: SiteEntry & { lateOutputs: number; messageLines: string[] } = {
       stem,
       title: notebookTitle(nb, stem),
       status: verdict.status,
       durationMs: Math.round(verdict.durationMs),
       summary: verdict.summary,
       htmlHref: `${encodeURIComponent(stem)}.html`,
-      ipynbHref: `../notebooks/${encodeURIComponent(stem)}.ipynb`,
+      ipynbHref: `notebooks/${encodeURIComponent(stem)}.ipynb`,
       lateOutputs: (verdict.result?.lateInDrain ?? 0) + (verdict.result?.lateRouted ?? 0),
+      messageLines: e ? messageRest(e.ename, e.evalue) : [],
     };
     return entry;
   });
@@ -226,7 +242,10 @@ async function runAll(flags: Flags, root: string): Promise<number> {
     }` +
       ` · site: ${display(join(siteDir, "index.html"), root)}`,
   );
-  for (const f of failed) log(`FAILED ${f.stem}.ipynb: ${f.summary}`);
+  for (const f of failed) {
+    log(`FAILED ${f.stem}.ipynb: ${f.summary}`);
+    for (const line of f.messageLines) log(`    ${line}`);
+  }
   return failed.length > 0 ? 1 : 0;
 }
 
@@ -297,7 +316,9 @@ async function runOne(flags: Flags, root: string): Promise<number> {
     printVerdict(outStem, verdict, nb.cells.filter((c) => c.cell_type === "code").length);
     log(`executed: ${display(outNotebook, root)}\nhtml:     ${display(outHtml, root)}`);
     if (verdict.status !== "ok") {
-      log(`FAILED ${stem}.ipynb: ${verdict.summary}`);
+      log(`FAILED ${outStem}.ipynb: ${verdict.summary}`);
+      const e = verdict.result?.error;
+      for (const line of e ? messageRest(e.ename, e.evalue) : []) log(`    ${line}`);
       return 1;
     }
     return 0;
@@ -331,6 +352,35 @@ async function check(flags: Flags, root: string): Promise<number> {
   return ok ? 0 : 1;
 }
 
+async function clear(flags: Flags, root: string): Promise<number> {
+  const paths = flags.positional.length > 0
+    ? flags.positional.map(userPath)
+    : await listNotebookFiles(flags.dir);
+  let changed = 0;
+  for (const path of paths) {
+    const cleared = await clearOutputs(path);
+    if (cleared > 0) {
+      changed++;
+      log(`cleared ${cleared} cell${cleared === 1 ? "" : "s"} in ${display(path, root)}`);
+    }
+  }
+  log(
+    `✓ ${paths.length} notebook${paths.length === 1 ? "" : "s"} stored clean (${changed} changed)`,
+  );
+  return 0;
+}
+
+/** Every `.ipynb` under `dir` (drafts and fixtures included), skipping `.ipynb_checkpoints`. */
+async function listNotebookFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory && !e.name.startsWith(".")) out.push(...await listNotebookFiles(path));
+    else if (e.isFile && e.name.endsWith(".ipynb")) out.push(path);
+  }
+  return out.sort();
+}
+
 async function main(args: string[]): Promise<number> {
   const root = repoRoot();
   const [command, ...rest] = args;
@@ -350,6 +400,8 @@ async function main(args: string[]): Promise<number> {
       return await runOne(flags, root);
     case "check":
       return await check(flags, root);
+    case "clear":
+      return await clear(flags, root);
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -6,7 +6,8 @@
  *   2. unit, scenario and property tests: `deno test -A --parallel tests/`;
  *   3. notebooks: type-check every notebook's code, then execute every notebook through Jupyter
  *      (installing Jupyter and the Deno kernelspec when missing) and check that every code cell
- *      that must produce output did.
+ *      that must produce output did. Runs with DISTLAB_CACHE=off: the suite executes every
+ *      experiment afresh instead of reading results cached by lib/experiments/cache.ts.
  * Prints each stage's time and ends with one line `distlab: N passed, M failed`.
  * Flags: `--skip-notebooks`, `--skip-static`, `--only-notebooks`.
  */
@@ -20,6 +21,8 @@ interface Stage {
   cmd: string[];
   /** Parses the stage's output into passed/failed counts (default: 1 passed or 1 failed). */
   count?: (out: string, ok: boolean) => { passed: number; failed: number };
+  /** Extra environment for this stage. */
+  env?: Record<string, string>;
 }
 
 async function runStage(stage: Stage): Promise<{ ok: boolean; passed: number; failed: number }> {
@@ -30,7 +33,7 @@ async function runStage(stage: Stage): Promise<{ ok: boolean; passed: number; fa
     cwd: root,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1", DENO_JOBS: "2" },
+    env: { NO_COLOR: "1", DENO_JOBS: "2", ...stage.env },
   }).spawn();
   const dec = new TextDecoder();
   let captured = "";
@@ -89,7 +92,11 @@ if (!args.has("--only-notebooks")) {
 if (!args.has("--skip-notebooks")) {
   stages.push(
     { name: "notebook type-check", cmd: [deno, "run", "-A", "tools/notebooks.ts", "check"] },
-    { name: "notebooks", cmd: [deno, "run", "-A", "tools/notebooks.ts", "run-all"] },
+    {
+      name: "notebooks",
+      cmd: [deno, "run", "-A", "tools/notebooks.ts", "run-all"],
+      env: { DISTLAB_CACHE: "off" },
+    },
   );
 }
 

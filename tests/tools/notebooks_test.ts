@@ -4,10 +4,12 @@
  * `jupyter-nbconvert python3-nbclient python3-ipykernel`), they never skip.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cellSource, cellTags, type Notebook, readNotebook } from "../../tools/nb/ipynb.ts";
 import { findMissingOutputs } from "../../tools/nb/output_rule.ts";
+import { conventionProblems } from "../../tools/nb/check.ts";
+import { clearOutputs } from "../../tools/nb/clear.ts";
 import { findJupyter } from "../../tools/nb/setup.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -43,6 +45,21 @@ function requireJupyter(): Promise<void> {
     }
   });
   return ready;
+}
+
+/** Every relative href/src of a site page: whether it stays inside the site and exists. */
+async function localRefs(site: string, page: string) {
+  const html = await Deno.readTextFile(join(site, page));
+  const refs = [];
+  for (const m of html.matchAll(/\s(?:href|src)="([^"]*)"/g)) {
+    const url = m[1];
+    if (url.startsWith("#") || url.startsWith("data:")) continue;
+    const path = resolve(dirname(join(site, page)), decodeURIComponent(url.split("#")[0]));
+    let exists = true;
+    await Deno.stat(path).catch(() => exists = false);
+    refs.push({ url, inside: !/^[a-z]+:|^\/\//i.test(url) && path.startsWith(site + "/"), exists });
+  }
+  return refs;
 }
 
 /** A scratch folder inside the repo (so kernels find deno.json) holding the fixtures. */
@@ -110,6 +127,24 @@ Deno.test("setup: the deno kernelspec points at this deno and keeps interrupts a
   assert.equal(spec.language, "typescript");
 });
 
+/** Whether `python` says this user's notary trusts the notebook (classic Jupyter's check). */
+async function trusted(python: string, path: string): Promise<boolean> {
+  const out = await new Deno.Command(python, {
+    args: [
+      "-c",
+      "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\n" +
+      "print(NotebookNotary().check_signature(nbformat.read(sys.argv[1], as_version=4)))",
+      path,
+    ],
+    stdout: "piped",
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim() === "True";
+}
+
+/** The `error` output of a cell. */
+const errorOutput = (nb: Notebook, index: number) =>
+  (nb.cells[index].outputs ?? []).find((o) => o.output_type === "error");
+
 Deno.test("run-all: executes in parallel, writes the site, fails naming notebook and cell", async () => {
   await requireJupyter();
   const ws = await workspace();
@@ -121,11 +156,16 @@ Deno.test("run-all: executes in parallel, writes the site, fails naming notebook
     assert.match(log, /✓ params /);
     assert.match(
       log,
-      /FAILED failing\.ipynb: cell 4 of 5 \(`throw new RangeError\(.*\): RangeError: smoke failure for seed 1/,
+      /FAILED failing\.ipynb: cell 4 of 5, In \[3\] \(`throw new RangeError\(.*\): RangeError: smoke failure for seed 1/,
     );
     assert.match(
       log,
-      /FAILED silent\.ipynb: cell 3 of 4 \(`if \(seed < 0\).*`\): produced no output/,
+      /FAILED silent\.ipynb: cell 3 of 4, In \[2\] \(`if \(seed < 0\).*`\): produced no output/,
+    );
+    // A failed prediction: the summary names the cell, and the ✗ lines follow it.
+    assert.match(
+      log,
+      /FAILED claims\.ipynb: cell 5 of 6, In \[3\] \(`assertClaims\(\[`\): ClaimError: 2 of 3 predictions failed:\n +✗ measured ≤ limit 1 \(measured 2\)\n +✗ measured < limit 1 - 1 \(measured 2\)\n/,
     );
 
     // The partial notebook is saved: the failing cell carries the error, later cells did not run.
@@ -133,14 +173,50 @@ Deno.test("run-all: executes in parallel, writes the site, fails naming notebook
     assert.equal(failing.cells[3].outputs?.[0]?.output_type, "error");
     assert.deepEqual(failing.cells[4].outputs, []);
     assert.equal(streamText(failing, 2), "before the failure\n");
+    // The numbers in the message are the executed notebook's: cell 4, prompt In [3].
+    assert.equal(failing.cells[3].execution_count, 3);
+    // Other errors keep their stack frames (the one-line display is for ConfigError/ClaimError).
+    assert.match(errorOutput(failing, 3)?.traceback?.join("\n") ?? "", /\n +at /);
+
+    // The kernel shows a ClaimError as its message alone: no stack frames.
+    const claims = await readNotebook(join(ws.out, "notebooks", "claims.ipynb"));
+    assert.match(cellSource(claims.cells[4]), /^assertClaims\(\[/);
+    assert.equal(claims.cells[4].execution_count, 3);
+    assert.deepEqual(errorOutput(claims, 4)?.traceback, [
+      "ClaimError: 2 of 3 predictions failed:",
+      "  ✗ measured ≤ limit 1 (measured 2)",
+      "  ✗ measured < limit 1 - 1 (measured 2)",
+    ]);
+
+    // Executed notebooks are signed: classic Jupyter opens them trusted, charts shown.
+    const env = await findJupyter();
+    assert.ok(env);
+    for (const stem of ["outputs", "failing"]) {
+      assert.ok(await trusted(env.python, join(ws.out, "notebooks", `${stem}.ipynb`)), stem);
+    }
 
     // Site: an index linking every notebook with title and status, charts as intact SVG.
     const site = join(ws.out, "site");
     const index = await Deno.readTextFile(join(site, "index.html"));
-    for (const stem of ["failing", "outputs", "params", "silent"]) {
+    for (const stem of ["claims", "failing", "outputs", "params", "silent"]) {
       assert.match(index, new RegExp(`href="${stem}\\.html"`));
       await Deno.stat(join(site, `${stem}.html`));
+      assert.match(index, new RegExp(`href="notebooks/${stem}\\.ipynb"`));
+      assert.ok(await trusted(env.python, join(site, "notebooks", `${stem}.ipynb`)));
     }
+    // Self-contained: every page references only files inside out/site/ (no CDN, no `../`).
+    for (const page of ["index.html", "outputs.html", "claims.html"]) {
+      for (const ref of await localRefs(site, page)) {
+        assert.ok(ref.inside, `${page} references ${ref.url}, outside out/site/`);
+        assert.ok(ref.exists, `${page} references ${ref.url}, which is not there`);
+      }
+    }
+    // A link to a sibling notebook goes to its page; a link into the repository is made inert.
+    const claimsPage = await Deno.readTextFile(join(site, "claims.html"));
+    assert.match(claimsPage, /<a href="failing\.html">the failing notebook<\/a>/);
+    assert.match(claimsPage, /<a data-repo-href="\.\.\/\.\.\/lib\/experiments\/claims\.ts">/);
+    // Charts: the vega-lite spec (for the interactive view) next to the SVG fallback; the CSS is
+    // one shared file, not ~0.5 MB inlined per page.
     assert.match(index, /Smoke: every cell shows output/);
     assert.match(index, /missing output/);
     assert.match(index, /failed/);
@@ -149,10 +225,36 @@ Deno.test("run-all: executes in parallel, writes the site, fails naming notebook
     assert.ok(uri, "the chart is embedded as an SVG image");
     const svg = new TextDecoder().decode(Uint8Array.from(atob(uri[1]), (c) => c.charCodeAt(0)));
     assert.match(svg, /<rect x="5" y="5" width="110" height="50" fill="steelblue"\/>/);
+    const spec = page.match(
+      /<script type="application\/vnd\.vegalite\.v5\+json">([^<]*)<\/script>/,
+    );
+    assert.ok(spec, "the vega-lite spec is embedded");
+    assert.deepEqual(JSON.parse(spec[1]), {
+      $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+      mark: "bar",
+    });
+    assert.match(page, /<link rel="stylesheet" href="assets\/notebook\.css">/);
+    assert.doesNotMatch(page, /<style/);
+    assert.ok(page.length < 100_000, `outputs.html is ${page.length} bytes`);
+    assert.ok((await Deno.stat(join(site, "assets", "notebook.css"))).size > 400_000);
+    // The bundled scripts are the UMD builds: loaded in page order they define vegaEmbed.
+    const g = globalThis as Record<string, unknown>;
+    try {
+      for (const f of ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"]) {
+        const code = await Deno.readTextFile(join(site, "assets", f));
+        assert.doesNotMatch(code, /sourceMappingURL/);
+        new Function("exports", "module", "define", code).call(globalThis);
+      }
+      assert.equal(typeof g.vegaEmbed, "function");
+    } finally {
+      delete g.vega;
+      delete g.vegaLite;
+      delete g.vegaEmbed;
+    }
     const results = JSON.parse(await Deno.readTextFile(join(site, "results.json")));
     assert.deepEqual(
       results.notebooks.map((n: { stem: string; status: string }) => `${n.stem}:${n.status}`),
-      ["failing:error", "outputs:ok", "params:ok", "silent:missing-output"],
+      ["claims:error", "failing:error", "outputs:ok", "params:ok", "silent:missing-output"],
     );
   } finally {
     await Deno.remove(ws.dir, { recursive: true });
@@ -199,6 +301,88 @@ Deno.test("run-one: --set injects a tagged cell after `parameters` and changes t
     await Deno.stat(join(ws.out, "site", "params__n=5.html"));
   } finally {
     await Deno.remove(ws.dir, { recursive: true });
+  }
+});
+
+Deno.test("run-one: a bad parameter inside the kernel is one ConfigError line naming the field", async () => {
+  await requireJupyter();
+  const ws = await workspace();
+  try {
+    // As a user editing the parameters cell in Jupyter: no --set, so nothing validates first.
+    const path = join(ws.nb, "params.ipynb");
+    const nb = await readNotebook(path);
+    nb.cells[1].source = 'const n = 500;\nconst label = "default";';
+    await Deno.writeTextFile(path, JSON.stringify(nb, null, 1));
+    const r = await cli(["run-one", path, "--out", ws.out]);
+    const log = r.stdout + r.stderr;
+    assert.equal(r.code, 1, log);
+    const message =
+      "ConfigError: invalid params.ipynb parameters: n: Too big: expected number to be <=100";
+    assert.ok(
+      log.includes(
+        `FAILED params.ipynb: cell 3 of 4, In [2] (\`import { parseParams } from "./smoke_params.ts";\`): ${message}\n`,
+      ),
+      log,
+    );
+    const executed = await readNotebook(join(ws.out, "notebooks", "params.ipynb"));
+    assert.equal(executed.cells[2].execution_count, 2);
+    assert.deepEqual(errorOutput(executed, 2)?.traceback, [message]);
+  } finally {
+    await Deno.remove(ws.dir, { recursive: true });
+  }
+});
+
+Deno.test("run-one: with injected parameters, cell numbers are the executed notebook's", async () => {
+  await requireJupyter();
+  const ws = await workspace();
+  try {
+    const r = await cli([
+      "run-one",
+      join(ws.nb, "claims.ipynb"),
+      "--set",
+      "limit=0",
+      "--out",
+      ws.out,
+    ]);
+    const log = r.stdout + r.stderr;
+    assert.equal(r.code, 1, log);
+    assert.match(
+      log,
+      /FAILED claims__limit=0\.ipynb: cell 6 of 7, In \[4\] \(`assertClaims\(\[`\): ClaimError: 2 of 3 predictions failed:\n +✗ measured ≤ limit 0 \(measured 2\)\n +✗ measured < limit 0 - 1 \(measured 2\)\n/,
+    );
+    assert.match(log, /executed: .*out\/notebooks\/claims__limit=0\.ipynb/);
+    const nb = await readNotebook(join(ws.out, "notebooks", "claims__limit=0.ipynb"));
+    assert.equal(nb.cells.length, 7);
+    assert.deepEqual(cellTags(nb.cells[2]), ["injected-parameters"]);
+    assert.match(cellSource(nb.cells[5]), /^assertClaims\(\[/);
+    assert.equal(nb.cells[5].execution_count, 4);
+    assert.equal(errorOutput(nb, 5)?.ename, "ClaimError");
+  } finally {
+    await Deno.remove(ws.dir, { recursive: true });
+  }
+});
+
+Deno.test("clear: strips stored outputs byte-exactly back to the clean file; check names the task", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nbclear-" });
+  try {
+    const clean = await Deno.readTextFile(join(FIXTURES, "claims.ipynb"));
+    const nb = JSON.parse(clean) as Notebook;
+    nb.cells[2].outputs = [{ output_type: "stream", name: "stdout", text: ["x\n"] }];
+    nb.cells[2].execution_count = 2;
+    nb.cells[4].execution_count = 3;
+    const path = join(dir, "claims.ipynb");
+    await Deno.writeTextFile(path, JSON.stringify(nb, null, 1) + "\n");
+    assert.deepEqual(conventionProblems(nb, path).filter((p) => p.includes("stored")), [
+      "cells 3, 5 have stored outputs or an execution count; notebooks are stored clean: " +
+      "run `deno task notebooks:clear`",
+    ]);
+    const r = await cli(["clear", path]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /cleared 2 cells in/);
+    assert.equal(await Deno.readTextFile(path), clean);
+    assert.equal(await clearOutputs(path), 0, "a clean file is left alone");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -9,6 +9,7 @@
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cellSource, cellTags, findTaggedCell, type Notebook, notebookStem } from "./ipynb.ts";
+import { CLEAR_COMMAND, hasStoredOutputs } from "./clear.ts";
 import { declaredParameters, PARAMETERS_TAG, schemaRef } from "./parameters.ts";
 
 /** Where a generated line came from. */
@@ -140,13 +141,14 @@ export function conventionProblems(nb: Notebook, path: string): string[] {
       problems.push((err as Error).message);
     }
   }
-  nb.cells.forEach((c, i) => {
-    if (c.cell_type === "code" && ((c.outputs ?? []).length > 0 || c.execution_count != null)) {
-      problems.push(
-        `cell ${i + 1} has stored outputs or an execution count (store notebooks clean)`,
-      );
-    }
-  });
+  const stored = nb.cells.flatMap((c, i) => hasStoredOutputs(c) ? [i + 1] : []);
+  if (stored.length > 0) {
+    problems.push(
+      `${stored.length === 1 ? "cell" : "cells"} ${stored.join(", ")} ` +
+        `${stored.length === 1 ? "has" : "have"} stored outputs or an execution count; ` +
+        `notebooks are stored clean: run \`${CLEAR_COMMAND}\``,
+    );
+  }
   return problems;
 }
 

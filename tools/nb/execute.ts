@@ -26,6 +26,10 @@ export interface ExecutorResult {
   lateInDrain: number;
   lateRouted: number;
   htmlError: string | null;
+  /** Why the executed notebook could not be signed as trusted (null when it was). */
+  signError?: string | null;
+  /** Cell index → the execution count (`In [n]`) it was given. */
+  executionCounts?: Record<string, number>;
   error: {
     kind: "cell-error" | "timeout" | "dead-kernel" | "uncaught" | "startup" | "internal";
     cellIndex: number | null;
@@ -97,23 +101,29 @@ export function traceWithoutMessage(ename: string, evalue: string, traceback: st
   return rest.split("\n").filter((l) => l.trim() !== "");
 }
 
-function sourceIndex(executedIndex: number, injectedIndex?: number): number {
-  return injectedIndex !== undefined && executedIndex > injectedIndex
-    ? executedIndex - 1
-    : executedIndex;
+/**
+ * The lines of a multi-line error message after its first (which the summary shows): a
+ * ClaimError's `✗ prediction (measured)` lines. A ZodError's JSON is summarised instead.
+ */
+export function messageRest(ename: string, evalue: string, max = 40): string[] {
+  if (ename === "ZodError" || /^\s*\[\s*\{/.test(evalue)) return [];
+  const rest = evalue.split("\n").slice(1).filter((l) => l.trim() !== "");
+  return rest.length > max
+    ? [...rest.slice(0, max), `… and ${rest.length - max} more lines`]
+    : rest;
 }
 
-/** Labels a cell of the executed notebook by its position in the source notebook. */
+/**
+ * Labels a cell of the executed notebook the way the executed notebook shows it: its position
+ * among all cells (markdown included, as VS Code's "Cell 4 of 5" counts; the executed notebook
+ * includes an injected-parameters cell) and, for an executed code cell, its `In [n]` prompt.
+ */
 export function labelCell(executed: Notebook, index: number, injectedIndex?: number): string {
-  if (index === injectedIndex) return "the injected-parameters cell";
   const label = cellLabel(executed, index);
-  if (injectedIndex === undefined) return label;
-  // Renumber against the source notebook, which lacks the injected cell.
-  const total = executed.cells.length - 1;
-  return label.replace(
-    /^cell \d+ of \d+/,
-    `cell ${sourceIndex(index, injectedIndex) + 1} of ${total}`,
-  );
+  const count = executed.cells[index]?.execution_count;
+  const prompt = typeof count === "number" ? `, In [${count}]` : "";
+  const what = index === injectedIndex ? " (the injected-parameters cell)" : "";
+  return label.replace(/^(cell \d+ of \d+)/, `$1${prompt}${what}`);
 }
 
 /** Executes one notebook and checks the output rule. */
@@ -168,7 +178,12 @@ export async function executeNotebook(
     };
   }
   const details: string[] = [];
-  if (result.htmlError) details.push(`HTML rendering failed: ${result.htmlError}`);
+  if (result.htmlError) details.push(`HTML: ${result.htmlError}`);
+  if (result.signError) {
+    details.push(
+      `not signed as trusted (classic Jupyter will hide its charts): ${result.signError}`,
+    );
+  }
   const executed = await readNotebook(job.outputNotebook);
   if (result.error) {
     const e = result.error;
@@ -176,6 +191,7 @@ export async function executeNotebook(
       ? (e.kind === "startup" || e.kind === "internal" ? "kernel start" : "notebook")
       : labelCell(executed, e.cellIndex, job.injectedIndex);
     const summary = `${where}: ${describeError(e.ename, e.evalue)}`;
+    details.push(...messageRest(e.ename, e.evalue));
     details.push(...traceWithoutMessage(e.ename, e.evalue, e.traceback).slice(0, 12));
     if (e.kind === "internal" || e.kind === "startup") details.push(...stderr.slice(-10));
     return { status: "error", durationMs: wallMs, summary, details, result, missing: [] };
