@@ -5,7 +5,7 @@
  * deno task lincheck [--model register|cas-register|kv] [--initial VALUE] [--budget N]
  *                    [--explain] FILE…
  * ```
- * Prints one line per file: file, verdict (ok / illegal / unknown / error), operations, time in
+ * Prints one line per file: file, verdict (ok / illegal / unknown / empty / error), operations, time in
  * ms, model. Without `--model`, the model comes from the file: a Jepsen log is a cas-register, an
  * EDN history with `:key`s is a kv map, any other EDN history a cas-register. `--initial` is an
  * EDN literal (`nil`, `0`, `"x"`): the register's initial value or the value of a key never
@@ -14,7 +14,8 @@
  * witness of each illegal file.
  *
  * Exit status: 0 when every file is linearizable, 1 when some file is not, 2 when some file is
- * unknown or unreadable, or on a usage error (the highest applicable code wins).
+ * unknown, unreadable or holds no operations ("empty": an empty or whitespace-only file is a
+ * mistake, not a proof), or on a usage error (the highest applicable code wins).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -132,14 +133,20 @@ function makeModel(name: ModelName, initial: string | undefined): AnyModel {
 /** One checked file. */
 interface Row {
   file: string;
-  verdict: "ok" | "illegal" | "unknown" | "error";
+  verdict: "ok" | "illegal" | "unknown" | "empty" | "error";
   operations: number;
   ms: number;
   model: string;
   detail?: string;
 }
 
-const EXIT: Record<Row["verdict"], number> = { ok: 0, illegal: 1, unknown: 2, error: 2 };
+const EXIT: Record<Row["verdict"], number> = {
+  ok: 0,
+  illegal: 1,
+  unknown: 2,
+  empty: 2,
+  error: 2,
+};
 
 /**
  * Run the command on `args`, writing lines to `print`; resolves to the exit status.
@@ -178,6 +185,19 @@ export async function lincheck(args: string[], print: (line: string) => void): P
       lines = parsed.lines;
       operations = parsed.events.filter((e) => e.type === "invoke").length;
       if (flags.model === undefined) modelName = parsed.hasKeys ? "kv" : "cas-register";
+      if (operations === 0) {
+        // an empty history is trivially linearizable, but an empty file is almost always a
+        // mistake (a run that never started, a wrong path): say so and fail like "unknown"
+        rows.push({
+          file,
+          verdict: "empty",
+          operations,
+          ms: performance.now() - t0,
+          model: modelName,
+          detail: "no operations: the file is empty or holds only whitespace and comments",
+        });
+        continue;
+      }
       const model = makeModel(modelName, flags.initial);
       const result = checkLinearizability(parsed.events, model, {
         stepBudget: flags.budget,

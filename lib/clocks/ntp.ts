@@ -27,7 +27,8 @@
  */
 import { z } from "zod";
 import type { NodeContext, NodeId } from "../sim/types.ts";
-import { parseConfig } from "../sim/errors.ts";
+import { ConfigError, parseConfig } from "../sim/errors.ts";
+import { unknownMembers, withMemberCheck } from "../sim/simulation.ts";
 import { ClockDiscipline, type SyncNode, type SyncNodeFactory } from "./discipline.ts";
 
 /** Messages of the NTP-style protocol. */
@@ -224,6 +225,11 @@ export class NtpNode implements SyncNode<NtpMessage> {
  * ```
  */
 export function ntpFactory(config: NtpConfigInput = {}): SyncNodeFactory<NtpMessage> {
-  parseConfig(NtpConfigSchema, config, "ntp config");
-  return (ctx) => new NtpNode(ctx, config);
+  const parsed = parseConfig(NtpConfigSchema, config, "ntp config");
+  // the server polled must be a server of the cluster (checked when the cluster is built)
+  return withMemberCheck((ctx: NodeContext<NtpMessage>) => new NtpNode(ctx, config), (servers) => {
+    const issues = unknownMembers([parsed.serverId], servers, "serverId")
+      .map((i) => ({ ...i, path: "serverId" }));
+    if (issues.length) throw new ConfigError("ntp config", issues);
+  });
 }

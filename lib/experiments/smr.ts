@@ -28,6 +28,6 @@ export function allSmrClaims(p: SmrParams): Claim[] {
     ...checkWalkthrough(requestWalkthrough(p)),
     ...checkKvUnderFaults(kvUnderFaults(p), p),
     ...checkDeterminism(determinismExperiment(p), p),
-    ...checkExactlyOnce(exactlyOnceExperiment(p)),
+    ...checkExactlyOnce(exactlyOnceExperiment(p), p),
   ];
 }

@@ -8,17 +8,24 @@ export const SmrParamsSchema = z.object({
   seed: z.number().int().default(1),
   /** Servers (replicas) of the key-value store. */
   nodes: z.number().int().min(3).max(9).default(5),
-  /** One-way message latency, uniform between these bounds (ms). */
-  latencyMsMin: z.number().min(0).default(1),
-  latencyMsMax: z.number().min(0).default(10),
+  /**
+   * One-way message latency, uniform between these bounds (ms): above 0 (a follower hears of a
+   * commit after the leader made it) and at most 20, well under the 150 ms election timeout
+   * (Raft §5.6: broadcastTime ≪ electionTimeout).
+   */
+  latencyMsMin: z.number().positive().max(20).default(1),
+  latencyMsMax: z.number().positive().max(20).default(10),
   /** Closed-loop key-value clients of the fault experiment. */
-  clients: z.number().int().min(1).max(50).default(6),
+  clients: z.number().int().min(1).max(20).default(6),
   /** Keys the clients read and write. */
   keys: z.number().int().min(1).max(20).default(3),
   /** Simulated length of the fault experiment (ms); clients stop 1 s before the end. */
   runMs: z.number().min(6_000).max(120_000).default(12_000),
-  /** When the leader of the moment is crashed, and how long it stays down (ms). */
-  crashAtMs: z.number().min(500).default(3_000),
+  /**
+   * When the leader of the moment is crashed (after ≥ 0.5 s of fault-free service, measured from
+   * 1 s on), and how long it stays down (ms).
+   */
+  crashAtMs: z.number().min(1_500).default(3_000),
   crashForMs: z.number().positive().default(2_000),
   /** When the leader of the moment is cut off with one other server, and for how long (ms). */
   partitionAtMs: z.number().min(500).default(7_000),
@@ -28,7 +35,7 @@ export const SmrParamsSchema = z.object({
   /** Width of the throughput windows (ms). */
   windowMs: z.number().positive().default(250),
   /** Determinism experiment: commands proposed, and commands per block. */
-  ledgerCommands: z.number().int().min(10).max(2_000).default(120),
+  ledgerCommands: z.number().int().min(10).max(600).default(120),
   blockSize: z.number().int().min(1).max(100).default(10),
   /** Exactly-once experiment: loss ratio of every link, client timeout (ms), simulated length (ms). */
   retryLossRatio: z.number().min(0).max(0.5).default(0.2),

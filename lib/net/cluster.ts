@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { Simulation } from "../sim/simulation.ts";
+import { checkFactoryMembers, Simulation } from "../sim/simulation.ts";
 import type { NodeFactory, NodeId } from "../sim/types.ts";
 import type { TraceOptions } from "../sim/trace.ts";
 import { ConfigError, parseConfig } from "../sim/errors.ts";
@@ -161,6 +161,13 @@ export function createCluster<M>(options: ClusterOptions<M>): Cluster<M> {
       }]);
     }
   }
+  // node ids named in protocol configs (Raft servers, Paxos roles, an NTP server) must be servers
+  const factories = new Set<unknown>([options.factory]);
+  for (const id of ids) {
+    const f = startFactories.get(id) ?? options.factoryFor?.(id);
+    if (f) factories.add(f);
+  }
+  for (const f of factories) checkFactoryMembers(f, ids);
   const sim = new Simulation<M>({
     seed: o.seed,
     network: net,

@@ -1,6 +1,6 @@
 /**
- * The nemesis: a timeline of faults (partition, heal, crash, restart, pause, clock jump, drift
- * change, slow link, restore, hold, release), written by hand or generated from a seed with the same vocabulary
+ * The nemesis: a timeline of faults (partition, isolate, reconnect, heal, crash, restart, pause,
+ * clock jump, drift change, slow link, restore, network-wide loss/reordering, hold, release), written by hand or generated from a seed with the same vocabulary
  * (random halves, majority ring, bridge, isolate one node, flapping link, rolling crashes).
  * Every schedule is validated against the cluster's node ids before anything runs.
  * @module
@@ -10,7 +10,7 @@ import type { Simulation } from "../sim/simulation.ts";
 import type { NodeFactory, NodeId } from "../sim/types.ts";
 import { Rng } from "../sim/rng.ts";
 import { ConfigError, parseConfig } from "../sim/errors.ts";
-import type { Network } from "./network.ts";
+import { type Network, NetworkConditionsSchema } from "./network.ts";
 import { type Adversary, StrategySchema } from "./adversary.ts";
 
 const Node = z.string().min(1);
@@ -29,6 +29,17 @@ export const FaultSchema = z.discriminatedUnion("type", [
   z.object({ atMs: At, type: z.literal("cut"), pairs: z.array(z.tuple([Node, Node])).min(1) })
     .strict(),
   z.object({ atMs: At, type: z.literal("isolate"), node: Node }).strict(),
+  /** Undo `isolate` for one node (every cut to and from it goes), healing nothing else. */
+  z.object({ atMs: At, type: z.literal("reconnect"), node: Node }).strict(),
+  /**
+   * Change loss, reordering and duplication of every link from now on (each field given replaces
+   * the configured value; `reset: true` first goes back to the configured values).
+   */
+  NetworkConditionsSchema.extend({
+    atMs: At,
+    type: z.literal("network"),
+    reset: z.boolean().default(false),
+  }).strict(),
   z.object({ atMs: At, type: z.literal("heal") }).strict(),
   z.object({ atMs: At, type: z.literal("crash"), node: Node }).strict(),
   z.object({ atMs: At, type: z.literal("restart"), node: Node }).strict(),
@@ -116,7 +127,15 @@ export const GeneratorSchema = z.discriminatedUnion("generator", [
     /** Each crash happens up to this much later than its slot (uniform), to vary its phase. */
     jitterMs: z.number().min(0).default(0),
   }).strict(),
-]);
+]).superRefine((g, ctx) => {
+  if (g.endMs < g.startMs) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["endMs"],
+      message: `endMs (${g.endMs}) precedes startMs (${g.startMs})`,
+    });
+  }
+});
 
 /** A generator spec as written. */
 export type GeneratorInput = z.input<typeof GeneratorSchema>;
@@ -179,6 +198,7 @@ export function parseSchedule(input: unknown, nodes: readonly NodeId[]): Schedul
         check(f.to, `${p}.to`);
         break;
       case "isolate":
+      case "reconnect":
       case "crash":
       case "restart":
       case "pause":
@@ -189,6 +209,7 @@ export function parseSchedule(input: unknown, nodes: readonly NodeId[]): Schedul
       case "heal":
       case "restore":
       case "release":
+      case "network":
         break;
     }
   });
@@ -227,6 +248,15 @@ export function applyFault(
     case "isolate":
       net.isolate(f.node);
       break;
+    case "reconnect":
+      net.reconnect(f.node);
+      break;
+    case "network": {
+      if (f.reset) net.resetConditions();
+      const { atMs: _a, type: _t, reset: _r, ...conditions } = f;
+      net.setConditions(conditions);
+      break;
+    }
     case "heal":
       net.heal();
       break;
@@ -283,6 +313,16 @@ export function installSchedule<M>(
       message: "a byzantine fault needs the cluster's adversary option (the protocol's kit)",
     }]);
   }
+  // a fault in the past would silently happen now, out of order: refuse it
+  const past = schedule.flatMap((f, i) =>
+    f.atMs < sim.nowMs
+      ? [{
+        path: `[${i}].atMs`,
+        message: `${f.atMs} ms is in the past (the simulation is at ${sim.nowMs} ms)`,
+      }]
+      : []
+  );
+  if (past.length) throw new ConfigError("nemesis schedule", past);
   const sorted = schedule.map((f, i) => ({ f, i })).sort((a, b) =>
     a.f.atMs - b.f.atMs || a.i - b.i
   );
@@ -424,6 +464,15 @@ export function faultWindows(schedule: Schedule, endMs: number): FaultWindow[] {
         if (netOpen) out.push({ ...netOpen, endMs: f.atMs, kind: "network" });
         netOpen = null;
         break;
+      case "reconnect":
+        if (netOpen?.label === `isolate ${f.node}`) {
+          out.push({ ...netOpen, endMs: f.atMs, kind: "network" });
+          netOpen = null;
+        }
+        break;
+      case "network":
+        out.push({ startMs: f.atMs, endMs: f.atMs, label: networkLabel(f), kind: "network" });
+        break;
       case "crash":
         if (!crashed.has(f.node)) crashed.set(f.node, f.atMs);
         break;
@@ -470,6 +519,16 @@ export function faultWindows(schedule: Schedule, endMs: number): FaultWindow[] {
   }
   for (const s of slowOpen) out.push({ ...s, endMs, kind: "slow" });
   return out.sort((a, b) => a.startMs - b.startMs || a.label.localeCompare(b.label));
+}
+
+function networkLabel(f: Extract<Fault, { type: "network" }>): string {
+  const parts: string[] = [];
+  if (f.reset) parts.push("reset");
+  if (f.lossRatio !== undefined) parts.push(`loss ${f.lossRatio}`);
+  if (f.reorderRatio !== undefined) parts.push(`reorder ${f.reorderRatio}`);
+  if (f.reorderDelayMs !== undefined) parts.push(`reorder ≤ ${f.reorderDelayMs} ms`);
+  if (f.duplicateRatio !== undefined) parts.push(`duplicate ${f.duplicateRatio}`);
+  return `network: ${parts.join(", ") || "unchanged"}`;
 }
 
 /** A fresh "faults" stream for a root seed (what cluster helpers use for generators). */

@@ -64,7 +64,8 @@ class Link {
   freeAt = 0;
   lastAt = 0;
   extraMs = 0;
-  lossRatio: number;
+  /** The loss ratio a `slowLink` fault imposes on this link (undefined: none). */
+  faultLossRatio: number | undefined = undefined;
   #rng: Rng | null = null;
   #sampler: LatencySampler | null = null;
   constructor(
@@ -74,9 +75,7 @@ class Link {
     readonly baseLossRatio: number,
     readonly duplicateRatio: number,
     readonly bandwidth: number,
-  ) {
-    this.lossRatio = baseLossRatio;
-  }
+  ) {}
   /** The link's own stream, derived on first use (a link that never draws costs no stream). */
   get rng(): Rng {
     return this.#rng ??= this.parent.fork(this.name);
@@ -95,6 +94,29 @@ export interface LinkFault {
   /** Replaces the loss ratio. */
   readonly lossRatio?: number;
 }
+
+/**
+ * Network-wide conditions changed at run time (`setConditions`, the nemesis `network` fault):
+ * each field given replaces the configured value for every link until changed again.
+ */
+export interface NetworkConditions {
+  /** Probability that a message is lost (replaces every link's configured loss ratio). */
+  readonly lossRatio?: number;
+  /** Probability that a message is held back by an extra uniform delay. */
+  readonly reorderRatio?: number;
+  /** Maximum extra delay of a reordered message (ms). */
+  readonly reorderDelayMs?: number;
+  /** Probability that a message is delivered twice (replaces every link's configured ratio). */
+  readonly duplicateRatio?: number;
+}
+
+/** Run-time network conditions (zod): ratios in [0, 1], delays ≥ 0. */
+export const NetworkConditionsSchema = z.object({
+  lossRatio: Ratio.optional(),
+  reorderRatio: Ratio.optional(),
+  reorderDelayMs: z.number().min(0).optional(),
+  duplicateRatio: Ratio.optional(),
+}).strict();
 
 /**
  * The network. Pass it to a Simulation; drive partitions through its verbs (or a nemesis).
@@ -119,6 +141,8 @@ export class Network implements NetworkModel {
   #partitioned = false;
   #cuts = new Set<number>();
   #faults = new Map<number, LinkFault>();
+  #conditions: NetworkConditions = {};
+  #isolated = new Set<number>();
 
   /**
    * A network from a config (validated: a ConfigError names any bad field). `nodes`, when given,
@@ -190,10 +214,15 @@ export class Network implements NetworkModel {
   transmit(from: number, to: number, sizeBytes: number, nowMs: number): Transmission {
     if (this.blocked(from, to)) return "partition";
     const l = this.#link(from, to);
-    if (l.lossRatio > 0 && l.rng.next() < l.lossRatio) return "loss";
+    const k = this.#conditions;
+    const loss = l.faultLossRatio ?? k.lossRatio ?? l.baseLossRatio;
+    if (loss > 0 && l.rng.next() < loss) return "loss";
     let d = l.sample() + l.extraMs;
     const c = this.config;
-    if (c.reorderRatio > 0 && l.rng.next() < c.reorderRatio) d += l.rng.next() * c.reorderDelayMs;
+    const reorder = k.reorderRatio ?? c.reorderRatio;
+    if (reorder > 0 && l.rng.next() < reorder) {
+      d += l.rng.next() * (k.reorderDelayMs ?? c.reorderDelayMs);
+    }
     if (l.bandwidth > 0) {
       const start = Math.max(nowMs, l.freeAt);
       const tx = sizeBytes / l.bandwidth;
@@ -205,7 +234,8 @@ export class Network implements NetworkModel {
       l.lastAt = at;
       d = at - nowMs;
     }
-    if (l.duplicateRatio > 0 && l.rng.next() < l.duplicateRatio) {
+    const dup = k.duplicateRatio ?? l.duplicateRatio;
+    if (dup > 0 && l.rng.next() < dup) {
       let d2 = l.sample() + l.extraMs;
       if (c.fifo) d2 = Math.max(d2, d);
       return [d, d2];
@@ -272,7 +302,44 @@ export class Network implements NetworkModel {
 
   /** Isolate one node from everyone. */
   isolate(id: NodeId): void {
+    this.#isolated.add(this.#idx(id, "isolate"));
     this.cut(this.#ids.filter((x) => x !== id).map((x) => [id, x] as [NodeId, NodeId]));
+  }
+
+  /**
+   * Undo `isolate(id)` without healing anything else: remove every cut to and from `id` (one-way
+   * cuts included), except those to nodes that are themselves still isolated. A grouping made
+   * by `partition` is left as it is (use `heal` or a new `partition` for that).
+   */
+  reconnect(id: NodeId): void {
+    const i = this.#idx(id, "reconnect");
+    this.#isolated.delete(i);
+    for (const key of [...this.#cuts]) {
+      const a = Math.floor(key / 65536), b = key % 65536;
+      const other = a === i ? b : b === i ? a : -1;
+      if (other >= 0 && !this.#isolated.has(other)) this.#cuts.delete(key);
+    }
+  }
+
+  /**
+   * Change loss, reordering and duplication of every link from now on (validated: a ConfigError
+   * names a bad field). Each field given replaces the configured value until changed again; a
+   * `slowLink` loss ratio still wins on its link. `setConditions({})` changes nothing; pass the
+   * configured values (or call `resetConditions`) to go back.
+   */
+  setConditions(conditions: NetworkConditions): void {
+    const c = parseConfig(NetworkConditionsSchema, conditions, "network conditions");
+    this.#conditions = { ...this.#conditions, ...c };
+  }
+
+  /** Back to the configured loss, reordering and duplication. */
+  resetConditions(): void {
+    this.#conditions = {};
+  }
+
+  /** The run-time conditions in force (fields not listed: as configured). */
+  get conditions(): NetworkConditions {
+    return this.#conditions;
   }
 
   /** Remove every partition and cut. */
@@ -280,6 +347,7 @@ export class Network implements NetworkModel {
     this.#partitioned = false;
     for (let i = 0; i < this.#group.length; i++) this.#group[i] = this.#client[i] ? FREE : 0;
     this.#cuts.clear();
+    this.#isolated.clear();
   }
 
   /** Whether any partition or cut is in force. */
@@ -311,7 +379,7 @@ export class Network implements NetworkModel {
 
 function applyFault(l: Link, f: LinkFault): void {
   l.extraMs = f.extraMs ?? 0;
-  l.lossRatio = f.lossRatio ?? l.baseLossRatio;
+  l.faultLossRatio = f.lossRatio;
 }
 
 /** Check that every node named in a network config exists; throws a ConfigError naming the field. */

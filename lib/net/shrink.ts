@@ -96,9 +96,14 @@ export function formatFault(f: Fault): string {
     case "cut":
       return `${t} cut ${f.pairs.map(([a, b]) => `${a}-${b}`).join(" ")}`;
     case "isolate":
+    case "reconnect":
     case "crash":
     case "restart":
       return `${t} ${f.type} ${f.node}`;
+    case "network": {
+      const { atMs: _a, type: _t, ...rest } = f;
+      return `${t} network ${JSON.stringify(rest)}`;
+    }
     case "pause":
       return `${t} pause ${f.node} ${f.durationMs}ms`;
     case "clockJump":

@@ -142,6 +142,74 @@ export interface MessageStats {
   dropped: number;
   /** Extra copies created by the network. */
   duplicated: number;
+  /**
+   * Messages handed to the network per message `type` (the string field most protocol messages
+   * carry; others count under "(untyped)"), the same messages `sent` counts.
+   */
+  readonly byType: Map<string, number>;
+  /** Per node: messages it sent (as `sent` counts them) and messages delivered to it. */
+  readonly byNode: Map<NodeId, NodeMessageStats>;
+}
+
+/** One node's message counters (see {@link MessageStats.byNode}). */
+export interface NodeMessageStats {
+  /** Messages this node handed to the network. */
+  sent: number;
+  /** Messages handed to this node's onMessage. */
+  delivered: number;
+}
+
+/** The key a message is counted under in {@link MessageStats.byType}. */
+export function messageTypeOf(msg: unknown): string {
+  if (msg !== null && typeof msg === "object") {
+    const t = (msg as { type?: unknown }).type;
+    if (typeof t === "string") return t;
+  }
+  return "(untyped)";
+}
+
+/**
+ * The property a node factory may carry to check the node ids its configuration names (Raft's
+ * `servers`, Paxos's roles, an NTP server) against the cluster's servers; it throws a
+ * ConfigError naming the field. `createCluster` calls it before anything runs, and the simulator
+ * at a node's first boot (for nodes added with `addNode`).
+ */
+export const CHECK_MEMBERS: unique symbol = Symbol.for("distlab.checkMembers");
+
+/** A check of configured node ids against the servers of the cluster (throws a ConfigError). */
+export type MemberCheck = (servers: readonly NodeId[]) => void;
+
+/** Attach a {@link MemberCheck} to a factory (returns the same function). */
+export function withMemberCheck<F extends object>(factory: F, check: MemberCheck): F {
+  Object.defineProperty(factory, CHECK_MEMBERS, { value: check });
+  return factory;
+}
+
+/** Run a factory's member check, if it has one, against `servers`. */
+export function checkFactoryMembers(factory: unknown, servers: readonly NodeId[]): void {
+  const check = (factory as { [CHECK_MEMBERS]?: MemberCheck } | null)?.[CHECK_MEMBERS];
+  if (typeof check === "function") check(servers);
+}
+
+/**
+ * The issues of a member check: each configured id (at `path[i]`) that is not a server.
+ * @example
+ * ```ts
+ * unknownMembers(["n0", "n9"], ["n0", "n1"], "servers"); // [{ path: "servers[1]", ... }]
+ * ```
+ */
+export function unknownMembers(
+  ids: readonly NodeId[] | undefined,
+  servers: readonly NodeId[],
+  path: string,
+): { path: string; message: string }[] {
+  const known = new Set(servers);
+  return (ids ?? []).flatMap((id, i) =>
+    known.has(id) ? [] : [{
+      path: `${path}[${i}]`,
+      message: `"${id}" is not a server of the cluster (servers: ${servers.join(", ")})`,
+    }]
+  );
 }
 
 /** A message as it is handed to a node (see `Simulation.onDeliver`). */
@@ -198,6 +266,7 @@ class NodeSlot<M> {
   up = false;
   started = false;
   byzantine = false;
+  membersChecked = false;
   pausedUntil = -1;
   pauseGen = 0;
   backlog: SimEvent[] = [];
@@ -261,7 +330,14 @@ export class Simulation<M = unknown> {
   /** Protocol events in order (when `collectEvents`). */
   readonly events: EmittedEvent[] = [];
   /** Message counters, kept whatever the trace mode. */
-  readonly stats: MessageStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
+  readonly stats: MessageStats = {
+    sent: 0,
+    delivered: 0,
+    dropped: 0,
+    duplicated: 0,
+    byType: new Map(),
+    byNode: new Map(),
+  };
 
   #now = 0;
   #queue = new EventQueue<SimEvent>();
@@ -644,9 +720,10 @@ export class Simulation<M = unknown> {
   }
 
   /**
-   * Route every message this node sends through `interceptor` (null removes it). By default the
-   * node is then marked Byzantine; pass `{ byzantine: false }` when the interceptor models the
-   * environment instead (a slow disk before a reply, a scheduler choosing delivery order).
+   * Route every message this node sends through `interceptor` (null removes it). The node is
+   * marked Byzantine only when asked (`{ byzantine: true }`: the interceptor is the node lying);
+   * by default (`byzantine: false`) the interceptor models the environment (a slow disk before a
+   * reply, a scheduler choosing delivery order) and the node stays honest.
    */
   intercept(
     id: NodeId,
@@ -655,13 +732,18 @@ export class Simulation<M = unknown> {
   ): void {
     const s = this.#nodes[this.indexOf(id)];
     s.interceptor = interceptor;
-    if (interceptor && (options.byzantine ?? true)) s.byzantine = true;
+    if (interceptor && options.byzantine === true) s.byzantine = true;
   }
 
   #boot(s: NodeSlot<M>): void {
     s.up = true;
     s.pausedUntil = -1;
     s.timers.clear();
+    if (!s.membersChecked) {
+      // bad ids in the node's configuration are a configuration error, not a crash mid-run
+      s.membersChecked = true;
+      checkFactoryMembers(s.factory, this.#servers);
+    }
     const ctx = this.#makeContext(s, s.incarnation);
     s.ctx = ctx;
     s.instance = this.#guard(s, "factory", () => s.factory(ctx));
@@ -786,6 +868,7 @@ export class Simulation<M = unknown> {
     }
     const id = ++this.#msgId;
     this.stats.sent++;
+    this.#countSent(s.id, msg);
     const size = this.network.usesSize ? (sizeBytes ?? this.#sizeOf(msg)) : (sizeBytes ?? 0);
     const tr = this.network.transmit(s.index, toIdx, size, this.#now);
     if (this.#tracing) {
@@ -839,6 +922,18 @@ export class Simulation<M = unknown> {
     }
   }
 
+  #nodeStats(id: NodeId): NodeMessageStats {
+    let n = this.stats.byNode.get(id);
+    if (!n) this.stats.byNode.set(id, n = { sent: 0, delivered: 0 });
+    return n;
+  }
+
+  #countSent(from: NodeId, msg: unknown): void {
+    const t = messageTypeOf(msg);
+    this.stats.byType.set(t, (this.stats.byType.get(t) ?? 0) + 1);
+    this.#nodeStats(from).sent++;
+  }
+
   #drop(e: SimEvent, reason: DropReason): void {
     this.stats.dropped++;
     if (this.#tracing) {
@@ -876,6 +971,7 @@ export class Simulation<M = unknown> {
       }
       const from = this.#nodes[e.from].id;
       this.stats.delivered++;
+      this.#nodeStats(s.id).delivered++;
       if (this.#tracing) {
         this.trace.add({
           type: "deliver",

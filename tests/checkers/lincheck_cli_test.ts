@@ -29,14 +29,35 @@ Deno.test("lincheck: one line per file, exit 0 when all are linearizable", async
 });
 
 Deno.test("lincheck: exit 1 when a file is not linearizable; --explain prints the witness", async () => {
-  const plain = await run(file("jepsen/etcd_095.log"), file("jepsen/etcd_000.log"));
+  const plain = await run(file("jepsen/etcd_002.log"), file("jepsen/etcd_000.log"));
   assert.equal(plain.code, 1);
-  assert.match(plain.lines[0], /etcd_095\.log\s+ok\s+0 ops/);
+  assert.match(plain.lines[0], /etcd_002\.log\s+ok\s+77 ops/);
   assert.match(plain.lines[1], /etcd_000\.log\s+illegal\s+85 ops/);
   const explained = await run("--explain", file("kv/c01-bad.txt"));
   assert.equal(explained.code, 1);
   assert.ok(explained.lines.length > 3);
   assert.match(explained.lines[1], /^ {4}not linearizable: key /);
+});
+
+Deno.test('lincheck: an empty or whitespace-only file exits 2 with "no operations", not ok', async () => {
+  // the corpus's etcd_095.log is empty (that cluster never started): the library still calls an
+  // empty history linearizable (tests/checkers/linearizability_test.ts); the CLI refuses the file
+  const corpus = await run(file("jepsen/etcd_095.log"));
+  assert.equal(corpus.code, 2);
+  assert.match(corpus.lines[0], /etcd_095\.log\s+empty\s+0 ops/);
+  assert.match(corpus.lines[1], /no operations/);
+  for (const text of ["", "  \n\t\n  "]) {
+    await withTemp(text, ".edn", async (path) => {
+      const r = await run(path);
+      assert.equal(r.code, 2, JSON.stringify(text));
+      assert.match(r.lines[0], /\sempty\s/);
+      assert.doesNotMatch(r.lines[0], /\sok\s/);
+      assert.match(r.lines[1], /no operations/);
+    });
+  }
+  // an empty file among good ones still fails the run
+  const mixed = await run(file("kv/c01-ok.txt"), file("jepsen/etcd_095.log"));
+  assert.equal(mixed.code, 2);
 });
 
 Deno.test("lincheck: exit 2 when a file is unknown or unreadable", async () => {

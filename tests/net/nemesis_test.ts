@@ -7,6 +7,7 @@ import {
   faultWindows,
   generateSchedule,
   type GeneratorInput,
+  installSchedule,
   nodeIds,
   parseSchedule,
 } from "@lab/net/mod.ts";
@@ -194,4 +195,97 @@ Deno.test("cluster: repairAll ends every fault for the liveness phase", () => {
   assert.ok(c.nodes.every((id) => c.sim.node(id).up && !c.sim.node(id).paused));
   assert.equal(c.sim.clockOf("n2").drift, 0);
   assert.ok(c.net.canReach("n2", "n0") && !c.net.partitioned);
+});
+
+Deno.test("nemesis: reconnect ends one node's isolation; network changes loss at run time", () => {
+  const c = createCluster<number>({
+    seed: 2,
+    nodes: 3,
+    factory: (ctx) => {
+      const tick = () => {
+        for (const p of ctx.peers) ctx.send(p, 0);
+        if (ctx.nowMs() < 600) ctx.setTimer("t", 1);
+      };
+      return { start: tick, onTimer: tick, onMessage() {} };
+    },
+    nemesis: [
+      { atMs: 100, type: "isolate", node: "n0" },
+      { atMs: 200, type: "reconnect", node: "n0" },
+      { atMs: 300, type: "network", lossRatio: 0.5 },
+      { atMs: 400, type: "network", reset: true },
+      { atMs: 500, type: "network", reorderRatio: 1, reorderDelayMs: 30 },
+    ],
+  });
+  c.sim.run();
+  const drops = (reason: string, lo: number, hi: number) =>
+    c.sim.trace.records.filter((r) =>
+      r.type === "drop" && r.reason === reason && r.t >= lo && r.t < hi
+    ).length;
+  assert.ok(drops("partition", 100, 200) > 300, "n0 isolated");
+  assert.equal(drops("partition", 200, 600), 0, "reconnected");
+  const lost = drops("loss", 300, 400);
+  assert.ok(lost > 200 && lost < 400, `about half of ~600 messages lost, got ${lost}`);
+  assert.equal(drops("loss", 400, 600), 0, "reset to the configured (lossless) network");
+  const late =
+    c.sim.trace.records.filter((r) => r.type === "deliver" && r.sentAt >= 500 && r.t - r.sentAt > 1)
+      .length;
+  assert.ok(late > 100, `reordering on: ${late} delayed`);
+  const w = c.faultWindows(700);
+  assert.ok(w.some((x) => x.label === "isolate n0" && x.startMs === 100 && x.endMs === 200));
+  assert.ok(w.some((x) => x.label === "network: loss 0.5" && x.startMs === 300));
+  assert.throws(
+    () => parseSchedule([{ atMs: 0, type: "reconnect", node: "n7" }], nodes),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("[0].node"),
+  );
+  assert.throws(
+    () => parseSchedule([{ atMs: 0, type: "network", lossRatio: 1.5 }], nodes),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("lossRatio"),
+  );
+});
+
+Deno.test("nemesis: a fault scheduled in the past is refused when installed", () => {
+  const c = createCluster<number>({ seed: 1, nodes: 3, factory: () => ({ onMessage() {} }) });
+  c.sim.run({ untilMs: 500 });
+  assert.throws(
+    () =>
+      installSchedule(c.sim, c.net, [
+        { atMs: 600, type: "crash", node: "n1" },
+        { atMs: 100, type: "heal" },
+      ]),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.includes("[1].atMs") &&
+      e.message.includes("in the past"),
+  );
+  installSchedule(c.sim, c.net, [{ atMs: 500, type: "crash", node: "n1" }]); // now is fine
+  c.sim.run({ untilMs: 501 });
+  assert.equal(c.sim.node("n1").up, false);
+});
+
+Deno.test("nemesis: a generator whose end precedes its start is refused, naming endMs", () => {
+  for (
+    const spec of [
+      { generator: "randomHalves", startMs: 5_000, endMs: 1_000, periodMs: 100, faultMs: 50 },
+      { generator: "flappingLink", startMs: 10, endMs: 5, upMs: 10, downMs: 10 },
+      { generator: "rollingCrashes", startMs: 300, endMs: 200, periodMs: 10, downMs: 5 },
+    ] as GeneratorInput[]
+  ) {
+    assert.throws(
+      () => generateSchedule(spec, nodes, new Rng(1)),
+      (e: unknown) => e instanceof ConfigError && e.message.includes("endMs"),
+      spec.generator,
+    );
+    assert.throws(
+      () => buildSchedule(spec, nodes, 1),
+      (e: unknown) => e instanceof ConfigError && e.message.includes("endMs"),
+    );
+  }
+  // equal start and end is an empty window, not an error
+  assert.deepEqual(
+    generateSchedule(
+      { generator: "isolateOne", startMs: 10, endMs: 10, periodMs: 5, faultMs: 1 },
+      nodes,
+      new Rng(1),
+    ),
+    [],
+  );
 });

@@ -224,3 +224,62 @@ Deno.test("net: a partition leaves unlisted clients connected to every side", ()
   c.net.heal();
   assert.equal(c.net.canReach("c1", "n0"), true);
 });
+
+Deno.test("net: reconnect undoes isolate for one node and leaves other cuts in place", () => {
+  const net = new Network({}, { seed: 1 });
+  const sim = new Simulation({ seed: 1, network: net });
+  for (const id of ["a", "b", "c", "d"]) sim.addNode(id, () => ({ onMessage() {} }));
+  net.isolate("a");
+  net.isolate("b");
+  net.cut([["c", "d"]]);
+  assert.equal(net.canReach("a", "c"), false);
+  net.reconnect("a");
+  assert.ok(net.canReach("a", "c") && net.canReach("c", "a") && net.canReach("a", "d"));
+  assert.equal(net.canReach("a", "b"), false, "b is still isolated");
+  assert.equal(net.canReach("c", "d"), false, "the c-d cut is not healed");
+  assert.equal(net.partitioned, true);
+  net.reconnect("b");
+  assert.ok(net.canReach("a", "b"));
+  net.cutOneWay(["a"], ["c"]);
+  net.reconnect("a"); // one-way cuts from or to the node go too
+  assert.ok(net.canReach("a", "c"));
+  assert.throws(() => net.reconnect("zz"), ConfigError);
+});
+
+Deno.test("net: setConditions changes loss and reordering at run time", () => {
+  const run = (change: (net: Network) => void) => {
+    const c = createCluster<number>({
+      seed: 4,
+      nodes: 2,
+      factory: blaster(400, 1),
+      network: { latency: { kind: "constant", ms: 1 } },
+    });
+    c.sim.at(200, () => change(c.net));
+    c.sim.run();
+    const drops = (lo: number, hi: number) =>
+      c.sim.trace.records.filter((r) => r.type === "drop" && r.t >= lo && r.t < hi).length;
+    const late = (lo: number, hi: number) =>
+      c.sim.trace.records.filter((r) =>
+        r.type === "deliver" && r.sentAt >= lo && r.sentAt < hi && r.t - r.sentAt > 1
+      ).length;
+    return { before: drops(0, 200), after: drops(200, 400), lateBefore: late(0, 200), c, late };
+  };
+  const lossy = run((net) => net.setConditions({ lossRatio: 0.3 }));
+  assert.equal(lossy.before, 0);
+  // 400 messages (both directions) after the change, 30 % lost: binomial mean 120, sd ≈ 9
+  assert.ok(lossy.after > 90 && lossy.after < 150, `lost ${lossy.after}`);
+  const shuffled = run((net) => net.setConditions({ reorderRatio: 0.5, reorderDelayMs: 20 }));
+  assert.equal(shuffled.lateBefore, 0);
+  const lateAfter = shuffled.late(200, 400);
+  assert.ok(lateAfter > 150 && lateAfter < 250, `delayed ${lateAfter} of 400`);
+  const back = run((net) => {
+    net.setConditions({ lossRatio: 1 });
+    net.resetConditions();
+  });
+  assert.equal(back.after, 0);
+  const net = new Network({}, { seed: 1 });
+  assert.throws(
+    () => net.setConditions({ lossRatio: 2 }),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("lossRatio"),
+  );
+});

@@ -342,7 +342,7 @@ Deno.test("sim: an interceptor can drop, alter and duplicate a Byzantine node's 
     if (msg === 2) return net.send(to, 20); // alter
     net.send(to, msg);
     net.send(to, msg, { delayMs: 5 }); // duplicate later
-  });
+  }, { byzantine: true });
   sim.run();
   assert.deepEqual(got, [20, 3, 3]);
   assert.ok(sim.node("b").byzantine);
@@ -497,11 +497,63 @@ Deno.test("sim: a held link delivers nothing until release, then everything in o
   assert.ok(back.some((r) => r.t > 10 && r.t < 40), "the other direction is not held");
 });
 
-Deno.test("sim: an interceptor that models the environment leaves the node honest", () => {
+Deno.test("sim: intercept marks a node Byzantine only when asked", () => {
   const sim = new Simulation<number>({ seed: 1 });
   sim.addNode("a", () => ({ onMessage() {} }));
-  sim.intercept("a", (o, net) => net.send(o.to, o.msg, { delayMs: 3 }), { byzantine: false });
+  sim.intercept("a", (o, net) => net.send(o.to, o.msg, { delayMs: 3 }));
+  assert.equal(sim.node("a").byzantine, false, "default: the interceptor is the environment");
+  sim.intercept("a", (o, net) => net.send(o.to, o.msg), { byzantine: false });
   assert.equal(sim.node("a").byzantine, false);
-  sim.intercept("a", (o, net) => net.send(o.to, o.msg));
+  sim.intercept("a", (o, net) => net.send(o.to, o.msg), { byzantine: true });
   assert.equal(sim.node("a").byzantine, true);
+});
+
+Deno.test("sim: stats count messages per type and per node", () => {
+  const sim = new Simulation<PingMsg>({ seed: 1 });
+  sim.addNode("a", pinger(3));
+  sim.addNode("b", pinger(0));
+  sim.addNode("c", pinger(0));
+  sim.run();
+  // a pings b and c three times each; each ping is answered
+  assert.equal(sim.stats.byType.get("ping"), 6);
+  assert.equal(sim.stats.byType.get("pong"), 6);
+  assert.deepEqual(sim.stats.byNode.get("a"), { sent: 6, delivered: 6 });
+  assert.deepEqual(sim.stats.byNode.get("b"), { sent: 3, delivered: 3 });
+  const sumType = [...sim.stats.byType.values()].reduce((x, y) => x + y, 0);
+  const sumNode = [...sim.stats.byNode.values()].reduce((x, y) => x + y.sent, 0);
+  assert.equal(sumType, sim.stats.sent);
+  assert.equal(sumNode, sim.stats.sent);
+  const delivered = [...sim.stats.byNode.values()].reduce((x, y) => x + y.delivered, 0);
+  assert.equal(delivered, sim.stats.delivered);
+  // messages without a string `type` are counted too
+  const raw = new Simulation<number>({ seed: 1 });
+  raw.addNode("x", (ctx) => ({ start: () => ctx.send("y", 7), onMessage() {} }));
+  raw.addNode("y", () => ({ onMessage() {} }));
+  raw.run();
+  assert.equal(raw.stats.byType.get("(untyped)"), 1);
+});
+
+Deno.test("sim: onDeliver sees every delivered message once, before the node handles it", () => {
+  const sim = new Simulation<PingMsg>({ seed: 1 });
+  const order: string[] = [];
+  sim.addNode("a", pinger(2));
+  sim.addNode("b", (ctx) => ({
+    onMessage(from, m) {
+      order.push(`handle ${m.type}${m.n}`);
+      if (m.type === "ping") ctx.send(from, { type: "pong", n: m.n });
+    },
+  }));
+  const seen: string[] = [];
+  const stop = sim.onDeliver((d) => {
+    seen.push(`${d.from}->${d.to} ${d.msg.type}${d.msg.n} @${d.t}`);
+    if (d.to === "b") order.push(`hook ${d.msg.type}${d.msg.n}`);
+  });
+  sim.run();
+  assert.equal(seen.length, sim.stats.delivered);
+  assert.deepEqual(order, ["hook ping1", "handle ping1", "hook ping2", "handle ping2"]);
+  stop();
+  const before = seen.length;
+  sim.inject("a", "b", { type: "ping", n: 9 });
+  sim.run();
+  assert.equal(seen.length, before, "no longer listening after stop()");
 });

@@ -7,7 +7,8 @@ import { type KvConfigInput, KvConfigSchema } from "../kv/config.ts";
 import { KvServer } from "../kv/server.ts";
 import { type PaxosConfigInput, PaxosConfigSchema } from "./config.ts";
 import type { PaxosMessage } from "./messages.ts";
-import { PaxosNode } from "./node.ts";
+import { paxosMemberCheck, PaxosNode } from "./node.ts";
+import { withMemberCheck } from "../../sim/simulation.ts";
 
 /** A message a Paxos-backed key-value server handles. */
 export type PaxosKvMessage = KvServerMessage<PaxosMessage>;
@@ -44,9 +45,12 @@ export function paxosKvFactory(
     });
   }
   if (issues.length) throw new ConfigError("paxos kv options", issues);
-  return (ctx) =>
-    new KvServer<PaxosMessage>(ctx, {
-      ...options.kv,
-      log: (c, hooks) => new PaxosNode<KvCommand>(c, options.paxos, hooks),
-    });
+  return withMemberCheck(
+    (ctx: NodeContext<PaxosKvMessage>) =>
+      new KvServer<PaxosMessage>(ctx, {
+        ...options.kv,
+        log: (c, hooks) => new PaxosNode<KvCommand>(c, options.paxos, hooks),
+      }),
+    paxosMemberCheck(paxos, "paxos config", "paxos."),
+  );
 }

@@ -35,6 +35,7 @@
  */
 import type { NodeContext, NodeId, ProtocolNode } from "../../sim/types.ts";
 import { ConfigError, parseConfig } from "../../sim/errors.ts";
+import { type MemberCheck, unknownMembers, withMemberCheck } from "../../sim/simulation.ts";
 import type {
   ProposeResult,
   ReadResult,
@@ -368,5 +369,24 @@ export function paxosFactory<C = unknown>(
   config: PaxosConfigInput = {},
   hooks?: (ctx: NodeContext<PaxosMessage>) => ReplicatedLogHooks<C>,
 ): (ctx: NodeContext<PaxosMessage>) => PaxosNode<C> {
-  return (ctx) => new PaxosNode<C>(ctx, config, hooks ? hooks(ctx) : undefined);
+  const parsed = parseConfig(PaxosConfigSchema, config, "paxos config");
+  return withMemberCheck(
+    (ctx: NodeContext<PaxosMessage>) =>
+      new PaxosNode<C>(ctx, config, hooks ? hooks(ctx) : undefined),
+    paxosMemberCheck(parsed, "paxos config", ""),
+  );
+}
+
+/**
+ * The member check of a Paxos configuration: every proposer, acceptor and learner named must be
+ * a server of the cluster (a ConfigError naming e.g. `acceptors[2]` otherwise). `prefix` is put
+ * before each field ("paxos." inside the key-value store's options).
+ */
+export function paxosMemberCheck(config: PaxosConfig, what: string, prefix: string): MemberCheck {
+  return (servers) => {
+    const issues = (["proposers", "acceptors", "learners"] as const).flatMap((k) =>
+      unknownMembers(config[k], servers, `${prefix}${k}`)
+    );
+    if (issues.length) throw new ConfigError(what, issues);
+  };
 }
