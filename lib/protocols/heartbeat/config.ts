@@ -17,6 +17,20 @@ export const HeartbeatConfigSchema = z.object({
   minStdMs: z.number().positive().default(10),
   /** Phi detector: extra allowance added to the mean (Akka's acceptable-heartbeat-pause). */
   acceptablePauseMs: z.number().min(0).default(0),
+  /**
+   * Phi detector: which inter-arrival gaps enter the window (never one that spans a restart of
+   * the peer, recognised by its heartbeat counter starting again).
+   * - "dropSuspected": not a gap whose heartbeat arrives while the peer is suspected (Akka's
+   *   PhiAccrualFailureDetector: "don't use the first heartbeat after failure for the history").
+   *   The window then never sees the long gaps that loss produces, so it never learns loss.
+   * - "all": every gap, so loss widens the learnt distribution (and so does a crash-restart gap).
+   * - "maxInterval": every gap up to `maxIntervalMs`, suspected or not (Cassandra's ArrivalWindow,
+   *   which ignores gaps above `cassandra.fd_max_interval_ms`, 2 gossip intervals by default).
+   * Default "all".
+   */
+  gapFilter: z.enum(["dropSuspected", "all", "maxInterval"]).default("all"),
+  /** Phi detector with gapFilter "maxInterval": longest gap kept (ms; default 2 × intervalMs). */
+  maxIntervalMs: z.number().positive().optional(),
   /** How often suspicion is re-evaluated (local-clock ms). */
   checkIntervalMs: z.number().positive().default(10),
 }).strict();

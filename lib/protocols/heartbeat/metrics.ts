@@ -27,6 +27,8 @@ export interface DetectorQuality {
   readonly falseSuspicions: number;
   /** False suspicions per monitored pair per minute of up time. */
   readonly falseSuspicionsPerPairMinute: number;
+  /** Monitored pair-minutes of up time (the rate's denominator). */
+  readonly upPairMinutes: number;
 }
 
 /**
@@ -97,5 +99,6 @@ export function detectorQuality(
     missed,
     falseSuspicions,
     falseSuspicionsPerPairMinute: falseSuspicions / upPairMinutes,
+    upPairMinutes,
   };
 }

@@ -19,6 +19,8 @@ import {
 
 interface PeerState {
   lastMs: number;
+  /** The peer's heartbeat counter at `lastMs` (0 before any heartbeat). */
+  lastSeq: number;
   /** Ring buffer of inter-arrival times. */
   intervals: number[];
   next: number;
@@ -67,7 +69,7 @@ export class HeartbeatNode implements ProtocolNode<HeartbeatMessage> {
     const now = this.#ctx.nowMs();
     for (const p of this.#ctx.peers) {
       // a peer is given one full timeout from our start before it can be suspected
-      this.#peers.set(p, { lastMs: now, intervals: [], next: 0, suspected: false });
+      this.#peers.set(p, { lastMs: now, lastSeq: 0, intervals: [], next: 0, suspected: false });
     }
     this.#beat();
     this.#ctx.setTimer("check", this.config.checkIntervalMs);
@@ -79,21 +81,42 @@ export class HeartbeatNode implements ProtocolNode<HeartbeatMessage> {
     this.#ctx.setTimer("beat", this.config.intervalMs);
   }
 
-  onMessage(from: NodeId, _msg: HeartbeatMessage): void {
+  onMessage(from: NodeId, msg: HeartbeatMessage): void {
     const now = this.#ctx.nowMs();
     let s = this.#peers.get(from);
-    if (!s) this.#peers.set(from, s = { lastMs: now, intervals: [], next: 0, suspected: false });
+    if (!s) {
+      this.#peers.set(
+        from,
+        s = { lastMs: now, lastSeq: 0, intervals: [], next: 0, suspected: false },
+      );
+    }
     const gap = now - s.lastMs;
-    // a gap that ends a suspicion spans an outage, not jitter: keep it out of the window
-    if (gap > 0 && !s.suspected) {
+    // a counter that did not grow means the peer restarted: that gap spans a crash, not loss
+    const sameIncarnation = s.lastSeq > 0 && msg.seq > s.lastSeq;
+    if (gap > 0 && sameIncarnation && this.#keepGap(gap, s)) {
       if (s.intervals.length < this.config.windowSize) s.intervals.push(gap);
       else s.intervals[s.next] = gap;
       s.next = (s.next + 1) % this.config.windowSize;
     }
     s.lastMs = now;
+    s.lastSeq = msg.seq;
     if (s.suspected) {
       s.suspected = false;
       this.#ctx.emit({ type: "trust", peer: from });
+    }
+  }
+
+  #keepGap(gap: number, s: PeerState): boolean {
+    const c = this.config;
+    switch (c.gapFilter) {
+      case "all":
+        return true;
+      // Akka: a heartbeat that finds the peer unavailable does not enter the history
+      case "dropSuspected":
+        return !s.suspected;
+      // Cassandra: never record a gap longer than the cap, suspected or not
+      case "maxInterval":
+        return gap <= (c.maxIntervalMs ?? 2 * c.intervalMs);
     }
   }
 
