@@ -19,3 +19,6 @@ export * as generals from "./protocols/generals/mod.ts";
 export * as bft from "./protocols/bft/mod.ts";
 export * as pbft from "./protocols/pbft/mod.ts";
 export * as tendermint from "./protocols/tendermint/mod.ts";
+export * as chain from "./chain/mod.ts";
+export * as nakamoto from "./protocols/nakamoto/mod.ts";
+export * as mining from "./protocols/mining/mod.ts";
