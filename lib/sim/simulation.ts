@@ -10,7 +10,7 @@ import { EventQueue, type Scheduled } from "./queue.ts";
 import { Rng } from "./rng.ts";
 import { MemoryStorage } from "./storage.ts";
 import { digestOf, Trace, type TraceOptions } from "./trace.ts";
-import { parseConfig, SimulationError } from "./errors.ts";
+import { ConfigError, parseConfig, SimulationError } from "./errors.ts";
 import type {
   DropReason,
   NodeContext,
@@ -212,11 +212,17 @@ export function unknownMembers(
   );
 }
 
+/**
+ * A Twins delivery filter (`Simulation.setRouter`): may the instance `from` reach the instance
+ * `to` with `msg`? Instance ids are node ids (a twin's own id, e.g. "n0'").
+ */
+export type TwinRouter<M> = (from: NodeId, to: NodeId, msg: M) => boolean;
+
 /** A message as it is handed to a node (see `Simulation.onDeliver`). */
 export interface Delivery<M> {
   /** True (simulated) time in ms. */
   readonly t: number;
-  /** The sending node (the real sender, whatever the message claims). */
+  /** The sending node (the real sender, whatever the message claims; a twin: its identity). */
   readonly from: NodeId;
   /** The receiving node. */
   readonly to: NodeId;
@@ -228,8 +234,10 @@ export interface Delivery<M> {
 export interface EmittedEvent {
   /** True (simulated) time in ms at which the node emitted it. */
   readonly t: number;
-  /** The node that emitted it. */
+  /** The node that emitted it (for a twin instance: the identity it runs as). */
   readonly node: NodeId;
+  /** The emitting instance's own id, when it is a twin instance (`addTwin`) and differs from `node`. */
+  readonly instance?: NodeId;
   /** The event exactly as the node passed it to `emit`. */
   readonly event: ProtocolEvent;
   /** Position of this event's record in the trace (-1 when tracing is off). */
@@ -276,6 +284,8 @@ class NodeSlot<M> {
   timers = new Map<string, number>();
   interceptor: Interceptor<M> | null = null;
   peersCache: NodeId[] | null = null;
+  /** The identity this instance runs as (its own id, except for a twin: the twinned node's id). */
+  identity: NodeId;
   constructor(
     readonly id: NodeId,
     readonly index: number,
@@ -284,13 +294,17 @@ class NodeSlot<M> {
     readonly storage: MemoryStorage,
     readonly rng: Rng,
     readonly clock: Clock,
-  ) {}
+  ) {
+    this.identity = id;
+  }
 }
 
 /** A read-only view of a node for notebooks and checkers. */
 export interface NodeView {
-  /** The node's id, as given to `addNode`. */
+  /** The node's id, as given to `addNode` (a twin instance's own id, e.g. "n0'"). */
   readonly id: NodeId;
+  /** The identity it runs as: its id, or for a twin instance the twinned node's id. */
+  readonly identity: NodeId;
   /** "server" nodes are each other's peers; "client" nodes are not in `peers`. */
   readonly role: "server" | "client";
   /** False while crashed (or before start). */
@@ -356,6 +370,9 @@ export class Simulation<M = unknown> {
   #intercepting = false;
   #held = new Set<number>();
   #heldQueue = new Map<number, SimEvent[]>();
+  /** Instances (slot indices) of each twinned identity, the original first (`addTwin`). */
+  #instancesOf = new Map<NodeId, number[]>();
+  #router: TwinRouter<M> | null = null;
 
   /** A new simulation; options are validated (a ConfigError names any bad field). */
   constructor(options: SimulationOptions) {
@@ -428,6 +445,98 @@ export class Simulation<M = unknown> {
     });
   }
 
+  /**
+   * Run a second instance of server `id` (Twins, Bano et al., OPODIS 2021, §3): the same identity
+   * (`ctx.self`, the peers it sees, the key `ctx.sign` uses, the sender its messages carry) but
+   * its own object, storage, timers, random stream and network node `instance` (default `id'`),
+   * so partitions can place the two instances apart. A message sent to `id` goes to every
+   * instance the sender can reach (each copy a separate transmission, cut by partitions like any
+   * other); a message an instance sends to its own identity stays with that instance. Both
+   * instances are marked Byzantine unless `byzantine: false`: a twinned identity is a faulty one
+   * (it equivocates through honest code) and counts toward f. Returns the instance id.
+   * @example
+   * ```ts
+   * sim.addTwin("n0"); // "n0'"; then net.partition([["n0", "n1"], ["n0'", "n2", "n3"]])
+   * ```
+   */
+  addTwin(
+    id: NodeId,
+    options: { instance?: NodeId; factory?: NodeFactory<M>; byzantine?: boolean } = {},
+  ): NodeId {
+    const i = this.#index.get(id);
+    if (i === undefined) {
+      throw new ConfigError("addTwin", [{
+        path: "id",
+        message: `unknown node "${id}" (servers: ${this.#servers.join(", ")})`,
+      }]);
+    }
+    const orig = this.#nodes[i];
+    if (orig.role !== "server" || orig.identity !== id) {
+      throw new ConfigError("addTwin", [{
+        path: "id",
+        message: `"${id}" is not a server identity (only servers can be twinned)`,
+      }]);
+    }
+    const instance = options.instance ?? `${id}'`;
+    if (typeof instance !== "string" || instance.length === 0 || this.#index.has(instance)) {
+      throw new ConfigError("addTwin", [{
+        path: "instance",
+        message: `instance id "${String(instance)}" is empty or already used`,
+      }]);
+    }
+    const index = this.#nodes.length;
+    const slot = new NodeSlot<M>(
+      instance,
+      index,
+      "server",
+      options.factory ?? orig.factory,
+      new MemoryStorage(),
+      this.rng.fork(`node/${instance}`),
+      { baseTrue: this.#now, baseLocal: this.#now, drift: 0 },
+    );
+    slot.identity = id;
+    const byz = options.byzantine ?? true;
+    slot.byzantine = byz;
+    if (byz) orig.byzantine = true;
+    this.#nodes.push(slot);
+    this.#index.set(instance, index);
+    const list = this.#instancesOf.get(id) ?? [i];
+    list.push(index);
+    this.#instancesOf.set(id, list);
+    for (const n of this.#nodes) n.peersCache = null;
+    this.network.addNode(instance, index, "server");
+    if (this.#tracing) {
+      this.trace.add({
+        type: "nemesis",
+        t: this.#now,
+        action: { type: "twin", node: id, instance },
+      });
+    }
+    this.schedule(0, () => {
+      if (slot.started) return;
+      slot.started = true;
+      this.#boot(slot);
+    });
+    return instance;
+  }
+
+  /** The instances of an identity: `[id]`, or the original and its twins (`addTwin`). */
+  instancesOf(id: NodeId): readonly NodeId[] {
+    const list = this.#instancesOf.get(id);
+    if (list) return list.map((k) => this.#nodes[k].id);
+    this.indexOf(id);
+    return [id];
+  }
+
+  /**
+   * A delivery filter over instances (the Twins network, where each protocol round has its own
+   * partition): called at every transmission with the sending and receiving instance ids and the
+   * message; `false` drops the copy (reason "partition"). `null` removes it.
+   */
+  setRouter(router: TwinRouter<M> | null): void {
+    this.#router = router;
+  }
+
   /** Index of a node (dense from 0); throws a clear error for an unknown id. */
   indexOf(id: NodeId): number {
     const i = this.#index.get(id);
@@ -448,6 +557,7 @@ export class Simulation<M = unknown> {
     const now = () => this.#now;
     return {
       id: s.id,
+      identity: s.identity,
       role: s.role,
       get up() {
         return s.up;
@@ -769,9 +879,9 @@ export class Simulation<M = unknown> {
     const sim = this;
     const live = () => s.incarnation === incarnation && s.up;
     return {
-      self: s.id,
+      self: s.identity,
       get peers() {
-        if (!s.peersCache) s.peersCache = sim.#servers.filter((p) => p !== s.id);
+        if (!s.peersCache) s.peersCache = sim.#servers.filter((p) => p !== s.identity);
         return s.peersCache;
       },
       nowMs: () => sim.#local(s.clock),
@@ -813,8 +923,8 @@ export class Simulation<M = unknown> {
       },
       sign(data: unknown): Signature {
         const digest = digestOf(data);
-        sim.#signatures.add(`${s.id}\u0000${digest}`);
-        return { signer: s.id, digest };
+        sim.#signatures.add(`${s.identity}\u0000${digest}`);
+        return { signer: s.identity, digest };
       },
       verify(signature: Signature, data: unknown): boolean {
         return sim.verifySignature(signature, data);
@@ -828,7 +938,9 @@ export class Simulation<M = unknown> {
       traceIndex = this.trace.count;
       this.trace.add({ type: "event", t: this.#now, node: s.id, event });
     }
-    const e: EmittedEvent = { t: this.#now, node: s.id, event, traceIndex };
+    const e: EmittedEvent = s.identity === s.id
+      ? { t: this.#now, node: s.id, event, traceIndex }
+      : { t: this.#now, node: s.identity, instance: s.id, event, traceIndex };
     if (this.#collect) this.events.push(e);
     for (const l of this.#eventListeners) l(e);
   }
@@ -866,11 +978,33 @@ export class Simulation<M = unknown> {
       }
       return;
     }
+    if (this.#instancesOf.size > 0) {
+      const twins = this.#instancesOf.get(to);
+      if (twins) {
+        // Twins (§3): a message to a twinned identity goes to each instance; to oneself, stays
+        if (to === s.identity) this.#transmit(s, s.index, msg, sizeBytes, extraDelay);
+        else for (const k of twins) this.#transmit(s, k, msg, sizeBytes, extraDelay);
+        return;
+      }
+    }
+    this.#transmit(s, toIdx, msg, sizeBytes, extraDelay);
+  }
+
+  #transmit(
+    s: NodeSlot<M>,
+    toIdx: number,
+    msg: M,
+    sizeBytes: number | undefined,
+    extraDelay: number,
+  ): void {
+    const to = this.#nodes[toIdx].id;
     const id = ++this.#msgId;
     this.stats.sent++;
     this.#countSent(s.id, msg);
     const size = this.network.usesSize ? (sizeBytes ?? this.#sizeOf(msg)) : (sizeBytes ?? 0);
-    const tr = this.network.transmit(s.index, toIdx, size, this.#now);
+    const tr = this.#router && !this.#router(s.id, to, msg)
+      ? "partition"
+      : this.network.transmit(s.index, toIdx, size, this.#now);
     if (this.#tracing) {
       this.trace.add({ type: "send", t: this.#now, id, from: s.id, to, msg, sizeBytes: size });
     }
@@ -969,7 +1103,8 @@ export class Simulation<M = unknown> {
         s.backlog.push(e);
         return;
       }
-      const from = this.#nodes[e.from].id;
+      const sender = this.#nodes[e.from];
+      const from = sender.id;
       this.stats.delivered++;
       this.#nodeStats(s.id).delivered++;
       if (this.#tracing) {
@@ -984,12 +1119,12 @@ export class Simulation<M = unknown> {
         });
       }
       if (this.#deliverListeners.length > 0) {
-        const d: Delivery<M> = { t: this.#now, from, to: s.id, msg: e.msg as M };
+        const d: Delivery<M> = { t: this.#now, from: sender.identity, to: s.id, msg: e.msg as M };
         for (const l of this.#deliverListeners) l(d);
       }
       const inst = s.instance!;
       try {
-        inst.onMessage(from, e.msg as M);
+        inst.onMessage(sender.identity, e.msg as M);
       } catch (err) {
         this.#guard(s, `onMessage from ${from}`, () => {
           throw err;

@@ -46,6 +46,13 @@ export const PbftConfigSchema = z.object({
    * at some replicas is replaced by a null request at the others: agreement breaks.
    */
   mistakeViewChangeIgnoresPrepared: z.boolean().default(false),
+  /**
+   * Test hook (Twins, Bano et al. 2021, §4: the scenario assigns the leader of each round): the
+   * primary of view v, overriding §4.1's v mod |R| when it returns an id. Default: none.
+   */
+  leaderOf: z.custom<(v: number) => string | undefined>((f) => typeof f === "function", {
+    message: "must be a function (view) => node id",
+  }).optional(),
 }).strict();
 
 /** Parameters as written. */

@@ -210,7 +210,7 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
 
   /** The primary of view `v`. */
   primary(v: number): NodeId {
-    return this.replicas[v % this.replicas.length];
+    return this.config.leaderOf?.(v) ?? this.replicas[v % this.replicas.length];
   }
 
   /** A plain snapshot of the replica's state. */

@@ -44,6 +44,14 @@ export const TendermintConfigSchema = z.object({
    * vr < r, so a value superseded by the lock can be decided after v was. Default false.
    */
   mistakeUnlockOnLowerRound: z.boolean().default(false),
+  /**
+   * Test hook (Twins, Bano et al. 2021, §4: the scenario assigns the leader of each round):
+   * proposer(h, r), overriding the (h + r) mod n rotation when it returns an id. Default: none.
+   */
+  leaderOf: z.custom<(height: number, round: number) => string | undefined>(
+    (f) => typeof f === "function",
+    { message: "must be a function (height, round) => node id" },
+  ).optional(),
 }).strict();
 
 /** Parameters as written. */

@@ -327,7 +327,7 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
 
   /** proposer(h, r): round-robin over the validators by (h + r) mod n. */
   #proposer(h: number, r: number): NodeId {
-    return this.validators[(h + r) % this.validators.length];
+    return this.config.leaderOf?.(h, r) ?? this.validators[(h + r) % this.validators.length];
   }
 
   /** Lines 11–21: StartRound(round). */

@@ -1,0 +1,444 @@
+/**
+ * The Twins executor (Bano et al., OPODIS 2021, §4–5) over this repository's BFT clusters: build a
+ * PBFT or Tendermint cluster, add a twin instance of each twinned identity (`Simulation.addTwin`:
+ * same id, same key, own state and links), let the scenario choose the leader of each round
+ * (the protocols' `leaderOf` test hook) and drop every message that crosses its round's partition
+ * (`Simulation.setRouter`), then report what BftInvariants saw.
+ *
+ * Rounds are protocol rounds, as in the paper's executor (a message belongs to the round it
+ * carries, not to a time window): PBFT round = view v (every message with a `v` field: pre-prepare,
+ * prepare, commit, view-change, new-view); Tendermint round k = height − 1 + round, the index its
+ * own proposer rotation uses, so each new height or round moves on one round. A message without a
+ * round (checkpoints, state transfer, block sync, client traffic) follows the round its sender
+ * last sent a message in. Clients are in no partition. From round R on, nothing is partitioned
+ * and leaders are the protocol's own (the paper's executor likewise stops steering after R).
+ *
+ * The twinned identities are marked Byzantine, so BftInvariants checks agreement among the other
+ * n − f replicas only (a twin pair is a faulty identity and counts toward f).
+ * @module
+ */
+import { z } from "zod";
+import type { NodeId } from "../../sim/types.ts";
+import type { Simulation } from "../../sim/simulation.ts";
+import { parseConfig } from "../../sim/errors.ts";
+import type { BftInvariants } from "./invariants.ts";
+import { describeBftBreach } from "./invariants.ts";
+import { pbftCluster } from "../pbft/cluster.ts";
+import { tendermintCluster } from "../tendermint/cluster.ts";
+import {
+  formatScenario,
+  parseTwinsScenario,
+  shrinkScenario,
+  type TwinsGeneratorInput,
+  TwinsGeneratorSchema,
+  type TwinsScenario,
+  twinsScenarios,
+  twinsSpace,
+} from "./twins.ts";
+
+/** Protocols the executor knows. */
+export type TwinsProtocolName = "pbft" | "tendermint";
+
+/** The classic mistakes of each protocol (config flags, off by default). */
+export const TWINS_MISTAKES = {
+  pbft: ["commitOn2f", "viewChangeIgnoresPrepared"],
+  tendermint: ["prevoteIgnoresLock", "unlockOnLowerRound"],
+} as const;
+
+/** A mistake name of any protocol. */
+export type TwinsMistake = (typeof TWINS_MISTAKES)[TwinsProtocolName][number];
+
+interface Built {
+  readonly sim: Simulation<unknown>;
+  readonly inv: BftInvariants;
+}
+
+/** How to build one protocol's cluster for a scenario and read a message's round. */
+interface TwinsProtocol {
+  /** Simulated time a scenario runs for (ms). */
+  readonly runMs: number;
+  build(seed: number, s: TwinsScenario, mistake: string | undefined): Built;
+  roundOf(msg: unknown): number | undefined;
+}
+
+const num = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+
+const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
+  pbft: {
+    runMs: 2_500,
+    build(seed, s, mistake) {
+      const c = pbftCluster({
+        seed,
+        n: s.n,
+        app: "counter",
+        clients: 2,
+        clientRequests: 30,
+        trace: { mode: "off" },
+        collectEvents: false,
+        throwOnBreach: false,
+        mistakeCommitOn2f: mistake === "commitOn2f",
+        mistakeViewChangeIgnoresPrepared: mistake === "viewChangeIgnoresPrepared",
+        pbft: {
+          checkpointInterval: 8,
+          logWindow: 32,
+          viewChangeTimeoutMs: 100,
+          // §4.1's primary v mod |R| replaced by the scenario's leader of round v
+          leaderOf: (v: number) => s.rounds[v]?.leader,
+        },
+      });
+      return { sim: c.sim, inv: c.invariants };
+    },
+    roundOf: (m) => {
+      const v = (m as { v?: unknown } | null)?.v;
+      return num(v) ? v : undefined;
+    },
+  },
+  tendermint: {
+    runMs: 2_500,
+    build(seed, s, mistake) {
+      const c = tendermintCluster({
+        seed,
+        n: s.n,
+        clients: 2,
+        workload: { endMs: 2_000 },
+        trace: { mode: "off" },
+        collectEvents: false,
+        throwOnBreach: false,
+        mistakes: {
+          prevoteIgnoresLock: mistake === "prevoteIgnoresLock",
+          unlockOnLowerRound: mistake === "unlockOnLowerRound",
+        },
+        tendermint: {
+          // proposer(h, r) replaced by the scenario's leader of round h − 1 + r
+          leaderOf: (h: number, r: number) => s.rounds[h - 1 + r]?.leader,
+        },
+      });
+      return { sim: c.sim as unknown as Simulation<unknown>, inv: c.inv };
+    },
+    roundOf: (m) => {
+      const x = m as { height?: unknown; round?: unknown } | null;
+      return x && num(x.height) && num(x.round) ? x.height - 1 + x.round : undefined;
+    },
+  },
+};
+
+/** Options of {@link runTwinsScenario}. */
+export interface TwinsRunOptions {
+  /** Seed of the cluster (default 1). */
+  readonly seed?: number;
+  /** A mistake flag of the protocol (default none). */
+  readonly mistake?: string;
+  /**
+   * What a Twins round is: "message" (the round a message carries, the paper's executor) or
+   * "time" (round r = simulated time [r·windowMs, (r+1)·windowMs)). Default "time".
+   */
+  readonly roundMode?: "message" | "time";
+  /** Length of a round in "time" mode (default 200 ms). */
+  readonly windowMs?: number;
+  /** Simulated time after the last round (default 600 ms). */
+  readonly tailMs?: number;
+}
+
+/** The outcome of one scenario. */
+export interface TwinsRunResult {
+  /** Whether BftInvariants recorded a safety breach among the non-twinned replicas. */
+  readonly violated: boolean;
+  /** The first breach, one line (protocol, invariant, seed, time, slot, culprits). */
+  readonly breach?: string;
+  /** A node threw (a crash of honest code under twins is a finding too). */
+  readonly error?: string;
+  /** Distinct slots decided by honest replicas. */
+  readonly decisions: number;
+  /** Messages dropped by the scenario's partitions. */
+  readonly cut: number;
+}
+
+/**
+ * Run one scenario on `protocol` with an optional mistake flag.
+ * @example
+ * ```ts
+ * const s = { n: 4, twins: ["n0"], rounds: [{ leader: "n0", partition: [["n0", "n1", "n2"], ["n0'", "n3"]] }] };
+ * runTwinsScenario("pbft", s, { seed: 1 }).violated; // false
+ * ```
+ */
+export function runTwinsScenario(
+  protocol: TwinsProtocolName,
+  scenario: TwinsScenario,
+  options: TwinsRunOptions = {},
+): TwinsRunResult {
+  const p = PROTOCOLS[protocol];
+  if (!p) throw new Error(`unknown twins protocol "${protocol}"`);
+  const s = parseTwinsScenario(scenario);
+  const { sim, inv } = p.build(options.seed ?? 1, s, options.mistake);
+  for (const id of s.twins) sim.addTwin(id);
+  // group of each instance in each round (clients: in none, so never cut)
+  const groups = s.rounds.map((r) => {
+    const m = new Map<NodeId, number>();
+    r.partition.forEach((g, k) => g.forEach((x) => m.set(x, k)));
+    return m;
+  });
+  const last = new Map<NodeId, number>();
+  let cut = 0;
+  const byTime = (options.roundMode ?? "time") === "time";
+  const w = options.windowMs ?? 200;
+  sim.setRouter((from, to, msg) => {
+    let r: number | undefined;
+    if (byTime) r = Math.floor(sim.nowMs / w);
+    else {
+      r = p.roundOf(msg);
+      if (r === undefined) r = last.get(from) ?? 0;
+      else last.set(from, r);
+    }
+    if (from === to || r >= groups.length) return true;
+    const g = groups[r];
+    const a = g.get(from), b = g.get(to);
+    if (a === undefined || b === undefined || a === b) return true;
+    cut++;
+    return false;
+  });
+  let error: string | undefined;
+  try {
+    const tail = options.tailMs ?? 600;
+    sim.run({ untilMs: byTime ? s.rounds.length * w + tail : p.runMs });
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const b = inv.breaches[0];
+  return {
+    violated: b !== undefined,
+    ...(b ? { breach: describeBftBreach(b, protocol) } : {}),
+    ...(error !== undefined ? { error } : {}),
+    decisions: inv.decidedSlots,
+    cut,
+  };
+}
+
+/** Options of {@link twinsExplore}. */
+export const TwinsExploreSchema = z.object({
+  /** Scenarios to run per mistake setting (all of them when the space is smaller). */
+  scenarios: z.number().int().min(1).default(200),
+  /** Seed of the sampling and of every run. */
+  seed: z.number().int().default(1),
+  /** Mistake flag(s) to try; "none" = all flags off. Default "none". */
+  mistake: z.union([z.string(), z.array(z.string()).min(1)]).default("none"),
+  /** Replicas (default 4). */
+  n: z.number().int().min(1).max(64).default(4),
+  /** Rounds per scenario (default 2). */
+  rounds: z.number().int().min(1).max(16).default(2),
+  /** Groups per partition (default 2). */
+  partitions: z.number().int().min(1).default(2),
+  /** Leaders among the twins (the paper) or all replicas. Default "twins". */
+  leaders: z.enum(["twins", "all"]).default("twins"),
+  /** Twin placement: fixed n0..n{f-1} or all f-subsets. Default "fixed". */
+  placements: z.enum(["fixed", "all"]).default("fixed"),
+  /** Explicit twin count (default f = ⌊(n − 1)/3⌋). */
+  f: z.number().int().min(0).optional(),
+  /** Round mode (see {@link TwinsRunOptions.roundMode}; default "time"). */
+  roundMode: z.enum(["message", "time"]).default("time"),
+  /** Round length in "time" mode (default 200 ms). */
+  windowMs: z.number().positive().default(200),
+  /** Shrink and replay the first violating scenario (default true). */
+  shrink: z.boolean().default(true),
+  /** A wall clock in ms (e.g. `performance.now`) to report rates; lib code reads none itself. */
+  now: z.custom<() => number>((f) => typeof f === "function").optional(),
+}).strict();
+
+/** Options as written. */
+export type TwinsExploreInput = z.input<typeof TwinsExploreSchema>;
+
+/** One row per (protocol, mistake): what Twins explored and found. */
+export interface TwinsExploreRow {
+  /** The protocol. */
+  readonly protocol: TwinsProtocolName;
+  /** The mistake flag on, or "none". */
+  readonly mistake: string;
+  /** Replicas. */
+  readonly n: number;
+  /** Twins. */
+  readonly f: number;
+  /** Rounds per scenario. */
+  readonly rounds: number;
+  /** Groups per partition. */
+  readonly partitions: number;
+  /** The size of the scenario space. */
+  readonly space: number;
+  /** Scenarios run. */
+  readonly explored: number;
+  /** Scenarios with a safety breach. */
+  readonly violations: number;
+  /** Scenarios where a node threw. */
+  readonly errors: number;
+  /** Position (0-based) of the first violating scenario in the run order, or -1. */
+  readonly firstViolationAt: number;
+  /** The first violating scenario, one line. */
+  readonly firstViolation?: string;
+  /** Its breach. */
+  readonly breach?: string;
+  /** The shrunk scenario, one line. */
+  readonly minimal?: string;
+  /** The shrunk scenario as data (replay it with runTwinsScenario). */
+  readonly minimalScenario?: TwinsScenario;
+  /** The breach of the minimal scenario's replay. */
+  readonly minimalBreach?: string;
+  /** Whether replaying the minimal scenario gave the same breach twice (determinism). */
+  readonly replayed?: boolean;
+  /** Scenarios generated per second (generation only), when `now` is given. */
+  readonly generatedPerSec?: number;
+  /** Scenarios run per second, when `now` is given. */
+  readonly runPerSec?: number;
+}
+
+function mistakeNames(protocol: TwinsProtocolName, m: string | string[]): string[] {
+  const list = Array.isArray(m) ? m : [m];
+  const known = ["none", ...TWINS_MISTAKES[protocol]];
+  list.forEach((x, i) => {
+    if (!known.includes(x)) {
+      parseConfig(z.enum(known as [string, ...string[]]), x, `twins explore mistake[${i}]`);
+    }
+  });
+  return list;
+}
+
+/**
+ * Explore Twins scenarios on a protocol, once per mistake setting: run `scenarios` of them (all
+ * when the space is smaller), count violations, shrink the first one and replay it. Rows for the
+ * notebooks (03, 10).
+ * @example
+ * ```ts
+ * twinsExplore("pbft", { scenarios: 100, mistake: ["none", "commitOn2f"] });
+ * ```
+ */
+export function twinsExplore(
+  protocol: TwinsProtocolName,
+  input: TwinsExploreInput = {},
+): TwinsExploreRow[] {
+  const o = parseConfig(TwinsExploreSchema, input, "twins explore options");
+  const gen: TwinsGeneratorInput = {
+    n: o.n,
+    f: o.f,
+    rounds: o.rounds,
+    partitions: o.partitions,
+    leaders: o.leaders,
+    placements: o.placements,
+  };
+  parseConfig(TwinsGeneratorSchema, gen, "twins explore options");
+  const space = twinsSpace(gen);
+  const rows: TwinsExploreRow[] = [];
+  for (const mistake of mistakeNames(protocol, o.mistake)) {
+    const flag = mistake === "none" ? undefined : mistake;
+    const t0 = o.now?.();
+    const list = [...twinsScenarios(space, { count: o.scenarios, seed: o.seed })];
+    const t1 = o.now?.();
+    let violations = 0, errors = 0, first = -1;
+    let firstRes: TwinsRunResult | undefined;
+    list.forEach((s, i) => {
+      const r = runTwinsScenario(protocol, s, {
+        seed: o.seed,
+        mistake: flag,
+        roundMode: o.roundMode,
+        windowMs: o.windowMs,
+      });
+      if (r.error !== undefined) errors++;
+      if (r.violated) {
+        violations++;
+        if (first < 0) {
+          first = i;
+          firstRes = r;
+        }
+      }
+    });
+    const t2 = o.now?.();
+    let extra: Partial<TwinsExploreRow> = {};
+    if (first >= 0) {
+      extra = { firstViolation: formatScenario(list[first]), breach: firstRes!.breach };
+      if (o.shrink) {
+        const fails = (s: TwinsScenario) =>
+          runTwinsScenario(protocol, s, {
+            seed: o.seed,
+            mistake: flag,
+            roundMode: o.roundMode,
+            windowMs: o.windowMs,
+          }).violated;
+        const min = shrinkScenario(fails, list[first]).scenario;
+        const a = runTwinsScenario(protocol, min, {
+          seed: o.seed,
+          mistake: flag,
+          roundMode: o.roundMode,
+          windowMs: o.windowMs,
+        });
+        const b = runTwinsScenario(protocol, min, {
+          seed: o.seed,
+          mistake: flag,
+          roundMode: o.roundMode,
+          windowMs: o.windowMs,
+        });
+        extra = {
+          ...extra,
+          minimal: formatScenario(min),
+          minimalScenario: min,
+          minimalBreach: a.breach,
+          replayed: a.violated && a.breach === b.breach,
+        };
+      }
+    }
+    const rate = (k: number, a?: number, b?: number) =>
+      a !== undefined && b !== undefined && b > a ? Math.round(k / ((b - a) / 1000)) : undefined;
+    const gps = rate(list.length, t0, t1), rps = rate(list.length, t1, t2);
+    rows.push({
+      protocol,
+      mistake,
+      n: space.n,
+      f: space.f,
+      rounds: space.rounds,
+      partitions: space.partitions,
+      space: space.total,
+      explored: list.length,
+      violations,
+      errors,
+      firstViolationAt: first,
+      ...extra,
+      ...(gps !== undefined ? { generatedPerSec: gps } : {}),
+      ...(rps !== undefined ? { runPerSec: rps } : {}),
+    });
+  }
+  return rows;
+}
+
+/**
+ * A seed sweep over Twins scenarios, in the shape of the protocols' `sweepOne` (for
+ * `deno task sweep twins-<protocol>`): each seed samples one scenario (n = 4, one twin, 2
+ * partitions, 3 rounds, twin leaders) and runs it with the same seed.
+ * @example
+ * ```ts
+ * const one = twinsSweeper("pbft");
+ * one(17, { mistake: "commitOn2f" }); // { breach?: string, decisions: number }
+ * ```
+ */
+export function twinsSweeper(
+  protocol: TwinsProtocolName,
+  defaults: { n?: number; rounds?: number } = {},
+): (seed: number, options?: { mistake?: string }) => { breach?: string; decisions: number } {
+  const space = twinsSpace({ n: defaults.n ?? 4, rounds: defaults.rounds ?? 3 });
+  return (seed, options = {}) => {
+    if (options.mistake !== undefined) mistakeNames(protocol, options.mistake);
+    const flag = options.mistake === "none" ? undefined : options.mistake;
+    const s = twinsScenarios(space, { count: 1, seed: `twins-sweep/${seed}` }).next()
+      .value as TwinsScenario;
+    const r = runTwinsScenario(protocol, s, { seed, mistake: flag });
+    const why = r.breach ?? (r.error !== undefined ? `error: ${r.error}` : undefined);
+    return why === undefined
+      ? { decisions: r.decisions }
+      : { breach: `${why} scenario: ${formatScenario(s)}`, decisions: r.decisions };
+  };
+}
+
+/** Generate `count` scenarios (all when the space is smaller) without running them; returns how many (for generation rates). */
+export function generateOnly(
+  input: TwinsGeneratorInput,
+  count: number,
+  seed = 1,
+): number {
+  let k = 0;
+  for (const _ of twinsScenarios(input, { count, seed })) k++;
+  return k;
+}
