@@ -206,10 +206,130 @@ export function faultLayers(
   return [band, label];
 }
 
-/** Build the `title` block: text plus a subtitle (lines joined by "; "). */
-export function titleBlock(text: string, subtitle: readonly string[]): TopLevelSpec["title"] {
-  const sub = subtitle.filter((s) => s.length > 0).join("; ");
-  return sub.length > 0 ? { text, subtitle: sub, anchor: "start" } : { text, anchor: "start" };
+/**
+ * Build the `title` block: text plus a subtitle (parts joined by "; "). With `widthPx`, a title
+ * or subtitle longer than the chart is wrapped into lines (at "; " first, then at spaces), so
+ * nothing is cut or widens the chart.
+ */
+export function titleBlock(
+  text: string,
+  subtitle: readonly string[],
+  widthPx?: number,
+): TopLevelSpec["title"] {
+  const parts = subtitle.filter((s) => s.length > 0);
+  const sub = parts.join("; ");
+  if (widthPx === undefined) {
+    return sub.length > 0 ? { text, subtitle: sub, anchor: "start" } : { text, anchor: "start" };
+  }
+  const w = Math.max(200, widthPx);
+  const title = wrapText(text, charsFor(w, TITLE_CHAR_PX));
+  const subLines = wrapParts(parts, charsFor(w, SUBTITLE_CHAR_PX));
+  const subText = subLines.length === 1 ? subLines[0] : subLines;
+  return subLines.length > 0 && sub.length > 0
+    ? { text: title, subtitle: subText, anchor: "start" }
+    : { text: title, anchor: "start" };
+}
+
+/** Average glyph width (px) of vega's 13 px bold title font. */
+export const TITLE_CHAR_PX = 7.4;
+/** Average glyph width (px) of vega's 10 px subtitle font. */
+export const SUBTITLE_CHAR_PX = 5.4;
+/** Average glyph width (px) of vega's 11 px bold axis and legend titles. */
+export const AXIS_TITLE_CHAR_PX = 6.3;
+
+/** How many characters of a font with average glyph width `charPx` fit in `px`. */
+export function charsFor(px: number, charPx: number): number {
+  return Math.max(12, Math.floor(px / charPx));
+}
+
+/**
+ * Wrap `text` into lines of at most `maxChars` (at spaces; a longer word is cut with "…"). One
+ * line comes back as a string, several as an array (vega draws an array as stacked lines).
+ */
+export function wrapText(text: string, maxChars: number): string | string[] {
+  if (text.length <= maxChars) return text;
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const w = word.length > maxChars ? word.slice(0, maxChars - 1) + "…" : word;
+    if (line.length === 0) line = w;
+    else if (line.length + 1 + w.length <= maxChars) line += " " + w;
+    else {
+      lines.push(line);
+      line = w;
+    }
+  }
+  if (line.length > 0) lines.push(line);
+  return lines.length === 1 ? lines[0] : lines;
+}
+
+/** An axis or legend title wrapped to the axis length `lengthPx` (an array of lines when long). */
+export function wrapAxisTitle(title: string, lengthPx: number): string | string[] {
+  return wrapText(title, charsFor(lengthPx, AXIS_TITLE_CHAR_PX));
+}
+
+/** Join `parts` with "; " into lines of at most `maxChars`, breaking between parts first. */
+export function wrapParts(parts: readonly string[], maxChars: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const p of parts) {
+    const candidate = line.length === 0 ? p : `${line}; ${p}`;
+    if (candidate.length <= maxChars) {
+      line = candidate;
+      continue;
+    }
+    if (line.length > 0) lines.push(line + ";");
+    const wrapped = wrapText(p, maxChars);
+    const ws = typeof wrapped === "string" ? [wrapped] : wrapped;
+    lines.push(...ws.slice(0, -1));
+    line = ws[ws.length - 1];
+  }
+  if (line.length > 0) lines.push(line);
+  return lines;
+}
+
+/**
+ * Config every builder sets so legends and axis labels are never cut: vega's defaults truncate
+ * legend labels at 160 px and axis labels at 180 px with "…" (0 is "no limit"; builders wrap
+ * long titles themselves, see {@link wrapText}).
+ */
+export const READABLE_CONFIG = {
+  legend: { labelLimit: 0, titleLimit: 0 },
+  axis: { labelLimit: 0, titleLimit: 0 },
+} as const;
+
+/**
+ * Distinct colours for message and series types (3–12 of them): Tableau 10 without its red
+ * (red is kept for drops and crashes) and with its light grey replaced, then four darker hues.
+ * Neighbours in the list differ in hue, so Proposal/Prevote/Precommit or
+ * PRE-PREPARE/PREPARE/COMMIT/REPLY never share near-identical colours.
+ */
+export const TYPE_PALETTE: readonly string[] = [
+  "#4c78a8", // blue
+  "#f58518", // orange
+  "#54a24b", // green
+  "#b279a2", // purple
+  "#72b7b2", // teal
+  "#9d755d", // brown
+  "#eeca3b", // yellow
+  "#ff9da6", // pink
+  "#1b3a6b", // navy
+  "#556b2f", // dark olive
+  "#7f3c8d", // plum
+  "#3b3b3b", // charcoal
+];
+
+/**
+ * Format a number for a label: integers with thousands separators, others rounded to
+ * `digits` significant decimals ("0.0123", "12.3", "1,235").
+ */
+export function formatNumber(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return formatCount(x);
+  const a = Math.abs(x);
+  if (a >= 100) return formatCount(Math.round(x));
+  const d = Math.max(0, Math.min(8, digits - 1 - Math.floor(Math.log10(a))));
+  return String(Math.round(x * 10 ** d) / 10 ** d);
 }
 
 /** Minimum and maximum of finite numbers ([NaN, NaN] when there are none). */

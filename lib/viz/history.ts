@@ -7,12 +7,14 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Operation } from "../workload/history.ts";
-import type { LinearizabilityWitness } from "../checkers/linearizability.ts";
+import type { LinearizabilityWitness, PartitionResult } from "../checkers/linearizability.ts";
 import {
   countPhrase,
   DEFAULT_WIDTH,
   formatRange,
   naturalCompare,
+  READABLE_CONFIG,
+  round,
   titleBlock,
   truncateJson,
   VEGA_LITE_SCHEMA,
@@ -33,6 +35,94 @@ export interface HistoryChartOptions {
   readonly title?: string;
   /** Plot width in px. Default 640. */
   readonly width?: number;
+  /**
+   * Linearization points to draw: a linearization (operation ids into `ops`, in order), several
+   * (one per partition), or a check result's `partitions` (those found linearizable). Each
+   * operation gets a numbered dot at a point inside its interval consistent with the order, and
+   * a thin line joins the dots in order. Default: the witness's linearizable prefix (the order
+   * the checker found before it got stuck), else none.
+   */
+  readonly linearization?:
+    | readonly number[]
+    | readonly (readonly number[])[]
+    | {
+      readonly partitions: readonly Pick<
+        PartitionResult,
+        "linearization" | "verdict" | "skipped"
+      >[];
+    };
+  /** A letter in each bar naming its kind (W write, R read, C cas). Default true. */
+  readonly kindBadges?: boolean;
+}
+
+/** What an operation does, for labels and badges. */
+export type OperationKind = "write" | "read" | "cas" | "other";
+
+const WRITES = new Set(["write", "put", "append", "set", "add", "insert", "delete"]);
+const READS = new Set(["read", "get"]);
+
+/** The kind of an operation from its name: writes (write, put, append...), reads (read, get), cas. */
+export function operationKind(f: string): OperationKind {
+  return WRITES.has(f) ? "write" : READS.has(f) ? "read" : f === "cas" ? "cas" : "other";
+}
+
+/** One linearization point of a history chart. */
+export interface LinearizationPoint {
+  /** Operation id (index into `ops`). */
+  readonly id: number;
+  /** Position in its linearization, from 1. */
+  readonly order: number;
+  /** Which linearization (partition) it belongs to, from 0. */
+  readonly group: number;
+  /** The point's time (ms): inside the operation's interval, non-decreasing along the order. */
+  readonly atMs: number;
+}
+
+/**
+ * Times for the linearization points of `order` (ids into `ops`): the middle of the window each
+ * operation can take effect in given the order, i.e. between the latest invocation so far and the
+ * earliest completion still to come (open operations end at `endMs`). Non-decreasing along the
+ * order, and inside each operation's interval whenever the order respects real time.
+ */
+export function linearizationPoints(
+  ops: readonly Operation[],
+  order: readonly number[],
+  endMs: number,
+  group = 0,
+): LinearizationPoint[] {
+  const n = order.length;
+  const lo = new Array<number>(n);
+  const hi = new Array<number>(n);
+  let acc = -Infinity;
+  for (let i = 0; i < n; i++) lo[i] = acc = Math.max(acc, ops[order[i]].invokeMs);
+  acc = Infinity;
+  for (let i = n - 1; i >= 0; i--) {
+    const o = ops[order[i]];
+    hi[i] = acc = Math.min(acc, Number.isFinite(o.completeMs) ? o.completeMs : endMs);
+  }
+  return order.map((id, i) => ({
+    id,
+    order: i + 1,
+    group,
+    atMs: round(hi[i] >= lo[i] ? (lo[i] + hi[i]) / 2 : lo[i], 4),
+  }));
+}
+
+function linearizationsOf(options: HistoryChartOptions): readonly (readonly number[])[] {
+  const l = options.linearization;
+  if (l === undefined) {
+    const w = options.witness as Partial<LinearizabilityWitness> | undefined;
+    return w?.linearization && w.linearization.length > 0
+      ? [w.linearization.filter((id) => !(w.skipped ?? []).includes(id))]
+      : [];
+  }
+  if ("partitions" in l) {
+    return l.partitions.filter((p) => p.verdict === "ok").map((p) =>
+      p.linearization.filter((id) => !p.skipped.includes(id))
+    );
+  }
+  if (l.length === 0) return [];
+  return typeof l[0] === "number" ? [l as readonly number[]] : l as readonly (readonly number[])[];
 }
 
 /** One bar of the chart. */
@@ -53,15 +143,54 @@ export interface HistoryBar {
   readonly role: string;
   /** True when the outcome is unknown (no finite completion); drawn to the chart's end. */
   readonly open: boolean;
+  /** What it does: "write", "read", "cas" or "other". */
+  readonly kind: OperationKind;
 }
 
-function describe(op: Operation): string {
-  const key = op.key !== undefined ? `[${op.key}]` : "";
-  const input = op.input === null || op.input === undefined ? "" : truncateJson(op.input, 24);
-  const out = op.status === "ok"
-    ? (op.output === undefined || op.output === null ? "ok" : truncateJson(op.output, 24))
-    : op.status;
-  return `${op.f}${key}(${input}) → ${out}`;
+function val(v: unknown): string {
+  return truncateJson(v, 16);
+}
+
+function casArgs(input: unknown): [unknown, unknown] | undefined {
+  if (Array.isArray(input) && input.length === 2) return [input[0], input[1]];
+  if (input !== null && typeof input === "object" && "from" in input && "to" in input) {
+    const c = input as { from: unknown; to: unknown };
+    return [c.from, c.to];
+  }
+  return undefined;
+}
+
+/**
+ * An operation as a bar label that says what it did: `write 1`, `put k0 "a"`, `read → 1`,
+ * `get k0 → "a"`, `cas 1→2`; a failed one ends in "✗ failed", an unknown outcome in "?".
+ */
+export function describeOperation(op: Operation): string {
+  const key = op.key !== undefined ? `${op.key} ` : "";
+  const kind = operationKind(op.f);
+  const unknown = op.status === "info";
+  const tail = op.status === "fail" ? " ✗ failed" : "";
+  const input = op.input !== null && typeof op.input === "object" && "value" in op.input
+    ? (op.input as { value: unknown }).value
+    : op.input;
+  switch (kind) {
+    case "write":
+      return `${op.f} ${key}${val(input)}${unknown ? " ?" : ""}${tail}`;
+    case "read":
+      return `${op.f} ${key}→ ${unknown ? "?" : val(op.output)}${tail}`.replace("  ", " ");
+    case "cas": {
+      const c = casArgs(input);
+      const args = c ? `${val(c[0])}→${val(c[1])}` : val(input);
+      const res = unknown ? " ?" : op.output === false ? " ✗" : "";
+      return `cas ${key}${args}${res}${tail}`;
+    }
+    default: {
+      const arg = input === null || input === undefined ? "" : val(input);
+      const out = op.status === "ok"
+        ? (op.output === undefined || op.output === null ? "ok" : val(op.output))
+        : op.status;
+      return `${op.f} ${key}${arg} → ${out}`.replace(/\s+/g, " ");
+    }
+  }
 }
 
 /** The bars of a history chart (exposed for tests and custom charts). */
@@ -107,10 +236,11 @@ export function historyBars(
       process: `p${o.process}`,
       startMs: o.invokeMs,
       endMs: open ? endMs : Math.max(o.completeMs, o.invokeMs),
-      label: r?.label ?? describe(o),
+      label: r?.label ?? describeOperation(o),
       status: o.status,
       role: roles.size ? (r?.role ?? "other") : o.status,
       open,
+      kind: operationKind(o.f),
     };
   });
   return { bars, total, endMs };
@@ -129,7 +259,17 @@ export function historyChart(
   ops: readonly Operation[],
   options: HistoryChartOptions = {},
 ): TopLevelSpec {
-  const { bars, total } = historyBars(ops, options);
+  const { bars, total, endMs } = historyBars(ops, options);
+  const drawn = new Map(bars.map((b) => [b.id, b]));
+  const orders = linearizationsOf(options);
+  const points = orders.flatMap((order, g) =>
+    linearizationPoints(ops, order, endMs, g).filter((p) => drawn.has(p.id)).map((p) => ({
+      ...p,
+      process: drawn.get(p.id)!.process,
+      label: drawn.get(p.id)!.label,
+    }))
+  );
+  const fromWitness = options.linearization === undefined && points.length > 0;
   const withWitness = (options.witness?.operations.length ?? 0) > 0;
   const domain = withWitness ? ["critical", "context", "other"] : ["ok", "fail", "info"];
   const range = withWitness ? ["#d62728", "#ff9f40", "#d0d0d0"] : ["#4c78a8", "#e45756", "#f58518"];
@@ -139,6 +279,13 @@ export function historyChart(
     ...(withWitness
       ? ["red: results that cannot all be linearized; orange: operations they rely on"]
       : []),
+    ...(points.length > 0
+      ? [
+        fromWitness
+          ? `numbered dots: the order the checker linearized before it got stuck (${points.length} operations)`
+          : `numbered dots: linearization points (${points.length} operations, in order)`,
+      ]
+      : []),
   ];
   const processes = [...new Set(bars.map((b) => b.process))].sort(naturalCompare);
   return {
@@ -146,9 +293,11 @@ export function historyChart(
     title: titleBlock(
       options.title ?? (withWitness ? `Not linearizable: ${options.witness!.label}` : "History"),
       subtitle,
+      (options.width ?? DEFAULT_WIDTH) + 120,
     ),
     width: options.width ?? DEFAULT_WIDTH,
     height: Math.max(60, processes.length * 28),
+    config: READABLE_CONFIG,
     data: { values: bars.map((b) => ({ ...b })) },
     encoding: {
       y: { field: "process", type: "nominal", sort: processes, title: "client process" },
@@ -189,6 +338,80 @@ export function historyChart(
         mark: { type: "text", align: "left", dx: 3, dy: -12, fontSize: 9, color: "#222" },
         encoding: { text: { field: "label" } },
       },
+      ...((options.kindBadges ?? true)
+        ? [{
+          name: "kind badges",
+          transform: [{
+            calculate:
+              "datum.kind === 'write' ? 'W' : datum.kind === 'read' ? 'R' : datum.kind === 'cas' ? 'C' : ''",
+            as: "badge",
+          }],
+          mark: {
+            type: "text",
+            align: "left",
+            baseline: "middle",
+            dx: 2,
+            fontSize: 9,
+            fontWeight: "bold",
+          },
+          encoding: {
+            text: { field: "badge" },
+            color: {
+              condition: { test: "datum.role === 'other'", value: "#555555" },
+              value: "#ffffff",
+            },
+          },
+        }]
+        : []),
+      ...(points.length > 0
+        ? [
+          {
+            name: "linearization order",
+            data: { values: points },
+            mark: {
+              type: "line",
+              color: "#222222",
+              strokeWidth: 1,
+              strokeDash: [3, 2],
+              opacity: 0.7,
+            },
+            encoding: {
+              x: { field: "atMs", type: "quantitative" },
+              detail: { field: "group", type: "nominal" },
+              order: { field: "order", type: "quantitative" },
+            },
+          },
+          {
+            name: "linearization points",
+            data: { values: points },
+            mark: {
+              type: "point",
+              filled: true,
+              size: 36,
+              color: "#111111",
+              stroke: "#ffffff",
+              strokeWidth: 1,
+            },
+            encoding: {
+              x: { field: "atMs", type: "quantitative" },
+              tooltip: [
+                { field: "order", title: "linearized #" },
+                { field: "label", title: "operation" },
+                { field: "atMs", title: "point (ms)", format: ",.1f" },
+              ],
+            },
+          },
+          {
+            name: "linearization numbers",
+            data: { values: points },
+            mark: { type: "text", fontSize: 9, fontWeight: "bold", dy: 13, color: "#111111" },
+            encoding: {
+              x: { field: "atMs", type: "quantitative" },
+              text: { field: "order" },
+            },
+          },
+        ]
+        : []),
     ],
     usermeta: {
       distlab: {
@@ -200,6 +423,13 @@ export function historyChart(
               `witness: ${options.witness!.operations.length} operations (${
                 options.witness!.operations.filter((w) => w.role === "critical").length
               } critical)`,
+            ]
+            : []),
+          ...(points.length > 0
+            ? [
+              `linearization${fromWitness ? " (witness prefix)" : ""}: ${
+                points.slice(0, 12).map((p) => `${p.order}. ${p.label}`).join("; ")
+              }${points.length > 12 ? "; …" : ""}`,
             ]
             : []),
         ],

@@ -19,6 +19,7 @@ import {
   type LayerItem,
   OUTCOME_DOMAIN,
   OUTCOME_RANGE,
+  READABLE_CONFIG,
   round,
   titleBlock,
   VEGA_LITE_SCHEMA,
@@ -227,6 +228,7 @@ export function latencyScatter(
     title: titleBlock(options.title ?? "Latency of every operation", subtitle),
     width: options.width ?? DEFAULT_WIDTH,
     height: options.height ?? DEFAULT_HEIGHT,
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     layer: layers,
   };
@@ -452,6 +454,7 @@ export function latencyQuantiles(
     title: titleBlock(options.title ?? "Latency quantiles over time", subtitle),
     width: options.width ?? DEFAULT_WIDTH,
     height: options.height ?? DEFAULT_HEIGHT,
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     layer: layers,
   };
@@ -577,6 +580,7 @@ export function latencyCdf(
     title: titleBlock(options.title ?? "Latency CDF", subtitle),
     width: options.width ?? DEFAULT_WIDTH,
     height: options.height ?? DEFAULT_HEIGHT,
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     data: { values: rows },
     params: [zoomParam("x")],

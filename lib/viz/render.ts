@@ -7,6 +7,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import { compile } from "vega-lite";
 import * as vega from "vega";
+import { summarizeSpec } from "./_summary.ts";
 
 /** Options of {@link renderSvg}. */
 export interface RenderOptions {
@@ -14,6 +15,38 @@ export interface RenderOptions {
   readonly idPrefix?: string;
   /** Decimals kept in coordinates and path data. Default 2; `Infinity` keeps vega's output. */
   readonly precision?: number;
+  /**
+   * Alt text written into the SVG (`<title>`, `<desc>`, `role="img"`, `aria-label`): the spec's
+   * `description` when it has one, else its plain-text summary (`summarizeSpec`); a string
+   * replaces it, `false` leaves the SVG as vega drew it. Default true.
+   */
+  readonly alt?: boolean | string;
+}
+
+function escapeXmlText(s: string): string {
+  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;");
+}
+
+/**
+ * Give an SVG its alt text: `role="img"`, `aria-label` (the first line) and `aria-describedby`
+ * on the root, and `<title>` / `<desc>` as its first children.
+ *
+ * @example
+ * ```ts
+ * import { addSvgAltText } from "@lab/viz/render.ts";
+ * addSvgAltText('<svg width="1"></svg>', "Latency\n300 ops", "a-");
+ * // '<svg width="1" role="img" aria-label="Latency" aria-describedby="a-desc"><title>Latency</title><desc id="a-desc">Latency\n300 ops</desc></svg>'
+ * ```
+ */
+export function addSvgAltText(svg: string, text: string, idPrefix: string): string {
+  const open = /^<svg\b[^>]*>/.exec(svg);
+  if (open === null) return svg;
+  const title = text.split("\n")[0];
+  const tag = open[0].slice(0, -1) +
+    ` role="img" aria-label="${escapeXmlText(title)}" aria-describedby="${idPrefix}desc">`;
+  return tag + `<title>${escapeXmlText(title)}</title>` +
+    `<desc id="${idPrefix}desc">${escapeXmlText(text)}</desc>` + svg.slice(open[0].length);
 }
 
 /**
@@ -89,7 +122,7 @@ export function roundSvgNumbers(svg: string, digits = 2): string {
 
 /**
  * Compile a vega-lite spec and render it to an SVG string with vega's headless renderer
- * (`renderer: "none"`), then make its ids unique and round its coordinates.
+ * (`renderer: "none"`), then make its ids unique, round its coordinates and write its alt text.
  *
  * @example
  * ```ts
@@ -104,7 +137,15 @@ export async function renderSvg(spec: TopLevelSpec, options: RenderOptions = {})
   try {
     const svg = await view.toSVG();
     const prefix = options.idPrefix ?? specIdPrefix(spec);
-    return prefixSvgIds(roundSvgNumbers(svg, options.precision ?? 2), prefix);
+    const out = prefixSvgIds(roundSvgNumbers(svg, options.precision ?? 2), prefix);
+    const alt = options.alt ?? true;
+    if (alt === false) return out;
+    const text = typeof alt === "string"
+      ? alt
+      : typeof spec.description === "string"
+      ? spec.description
+      : summarizeSpec(spec);
+    return addSvgAltText(out, text, prefix);
   } finally {
     view.finalize();
   }

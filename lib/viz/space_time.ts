@@ -16,14 +16,17 @@ import {
   type LayerItem,
   naturalCompare,
   type PositionDef,
+  READABLE_CONFIG,
   round,
   titleBlock,
   truncateJson,
+  TYPE_PALETTE,
   VEGA_LITE_SCHEMA,
   type VizMeta,
   zoomParam,
 } from "./_common.ts";
 import { decimate } from "./sampling.ts";
+import { type LabelBox, placeLabels, textWidth } from "./_labels.ts";
 
 /** What happened to a message. */
 export type MessageFate = "delivered" | "dropped" | "in flight";
@@ -247,17 +250,161 @@ export interface SpaceTimeOptions {
   readonly timeSize?: number;
   /** Plot size per lane (px). Default 90. */
   readonly laneSize?: number;
+  /**
+   * Payload text on the arrows, readable without hovering: `true` uses {@link messageLabel}
+   * (term, view/round, sequence number, ballot, value...); a function gives your own text
+   * (`undefined` or "" for none); `false` draws none. Labels sit on the arrow's middle (or a
+   * third from either end when that collides); a label that would overlap another, and repeats of
+   * one broadcast (same sender, time and text), are left to the tooltip. Default: true when at
+   * most 150 messages are drawn.
+   */
+  readonly labels?: boolean | ((msg: unknown, row: MessageRow) => string | undefined);
+  /** Text next to local events (protocol event type and key fields, crash, restart); same forms as `labels`. Default: as `labels`. */
+  readonly eventLabels?: boolean | ((event: LocalEventRow) => string | undefined);
+  /** Most characters of a label (longer ones end in "…"). Default 18. */
+  readonly labelChars?: number;
+  /** Most labels drawn (messages and events together). Default 150. */
+  readonly maxLabels?: number;
+  /** Colours per message type as [type, colour] pairs; others get {@link TYPE_PALETTE} colours in order of first send. Default none. */
+  readonly colors?: readonly (readonly [string, string])[];
+}
+
+/** Paper names of payload fields and how a label writes them ("term 2", "v0", "b3.n1"). */
+const LABEL_FIELDS:
+  readonly (readonly [string, (v: unknown, msg: Record<string, unknown>) => string | undefined])[] =
+    [
+      ["role", (v) => typeof v === "string" ? v : undefined],
+      ["term", (v) => typeof v === "number" ? `term ${v}` : undefined],
+      ["view", (v) => typeof v === "number" ? `v${v}` : undefined],
+      ["v", (v) => typeof v === "number" ? `v${v}` : undefined],
+      ["height", (v) => typeof v === "number" ? `h${v}` : undefined],
+      ["round", (v) => typeof v === "number" ? `r${v}` : undefined],
+      ["ballot", (v) => ballotText(v)],
+      ["n", (v) => typeof v === "number" ? `n${v}` : undefined],
+      ["slot", (v) => typeof v === "number" ? `s${v}` : undefined],
+      ["index", (v) => typeof v === "number" ? `i${v}` : undefined],
+      [
+        "seq",
+        (v, m) => typeof v === "number" && !("term" in m) && !("ballot" in m) ? `#${v}` : undefined,
+      ],
+      [
+        "f",
+        (v, m) =>
+          typeof v === "string" ? `${v}${typeof m.key === "string" ? ` ${m.key}` : ""}` : undefined,
+      ],
+      [
+        "entries",
+        (v, m) => Array.isArray(v) && v.length > 0 ? `+${v.length}@${entryIndex(v, m)}` : undefined,
+      ],
+      ["decisions", (v) => Array.isArray(v) && v.length > 0 ? decisionsText(v) : undefined],
+      ["voteGranted", (v) => typeof v === "boolean" ? (v ? "✓" : "✗") : undefined],
+      ["success", (v) => typeof v === "boolean" ? (v ? "✓" : "✗") : undefined],
+      ["ok", (v) => typeof v === "boolean" ? (v ? "ok" : "✗") : undefined],
+      ["error", (v) => typeof v === "string" ? v : undefined],
+      [
+        "id",
+        (v, m) =>
+          "validator" in m
+            ? (v === null ? "nil" : typeof v === "string" ? v.slice(0, 6) : undefined)
+            : undefined,
+      ],
+      ["value", (v) => v === undefined ? undefined : `=${shortValue(v)}`],
+    ];
+
+function ballotText(v: unknown): string | undefined {
+  if (typeof v === "number") return `b${v}`;
+  if (v !== null && typeof v === "object" && "round" in v) {
+    const b = v as { round: unknown; proposerId?: unknown };
+    return `b${String(b.round)}${b.proposerId ? `.${String(b.proposerId)}` : ""}`;
+  }
+  return undefined;
+}
+
+function entryIndex(entries: unknown[], msg: Record<string, unknown>): string {
+  const first = entries[0] as { index?: unknown } | null;
+  if (first !== null && typeof first === "object" && typeof first.index === "number") {
+    return String(first.index);
+  }
+  return typeof msg.prevLogIndex === "number" ? String(msg.prevLogIndex + 1) : "?";
+}
+
+function decisionsText(ds: unknown[]): string {
+  const first = ds[0] as { slot?: unknown };
+  const slot = typeof first?.slot === "number" ? `s${first.slot}` : "";
+  return ds.length > 1 ? `${slot}+${ds.length - 1}` : slot;
+}
+
+function shortValue(v: unknown): string {
+  if (v !== null && typeof v === "object" && "kind" in v) {
+    const lv = v as { kind: unknown; command?: unknown };
+    if (lv.kind === "noop") return "noop";
+    if (lv.kind === "command") return shortValue(lv.command);
+  }
+  if (typeof v === "string") return v.length > 8 ? v.slice(0, 7) + "…" : v;
+  if (typeof v === "number") return String(round(v, 3));
+  return truncateJson(v, 10);
+}
+
+/**
+ * A short label for a message or protocol event payload from its paper-named fields: Raft
+ * `term 2 +1@4 ✓`, PBFT `v0 n3`, Tendermint `h1 r0 nil`, Paxos `b3.n1 s2 =x`, a client request
+ * `#4 put k0 =1`. Fields absent from the payload are skipped; "" when none is present.
+ *
+ * @example
+ * ```ts
+ * import { messageLabel } from "@lab/viz/space_time.ts";
+ * messageLabel({ type: "AppendEntries", term: 2, prevLogIndex: 3, entries: [{ index: 4 }] }); // "term 2 +1@4"
+ * ```
+ */
+export function messageLabel(msg: unknown, maxChars = 18): string {
+  if (msg === null || typeof msg !== "object") {
+    return msg === undefined ? "" : shortValue(msg).slice(0, maxChars);
+  }
+  const m = msg as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const [field, fmt] of LABEL_FIELDS) {
+    if (!(field in m)) continue;
+    const text = fmt(m[field], m);
+    if (text !== undefined && text.length > 0) parts.push(text);
+  }
+  const s = parts.join(" ");
+  return s.length > maxChars ? s.slice(0, maxChars - 1) + "…" : s;
+}
+
+function eventLabelOf(e: LocalEventRow, maxChars: number): string {
+  if (e.category !== "event") return e.label;
+  const detail = messageLabel(e.detail, maxChars);
+  // a role change reads as the role itself ("leader term 2"); other events lead with their type
+  const s = e.label === "role" && detail.length > 0
+    ? detail
+    : `${e.label}${detail ? " " + detail : ""}`;
+  return s.length > maxChars ? s.slice(0, maxChars - 1) + "…" : s;
 }
 
 const EVENT_SHAPES: readonly (readonly [string, string, string])[] = [
   // category, shape, fill colour
   ["timer", "circle", "#bbbbbb"],
-  ["event", "diamond", "#54a24b"],
   ["crash", "square", "#e45756"],
   ["restart", "triangle-up", "#4c78a8"],
   ["pause", "stroke", "#b279a2"],
   ["resume", "stroke", "#9d755d"],
   ["clock", "wedge", "#eeca3b"],
+];
+
+/** Shapes of protocol event types, in order of first appearance (SVG paths in [-1, 1]²). */
+export const PROTOCOL_EVENT_SHAPES: readonly (readonly [string, string])[] = [
+  // shape, fill colour
+  ["diamond", "#54a24b"],
+  ["triangle-down", "#6a3d9a"],
+  [
+    "M0,-1L0.235,-0.324L0.951,-0.309L0.38,0.124L0.588,0.809L0,0.4L-0.588,0.809L-0.38,0.124L-0.951,-0.309L-0.235,-0.324Z",
+    "#ff7f00",
+  ], // star
+  ["M0,-1L0.866,-0.5L0.866,0.5L0,1L-0.866,0.5L-0.866,-0.5Z", "#1f78b4"], // hexagon
+  ["M-0.35,-1H0.35V-0.35H1V0.35H0.35V1H-0.35V0.35H-1V-0.35H-0.35Z", "#b15928"], // plus
+  ["M0,-1L0.951,-0.309L0.588,0.809L-0.588,0.809L-0.951,-0.309Z", "#e7298a"], // pentagon
+  ["triangle-left", "#33a02c"],
+  ["M-1,-0.5H1V0.5H-1Z", "#a6761d"], // bar
 ];
 
 /**
@@ -312,11 +459,21 @@ export function spaceTimeDiagram(
     keep: (e) => e.category !== "timer",
   });
   const chars = options.payloadChars ?? 120;
+  // Messages on the same path (same lanes, send and end times: a proposal and the proposer's own
+  // vote) are drawn side by side, 3 px apart, so one colour does not hide the other.
+  const samePath = new Map<string, number>();
+  const nudge = 3 / (options.laneSize ?? 90);
   const msgRows = dm.items.map((m) => {
-    const a = lane.get(m.from)!;
-    const b = lane.get(m.to)!;
+    const a0 = lane.get(m.from)!;
+    const b0 = lane.get(m.to)!;
     // A dropped message ends halfway between the lanes: it never reached its receiver.
-    const endLane = m.fate === "dropped" && m.reason !== "crashed" ? (a + b) / 2 : b;
+    const end0 = m.fate === "dropped" && m.reason !== "crashed" ? (a0 + b0) / 2 : b0;
+    const pathKey = `${a0}|${end0}|${m.sendMs}|${m.endMs}`;
+    const k = samePath.get(pathKey) ?? 0;
+    samePath.set(pathKey, k + 1);
+    const shift = k === 0 ? 0 : round((k % 2 === 1 ? 1 : -1) * Math.ceil(k / 2) * nudge, 4);
+    const a = a0 + shift;
+    const endLane = end0 + shift;
     // Lean rows (absent rather than null fields): a notebook stores each row twice.
     return {
       id: m.id,
@@ -338,12 +495,136 @@ export function spaceTimeDiagram(
     lane: lane.get(e.node)!,
     t: round(e.t),
     category: e.category,
+    // the legend key: lifecycle words, or the protocol event's own type ("role", "commit")
+    what: e.category === "event" ? e.label : e.category,
     label: e.label,
     detail: e.detail === null ? "" : truncateJson(e.detail, chars),
   }));
   const vertical = (options.orient ?? "vertical") === "vertical";
   const laneSize = options.laneSize ?? 90;
   const timeSize = options.timeSize ?? 560;
+  // Payload labels, placed in pixels so they do not overlap (see _labels.ts).
+  const labelChars = options.labelChars ?? 18;
+  const labelsOn = options.labels ?? dm.items.length <= 150;
+  const eventLabelsOn = options.eventLabels ?? labelsOn !== false;
+  const msgText = typeof labelsOn === "function"
+    ? (m: MessageRow) => {
+      const t = labelsOn(m.msg, m) ?? "";
+      return t.length > labelChars ? t.slice(0, labelChars - 1) + "…" : t;
+    }
+    : labelsOn
+    ? (m: MessageRow) => messageLabel(m.msg, labelChars)
+    : undefined;
+  const evText = typeof eventLabelsOn === "function"
+    ? (e: LocalEventRow) => {
+      const t = eventLabelsOn(e) ?? "";
+      return t.length > labelChars ? t.slice(0, labelChars - 1) + "…" : t;
+    }
+    : eventLabelsOn
+    ? (e: LocalEventRow) => eventLabelOf(e, labelChars)
+    : undefined;
+  const span = Math.max(toMs - fromMs, 1e-9);
+  const px = (laneV: number, t: number): [number, number] => {
+    const l = (laneV + 0.5) * laneSize;
+    const tt = ((t - fromMs) / span) * timeSize;
+    return vertical ? [l, tt] : [tt, l];
+  };
+  const fontSize = 9;
+  interface Cand {
+    readonly boxes: LabelBox[];
+    readonly rows: Record<string, unknown>[];
+  }
+  const cands: Cand[] = [];
+  const evLabelled = evText
+    ? de.items.map((e, i) => ({ e, row: evRows[i], text: evText(e) })).filter((x) =>
+      x.text.length > 0 && x.e.category !== "timer"
+    )
+    : [];
+  for (const { row, text } of evLabelled) {
+    const [x, y] = px(row.lane, row.t);
+    const w = textWidth(text, fontSize);
+    const mk = (side: 1 | -1) => ({
+      cx: x + side * (7 + w / 2),
+      cy: y,
+      hw: w / 2 + 1,
+      hh: fontSize / 2 + 1,
+      angle: 0,
+    });
+    cands.push({
+      boxes: [mk(1), mk(-1)],
+      rows: [1, -1].map((side) => ({
+        lane: row.lane,
+        t: row.t,
+        text,
+        angle: 0,
+        dx: side * 7,
+        dy: 0,
+        align: side > 0 ? "left" : "right",
+        baseline: "middle",
+      })),
+    });
+  }
+  const nEventCands = cands.length;
+  let labelledMessages = 0;
+  if (msgText) {
+    const seenBroadcast = new Set<string>();
+    for (let i = 0; i < dm.items.length; i++) {
+      const m = dm.items[i];
+      const row = msgRows[i];
+      const text = msgText(m);
+      if (text.length === 0) continue;
+      labelledMessages++;
+      // one label per broadcast: the same sender, send time, type and text
+      const key = `${m.from}|${row.sendMs}|${m.kind}|${text}`;
+      if (seenBroadcast.has(key)) continue;
+      seenBroadcast.add(key);
+      const [x0, y0] = px(row.fromLane, row.sendMs);
+      const [x1, y1] = px(row.endLane, row.endMs);
+      let angle = (Math.atan2(y1 - y0, x1 - x0) * 180) / Math.PI;
+      if (angle > 90) angle -= 180;
+      else if (angle <= -90) angle += 180;
+      const r = (angle * Math.PI) / 180;
+      const w = textWidth(text, fontSize);
+      const off = fontSize / 2 + 1.5;
+      const boxes: LabelBox[] = [];
+      const rows: Record<string, unknown>[] = [];
+      for (const f of [0.5, 0.3, 0.7]) {
+        const x = x0 + f * (x1 - x0), y = y0 + f * (y1 - y0);
+        boxes.push({
+          cx: x + off * Math.sin(r),
+          cy: y - off * Math.cos(r),
+          hw: w / 2 + 1,
+          hh: fontSize / 2 + 0.5,
+          angle,
+        });
+        rows.push({
+          lane: round(row.fromLane + f * (row.endLane - row.fromLane), 4),
+          t: round(row.sendMs + f * (row.endMs - row.sendMs), 4),
+          text,
+          angle: round(angle, 1),
+          dx: 0,
+          dy: -1.5,
+          align: "center",
+          baseline: "bottom",
+          kind: m.kind,
+          id: m.id,
+        });
+      }
+      cands.push({ boxes, rows });
+    }
+  }
+  // a candidate must lie inside the plot (the marks are clipped there)
+  const plotW = vertical ? Math.max(1, nodes.length) * laneSize : timeSize;
+  const plotH = vertical ? timeSize : Math.max(1, nodes.length) * laneSize;
+  const inside = (b: LabelBox) => {
+    const r = (b.angle * Math.PI) / 180;
+    const ex = b.hw * Math.abs(Math.cos(r)) + b.hh * Math.abs(Math.sin(r));
+    const ey = b.hw * Math.abs(Math.sin(r)) + b.hh * Math.abs(Math.cos(r));
+    return b.cx - ex >= 0 && b.cx + ex <= plotW && b.cy - ey >= 0 && b.cy + ey <= plotH;
+  };
+  const chosen = placeLabels(cands.map((c) => c.boxes), options.maxLabels ?? 150, inside);
+  const labelRows = cands.flatMap((c, i) => chosen[i] >= 0 ? [c.rows[chosen[i]]] : []);
+  const shownMsgLabels = chosen.slice(nEventCands).filter((k) => k >= 0).length;
   const laneExtent = Math.max(1, nodes.length) * laneSize;
   const laneLabels = `[${nodes.map((n) => JSON.stringify(n)).join(",")}][datum.value]`;
   const laneScale = {
@@ -393,13 +674,19 @@ export function spaceTimeDiagram(
     { field: "latencyMs", title: "latency (ms)", format: ",.3f" },
     { field: "payload", title: "payload" },
   ];
-  const kinds = [...new Set(msgRows.map((m) => m.kind))].sort();
+  // Types in order of first send (protocol order: PRE-PREPARE before PREPARE before COMMIT).
+  const kinds = [...new Set(msgRows.map((m) => m.kind))];
+  const fixed = new Map(options.colors ?? []);
+  let nextColour = 0;
+  const kindColours = kinds.map((k) =>
+    fixed.get(k) ?? TYPE_PALETTE[nextColour++ % TYPE_PALETTE.length]
+  );
   const colour = {
     field: "kind",
     type: "nominal" as const,
     title: "message",
     sort: kinds,
-    scale: { scheme: kinds.length > 10 ? "tableau20" : "tableau10" },
+    scale: { domain: kinds, range: kindColours },
   };
   const fateDomain = ["delivered", "delivered (duplicate)", "dropped", "in flight"];
   const fateDash = [[1, 0], [6, 2], [2, 2], [8, 3]];
@@ -472,7 +759,18 @@ export function spaceTimeDiagram(
     },
   ];
   if (evRows.length > 0) {
-    const cats = EVENT_SHAPES.filter(([c]) => evRows.some((e) => e.category === c));
+    // lifecycle categories keep their marks; each protocol event type gets its own shape
+    const protocolTypes = [
+      ...new Set(evRows.filter((e) => e.category === "event").map((e) => e.what)),
+    ];
+    const cats = [
+      ...EVENT_SHAPES.filter(([c]) => c === "timer" && evRows.some((e) => e.category === c)),
+      ...protocolTypes.map((t, i) => {
+        const [shape, fill] = PROTOCOL_EVENT_SHAPES[i % PROTOCOL_EVENT_SHAPES.length];
+        return [t, shape, fill] as const;
+      }),
+      ...EVENT_SHAPES.filter(([c]) => c !== "timer" && evRows.some((e) => e.category === c)),
+    ];
     layers.push({
       name: "local events",
       data: { values: evRows },
@@ -488,26 +786,60 @@ export function spaceTimeDiagram(
       encoding: {
         ...pos("lane", "t"),
         shape: {
-          field: "category",
+          field: "what",
           type: "nominal",
           title: "local event",
           scale: { domain: cats.map((c) => c[0]), range: cats.map((c) => c[1]) },
         },
         fill: {
-          field: "category",
+          field: "what",
           type: "nominal",
           title: "local event",
           scale: { domain: cats.map((c) => c[0]), range: cats.map((c) => c[2]) },
         },
         tooltip: [
           { field: "node", title: "node" },
-          { field: "category", title: "kind" },
+          { field: "what", title: "kind" },
           { field: "label", title: "what" },
           { field: "t", title: "time (ms)", format: ",.3f" },
           { field: "detail", title: "detail" },
         ],
       },
     });
+  }
+  if (labelRows.length > 0) {
+    const textEnc = {
+      ...pos("lane", "t"),
+      text: { field: "text" },
+      angle: { field: "angle", type: "quantitative" as const, scale: null },
+    };
+    const byAlign = (align: string) => labelRows.filter((r) => r.align === align);
+    for (const align of ["center", "left", "right"] as const) {
+      const rows = byAlign(align);
+      if (rows.length === 0) continue;
+      const first = rows[0];
+      const base = {
+        type: "text" as const,
+        align,
+        baseline: first.baseline as "bottom" | "middle",
+        dx: first.dx as number,
+        dy: first.dy as number,
+        fontSize,
+        clip: true,
+        aria: false,
+      };
+      layers.push({
+        name: `label halos ${align}`,
+        data: { values: rows },
+        mark: { ...base, stroke: "#ffffff", strokeWidth: 3, strokeOpacity: 0.85, fill: "#ffffff" },
+        encoding: textEnc,
+      }, {
+        name: align === "center" ? "payload labels" : `event labels ${align}`,
+        data: { values: rows },
+        mark: { ...base, fill: "#222222" },
+        encoding: textEnc,
+      });
+    }
   }
   const drops = messages.filter((m) => m.fate === "dropped").length;
   const inFlight = messages.filter((m) => m.fate === "in flight").length;
@@ -527,6 +859,13 @@ export function spaceTimeDiagram(
     msgPhrase,
     formatRange(fromMs, toMs),
     de.total > 0 ? countPhrase(de.items.length, de.total, "local events") : "",
+    labelledMessages > 0
+      ? shownMsgLabels < labelledMessages
+        ? `payloads written on ${formatCount(shownMsgLabels)} of ${
+          formatCount(labelledMessages)
+        } arrows (repeats of a broadcast and overlaps: hover)`
+        : "payloads written on every arrow"
+      : "",
   ];
   const meta: VizMeta = {
     builder: "spaceTimeDiagram",
@@ -538,15 +877,22 @@ export function spaceTimeDiagram(
         formatCount(messages.length - drops - inFlight)
       }, dropped ${formatCount(drops)}, in flight ${formatCount(inFlight)}`,
       `local events in window ${formatCount(events.length)}`,
+      ...(kinds.length > 0 ? [`message types: ${kinds.join(", ")}`] : []),
       `window ${formatRange(fromMs, toMs)} of a trace of ${formatCount(trace.length)} records` +
       (Number.isNaN(lo) ? "" : ` (${formatMs(lo)}–${formatMs(hi)} ms)`),
     ],
   };
+  const width = vertical ? laneExtent : timeSize;
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title: titleBlock(options.title ?? "Messages between nodes", subtitle),
-    width: vertical ? laneExtent : timeSize,
+    title: titleBlock(
+      options.title ?? "Messages between nodes",
+      subtitle,
+      Math.max(width + 160, 420),
+    ),
+    width,
     height: vertical ? timeSize : laneExtent,
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     datasets: { messages: msgRows },
     layer: layers,

@@ -13,10 +13,13 @@ import {
   formatCount,
   formatMs,
   type LayerItem,
+  READABLE_CONFIG,
   titleBlock,
+  TYPE_PALETTE,
   type UnitEncoding,
   VEGA_LITE_SCHEMA,
   type VizMeta,
+  wrapAxisTitle,
   zoomParam,
 } from "./_common.ts";
 import { strideSample } from "./sampling.ts";
@@ -72,6 +75,8 @@ export interface HeatmapOptions<R> {
   readonly scheme?: ColorScheme;
   /** Reverse the numeric colour scale (high = light). Default false. */
   readonly reverse?: boolean;
+  /** Log colour scale for numeric values spanning orders of magnitude ("symlog" also takes zeros). Default false. */
+  readonly logColor?: boolean | "symlog";
   /** Colours for categorical values as [value, colour] pairs. Default: a categorical scheme. */
   readonly colors?: readonly (readonly [string, string])[];
   /** Cell size (px). Default 56 wide × 32 high. */
@@ -108,7 +113,8 @@ export function heatmap<R extends object>(
   const numeric = values.length > 0 &&
     values.every((v) => v === null || v === undefined || typeof v === "number");
   const [lo, hi] = numeric ? extent(values as number[]) : [NaN, NaN];
-  const mid = (lo + hi) / 2;
+  // the colour midpoint, where cell text turns light (geometric on a log scale)
+  const mid = options.logColor === true && lo > 0 ? Math.sqrt(lo * hi) : (lo + hi) / 2;
   const valueTitle = options.valueTitle ?? value;
   const xTitle = options.xTitle ?? x;
   const yTitle = options.yTitle ?? y;
@@ -120,7 +126,15 @@ export function heatmap<R extends object>(
       field: value,
       type: "quantitative",
       title: valueTitle,
-      scale: { scheme: options.scheme ?? "blues", reverse: options.reverse ?? false },
+      scale: {
+        scheme: options.scheme ?? "blues",
+        reverse: options.reverse ?? false,
+        ...(options.logColor === "symlog"
+          ? { type: "symlog" as const }
+          : options.logColor
+          ? { type: "log" as const }
+          : {}),
+      },
     }
     : {
       field: value,
@@ -196,6 +210,7 @@ export function heatmap<R extends object>(
     ),
     width: Math.max(1, xs.size) * (options.cellWidth ?? 56),
     height: Math.max(1, ys.size) * (options.cellHeight ?? 32),
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     data: { values: rows.slice() },
     layer: layers,
@@ -234,10 +249,18 @@ export interface LineChartOptions<R> {
   readonly seriesTitle?: string;
   /** Log scales. Default false. */
   readonly logX?: boolean;
-  /** Log y scale. Default false. */
-  readonly logY?: boolean;
+  /** Log y scale (for geometric decay); "symlog" also draws zeros. Default false. */
+  readonly logY?: boolean | "symlog";
   /** Include zero in the y scale. Default true (false with logY). */
   readonly zeroY?: boolean;
+  /**
+   * Theory next to the measurements, drawn dashed in the colour of its series: the name of a
+   * field of the same rows holding the prediction, or rows of their own with the `x`, `y` (and
+   * `series`) fields. Default none.
+   */
+  readonly theory?: FieldOf<R> | readonly R[];
+  /** Legend names of the measured and theory lines. Default ["measured", "theory"]. */
+  readonly theoryLabels?: readonly [string, string];
   /** Draw a point at each row. Default true. */
   readonly points?: boolean;
   /** Most rows drawn (strided in input order). Default 2000. */
@@ -269,19 +292,34 @@ export function lineChart<R extends object>(
   const xTitle = options.xTitle ?? x;
   const yTitle = options.yTitle ?? y;
   const logY = options.logY ?? false;
+  const width = options.width ?? DEFAULT_WIDTH;
   const xDef = {
     field: x,
     type: "quantitative" as const,
-    title: xTitle,
+    title: wrapAxisTitle(xTitle, width),
     scale: options.logX ? { type: "log" as const } : { zero: false },
   };
-  const yScale = logY ? { type: "log" as const } : { zero: options.zeroY ?? true };
+  const yScale = logY === "symlog"
+    ? { type: "symlog" as const }
+    : logY
+    ? { type: "log" as const }
+    : { zero: options.zeroY ?? true };
+  const seriesNames = series
+    ? [...new Set(rows.map((r) => String((r as Record<string, unknown>)[series])))]
+    : [];
   const colorEnc: UnitEncoding["color"] | undefined = series
-    ? { field: series, type: "nominal", title: options.seriesTitle ?? series }
+    ? {
+      field: series,
+      type: "nominal",
+      title: options.seriesTitle ?? series,
+      ...(seriesNames.length <= TYPE_PALETTE.length
+        ? { scale: { domain: seriesNames, range: TYPE_PALETTE.slice(0, seriesNames.length) } }
+        : {}),
+    }
     : undefined;
   const tooltip = [
     ...(series ? [{ field: series, title: options.seriesTitle ?? series }] : []),
-    { field: x, title: xTitle },
+    { field: x, title: xTitle, format: ",.4~f" },
     { field: y, title: yTitle, format: ",.4~f" },
     ...(options.error
       ? [
@@ -306,6 +344,19 @@ export function lineChart<R extends object>(
       },
     });
   }
+  const [measuredName, theoryName] = options.theoryLabels ?? ["measured", "theory"];
+  const theory = options.theory;
+  const dash = theory === undefined ? undefined : {
+    type: "nominal" as const,
+    title: "",
+    scale: { domain: [measuredName, theoryName], range: [[1, 0], [6, 4]] },
+    legend: {
+      symbolType: "stroke",
+      symbolStrokeWidth: 2,
+      encode: { symbols: { update: { stroke: { value: "#555555" } } } },
+    },
+  };
+  const yAxisTitle = wrapAxisTitle(yTitle, options.height ?? DEFAULT_HEIGHT);
   layers.push({
     name: "lines",
     params: [zoomParam("x")],
@@ -317,17 +368,55 @@ export function lineChart<R extends object>(
     },
     encoding: {
       x: xDef,
-      y: { field: y, type: "quantitative", title: yTitle, scale: yScale },
+      y: { field: y, type: "quantitative", title: yAxisTitle, scale: yScale },
       ...(colorEnc ? { color: colorEnc } : {}),
+      ...(dash ? { strokeDash: { datum: measuredName, ...dash } } : {}),
       tooltip,
     },
   });
+  if (theory !== undefined) {
+    const own = typeof theory !== "string";
+    const theoryY = own ? y : theory;
+    const theoryRows = own
+      ? strideSample(theory, options.maxPoints ?? DEFAULT_MAX_MARKS)
+      : undefined;
+    layers.push({
+      name: "theory",
+      ...(theoryRows ? { data: { values: theoryRows } } : {}),
+      mark: {
+        type: "line",
+        strokeWidth: 1.5,
+        aria: false,
+        ...(colorEnc ? {} : { color: "#555555" }),
+      },
+      encoding: {
+        x: xDef,
+        y: { field: theoryY, type: "quantitative", title: yAxisTitle, scale: yScale },
+        ...(colorEnc ? { color: colorEnc } : {}),
+        strokeDash: { datum: theoryName, ...dash! },
+        tooltip: [
+          ...(series ? [{ field: series, title: options.seriesTitle ?? series }] : []),
+          { field: x, title: xTitle, format: ",.4~f" },
+          { field: theoryY, title: `${theoryName}: ${yTitle}`, format: ",.4~f" },
+        ],
+      },
+    });
+  }
   const nSeries = series
     ? new Set(rows.map((r) => (r as Record<string, unknown>)[series])).size
     : 1;
   const meta: VizMeta = {
     builder: "lineChart",
-    summary: [`${formatCount(rows.length)} rows, ${formatCount(nSeries)} series`],
+    summary: [
+      `${formatCount(rows.length)} rows, ${formatCount(nSeries)} series`,
+      ...(options.theory === undefined
+        ? []
+        : [`theory drawn dashed (${
+          typeof options.theory === "string"
+            ? `field ${options.theory}`
+            : `${formatCount(options.theory.length)} rows`
+        })`]),
+    ],
   };
   const subtitle = [
     options.subtitle ?? "",
@@ -335,9 +424,10 @@ export function lineChart<R extends object>(
   ];
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title: titleBlock(options.title ?? `${yTitle} by ${xTitle}`, subtitle),
-    width: options.width ?? DEFAULT_WIDTH,
+    title: titleBlock(options.title ?? `${yTitle} by ${xTitle}`, subtitle, width + 120),
+    width,
     height: options.height ?? DEFAULT_HEIGHT,
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     data: { values: shown },
     layer: layers,
@@ -368,10 +458,18 @@ export interface BarChartOptions<R> {
   readonly xSort?: readonly string[] | readonly number[];
   /** Horizontal bars (categories on y). Default false. */
   readonly horizontal?: boolean;
-  /** Log value scale. Default false. */
-  readonly logY?: boolean;
+  /** Log value scale (for counts that fall geometrically); "symlog" also draws zeros. Default false. */
+  readonly logY?: boolean | "symlog";
   /** Value text next to each bar. Default false. */
   readonly labels?: boolean;
+  /**
+   * Theory next to each measured bar, drawn as a black tick across the bar: the name of a field of
+   * the same rows holding the prediction, or rows of their own with the `x`, `y` (and `series`)
+   * fields. Default none.
+   */
+  readonly theory?: FieldOf<R> | readonly R[];
+  /** Legend name of the theory ticks. Default "theory". */
+  readonly theoryLabel?: string;
   /** Plot width in px (default noted on the builder). */
   readonly width?: number;
   /** Plot height in px (default noted on the builder). */
@@ -415,14 +513,31 @@ export function barChart<R extends object>(
   const valDef = {
     field: y,
     type: "quantitative" as const,
-    title: yTitle,
-    scale: options.logY ? { type: "log" as const } : { zero: true },
+    title: wrapAxisTitle(
+      yTitle,
+      horizontal ? options.width ?? DEFAULT_WIDTH / 2 : options.height ?? DEFAULT_HEIGHT,
+    ),
+    scale: options.logY === "symlog"
+      ? { type: "symlog" as const }
+      : options.logY
+      ? { type: "log" as const }
+      : { zero: true },
     // grouped bars sit side by side (xOffset), never stacked; stacking from 0 also breaks log
     stack: null,
   };
   const offset = series ? { field: series, type: "nominal" as const } : undefined;
+  const seriesNames = series
+    ? [...new Set(rows.map((r) => String((r as Record<string, unknown>)[series])))]
+    : [];
   const colorEnc: UnitEncoding["color"] | undefined = series
-    ? { field: series, type: "nominal", title: options.seriesTitle ?? series }
+    ? {
+      field: series,
+      type: "nominal",
+      title: options.seriesTitle ?? series,
+      ...(seriesNames.length <= TYPE_PALETTE.length
+        ? { scale: { domain: seriesNames, range: TYPE_PALETTE.slice(0, seriesNames.length) } }
+        : {}),
+    }
     : { value: "#4c78a8" };
   const tooltip = [
     { field: x, title: xTitle },
@@ -461,6 +576,37 @@ export function barChart<R extends object>(
         : { x: catDef, y: lo, y2: hi, ...(offset ? { xOffset: offset } : {}) },
     });
   }
+  if (options.theory !== undefined) {
+    const own = typeof options.theory !== "string";
+    const theoryY = own ? y : options.theory as string;
+    const tv = { ...valDef, field: theoryY };
+    const legend = {
+      datum: options.theoryLabel ?? "theory",
+      type: "nominal" as const,
+      title: "",
+      scale: { range: ["#111111"] },
+    };
+    layers.push({
+      name: "theory",
+      ...(own ? { data: { values: (options.theory as readonly R[]).slice() } } : {}),
+      mark: { type: "tick", thickness: 2.5, color: "#111111", aria: false },
+      encoding: {
+        ...(horizontal
+          ? { y: catDef, x: tv, ...(offset ? { yOffset: offset } : {}) }
+          : { x: catDef, y: tv, ...(offset ? { xOffset: offset } : {}) }),
+        stroke: { ...legend, legend: { symbolType: "stroke", symbolStrokeWidth: 2.5 } },
+        tooltip: [
+          { field: x, title: xTitle },
+          ...(series ? [{ field: series, title: options.seriesTitle ?? series }] : []),
+          {
+            field: theoryY,
+            title: `${options.theoryLabel ?? "theory"}: ${yTitle}`,
+            format: ",.4~f",
+          },
+        ],
+      },
+    });
+  }
   if (options.labels) {
     layers.push({
       name: "labels",
@@ -488,16 +634,23 @@ export function barChart<R extends object>(
   const groupStep = series ? Math.max(24, 14 * nSeries + 8) : 40;
   const meta: VizMeta = {
     builder: "barChart",
-    summary: [`${formatCount(rows.length)} bars in ${formatCount(cats.length)} categories`],
+    summary: [
+      `${formatCount(rows.length)} bars in ${formatCount(cats.length)} categories`,
+      ...(options.theory === undefined ? [] : ["theory drawn as black ticks"]),
+    ],
   };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: titleBlock(
       options.title ?? `${yTitle} by ${xTitle}`,
       options.subtitle ? [options.subtitle] : [],
+      (horizontal
+        ? options.width ?? DEFAULT_WIDTH / 2
+        : options.width ?? groupStep * Math.max(1, cats.length)) + 140,
     ),
     width: horizontal ? options.width ?? DEFAULT_WIDTH / 2 : options.width ?? { step: groupStep },
     height: horizontal ? options.height ?? { step: groupStep } : options.height ?? DEFAULT_HEIGHT,
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     data: { values: rows.slice() },
     layer: layers,

@@ -18,6 +18,7 @@ import {
   type LayerItem,
   OUTCOME_DOMAIN,
   OUTCOME_RANGE,
+  READABLE_CONFIG,
   round,
   titleBlock,
   VEGA_LITE_SCHEMA,
@@ -111,6 +112,8 @@ export interface ThroughputChartOptions extends ThroughputRowOptions {
   readonly title?: string;
   /** y-axis title. Default "ok ops/s" (or "ops/s" with several series). */
   readonly yTitle?: string;
+  /** Log rate axis; "symlog" keeps windows at 0 ops/s (outages) on the chart. Default false. */
+  readonly logY?: boolean | "symlog";
   /** Plot width in px (default noted on the builder). */
   readonly width?: number;
   /** Plot height in px (default noted on the builder). */
@@ -195,7 +198,11 @@ export function throughputChart(
           type: "quantitative",
           title: options.yTitle ??
             (seriesNames.length === 1 && seriesNames[0] === "ok" ? "ok ops/s" : "ops/s"),
-          scale: { zero: true },
+          scale: options.logY === "symlog"
+            ? { type: "symlog" }
+            : options.logY
+            ? { type: "log" }
+            : { zero: true },
         },
         color: allOutcomes
           ? {
@@ -248,6 +255,7 @@ export function throughputChart(
     ]),
     width: options.width ?? DEFAULT_WIDTH,
     height: options.height ?? DEFAULT_HEIGHT,
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     layer: layers,
   };

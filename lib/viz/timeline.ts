@@ -17,6 +17,7 @@ import {
   formatRange,
   type LayerItem,
   naturalCompare,
+  READABLE_CONFIG,
   round,
   titleBlock,
   VEGA_LITE_SCHEMA,
@@ -309,6 +310,7 @@ export function nodeStateTimeline(
     ]),
     width: options.width ?? DEFAULT_WIDTH,
     height: Math.max(1, nodes.length) * (options.laneSize ?? 28),
+    config: READABLE_CONFIG,
     usermeta: { distlab: meta },
     layer: layers,
   };

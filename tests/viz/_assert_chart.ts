@@ -27,7 +27,10 @@ export function escapeXml(s: string): string {
 /** The subtitle of a spec as one string. */
 export function subtitleOf(spec: TopLevelSpec): string {
   const t = spec.title;
-  if (t && typeof t === "object" && !Array.isArray(t) && "subtitle" in t) return String(t.subtitle);
+  if (t && typeof t === "object" && !Array.isArray(t) && "subtitle" in t) {
+    // a wrapped subtitle is an array of lines
+    return Array.isArray(t.subtitle) ? t.subtitle.join(" ") : String(t.subtitle);
+  }
   return "";
 }
 
