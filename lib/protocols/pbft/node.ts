@@ -128,6 +128,8 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
   #gcCount = 0;
   #lagStrikes = 0;
   #retransmitArmed = false;
+  /** When a stale VIEW-CHANGE of (replica, view) was last answered (local clock, volatile). */
+  #staleAnswered = new Map<string, number>();
   /** Own VIEW-CHANGE messages by view (volatile), re-sent to replicas still collecting that view. */
   #myViewChanges = new Map<number, ViewChange<C>>();
   #retransmitMark = -1;
@@ -806,6 +808,14 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
     if (vc.v < this.#view || (vc.v === this.#view && this.#active)) {
       // departure (see module doc): the sender missed a NEW-VIEW we have
       if (vc.i === this.#ctx.self) return;
+      // answer each (replica, view) at most once per resend period: two replicas that both moved
+      // past a view would otherwise answer each other's stale VIEW-CHANGE forever (and a replaying
+      // Byzantine replica would multiply the exchange)
+      const key = `${vc.i}|${vc.v}`;
+      const last = this.#staleAnswered.get(key);
+      const now = this.#ctx.nowMs();
+      if (last !== undefined && now - last < this.config.viewChangeResendMs) return;
+      this.#staleAnswered.set(key, now);
       if (this.#newView && this.#newView.v >= vc.v) return this.#ctx.send(vc.i, this.#newView);
       // still short of a view: our own view change for it (retransmission) may complete its set
       const mine = this.#myViewChanges.get(vc.v);

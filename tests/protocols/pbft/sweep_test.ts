@@ -5,6 +5,8 @@
  * Replay one seed: `deno eval 'import {sweepOne} from "./lib/protocols/pbft/sweep.ts"; console.log(sweepOne(17))'`
  */
 import assert from "node:assert/strict";
+import { Rng } from "../../../lib/sim/rng.ts";
+import { pbftCluster } from "../../../lib/protocols/pbft/cluster.ts";
 import { formatFault, shrinkSchedule } from "../../../lib/net/shrink.ts";
 import {
   runSchedule,
@@ -45,4 +47,30 @@ Deno.test("pbft sweep: a failing schedule (mistake on) shrinks and replays", () 
   console.log(
     `  seed ${seed}: ${schedule.length} → ${shrunk.schedule.length} faults in ${shrunk.runs} runs`,
   );
+});
+
+Deno.test("pbft: two replicas past a view do not answer each other's stale VIEW-CHANGE forever (sweep seed 1830, a replaying replica)", () => {
+  // regression: each answered the other's stale VIEW-CHANGE with its own, and n3's replay doubled
+  // every round: 250,000 VIEW-CHANGE messages by t = 2 s instead of about 150
+  const seed = 1830;
+  const rng = new Rng(`pbft-sweep/${seed}`).fork("network");
+  const c = pbftCluster({
+    seed,
+    n: 4,
+    app: "counter",
+    clients: 1,
+    trace: { mode: "off" },
+    collectEvents: false,
+    network: {
+      latency: { kind: "uniform", minMs: 1, maxMs: rng.int(2, 20) },
+      lossRatio: rng.int(0, 3) / 100,
+    },
+    nemesis: sweepSchedule(seed),
+    byzantine: sweepAdversary(seed, 4),
+    pbft: { checkpointInterval: 8, logWindow: 32 },
+  });
+  const r = c.sim.run({ untilMs: 8_000, maxEvents: 200_000 });
+  assert.notEqual(r.reason, "maxEvents");
+  assert.ok((c.sim.stats.byType.get("VIEW-CHANGE") ?? 0) < 1_000);
+  assert.ok(c.invariants.decidedSlots > 0);
 });
