@@ -81,9 +81,8 @@ export function describeInvariantBreach(
   b: InvariantBreach,
   extra = "",
 ): string {
-  return `${protocol} invariant "${b.invariant}" violated: seed=${
-    String(b.seed)
-  } t=${+b.timeMs.toFixed(3)}ms ` +
+  return `${protocol} invariant "${b.invariant}" violated: seed=${String(b.seed)} t=${+b.timeMs
+    .toFixed(3)}ms ` +
     `event #${b.eventIndex} trace record #${b.traceIndex} node=${b.node}${extra}: ${b.message}`;
 }
 
