@@ -24,7 +24,7 @@ import { Rng } from "../../sim/rng.ts";
 import { type BlockId, BlockStore, type ReceiveResult, type Reorg } from "../../chain/mod.ts";
 import { blockCapacityTxs, type NakamotoConfig, parseNakamotoConfig } from "./config.ts";
 import { MessageCache, type NakamotoMessage } from "./messages.ts";
-import { NakamotoNode, type NakamotoShared } from "./node.ts";
+import { HB_PEERS, NakamotoNode, type NakamotoShared, RING_BLOCKS } from "./node.ts";
 import { fullMeshGraph, type PeerGraph, randomPeerGraph } from "./topology.ts";
 
 /** A reorg seen by one node, with the transactions it put back to pending. */
@@ -98,6 +98,11 @@ export interface NakamotoNetwork {
   onReorg(listener: (r: ReorgRecord) => void): void;
   /** Block count when mining stopped (genesis excluded). */
   readonly blocksMined: number;
+  /**
+   * Compact relay: pushes and announcements not delivered because the receiver already had the
+   * block or was validating it (their bytes were charged to the links); zero in other modes.
+   */
+  readonly elided: { readonly messages: number; readonly bytes: number };
 }
 
 /** Options of {@link nakamotoNetwork} that are not configuration. */
@@ -196,6 +201,16 @@ export function nakamotoNetwork(
   const reorgs: ReorgRecord[] = [];
   const listeners: ((r: ReorgRecord) => void)[] = [];
   const keep = options.keepReorgs ?? true;
+  const elided = { messages: 0, bytes: 0 };
+  let hb: Int32Array | undefined;
+  if (config.relay === "compact") {
+    // BIP 152: until blocks arrive, a node's high-bandwidth peers are its first (outbound) peers
+    hb = new Int32Array(n * HB_PEERS).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const o = graph.offsets[i], d = graph.offsets[i + 1] - o;
+      for (let k = 0; k < Math.min(HB_PEERS, d); k++) hb[i * HB_PEERS + k] = graph.neighbors[o + k];
+    }
+  }
 
   const shared: NakamotoShared = {
     config,
@@ -204,6 +219,9 @@ export function nakamotoNetwork(
     ids,
     indexOf,
     messages: new MessageCache(),
+    hb,
+    elided,
+    ring: hb ? new Int32Array(RING_BLOCKS * n) : undefined,
     produce(index, parent, nowMs) {
       const pending = arrivedBy(nowMs) - cum[parent];
       const txs = Math.max(0, Math.min(capacity, pending));
@@ -248,6 +266,14 @@ export function nakamotoNetwork(
   const sim = c.sim;
   sim.run({ untilMs: 0 }); // start every node
   const nodes = ids.map((id) => sim.instanceOf<NakamotoNode>(id)!);
+  if (config.relay === "compact") {
+    const net = c.net;
+    if (net.nodeIds.some((id, i) => id !== ids[i])) {
+      throw new Error("nakamotoNetwork: network indices differ from node indices");
+    }
+    shared.nodes = nodes;
+    shared.charge = (from, to, size) => void net.transmit(from, to, size, sim.nowMs);
+  }
 
   const mineRng = root.fork("mining");
   let mining = false, generation = 0, blocksMined = 0;
@@ -309,6 +335,7 @@ export function nakamotoNetwork(
     get blocksMined() {
       return blocksMined;
     },
+    elided,
   };
   return self;
 }

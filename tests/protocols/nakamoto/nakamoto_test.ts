@@ -8,6 +8,7 @@ import {
   nakamotoNetwork,
   parseNakamotoConfig,
   randomPeerGraph,
+  shortestTimes,
 } from "../../../lib/protocols/nakamoto/mod.ts";
 
 function configError(f: () => unknown, field: string): void {
@@ -124,4 +125,69 @@ Deno.test("nakamoto: blocks fill up to the size limit from the Poisson workload;
     assert.equal(r.txsReverted, nw.cumTxs(r.from) - nw.cumTxs(r.ancestor));
     assert.ok(r.txsStillPending <= r.txsReverted);
   }
+});
+
+Deno.test("nakamoto: compact relay (BIP 152) keeps the main chain, reaches everyone faster, with far fewer deliveries", () => {
+  const base = { nodes: 200, blockIntervalMs: 600_000, blockSizeBytes: 500_000, seed: 7 };
+  const full = nakamotoNetwork({ ...base, relay: "inv" });
+  const compact = nakamotoNetwork({ ...base, relay: "compact" });
+  full.runBlocks(30);
+  compact.runBlocks(30);
+  // the same mining schedule and no forks at d/T ≪ 1: block for block the same chain
+  assert.equal(compact.store.size, full.store.size);
+  for (let b = 1; b < full.store.size; b++) {
+    assert.equal(compact.store.parent(b), full.store.parent(b));
+    assert.equal(compact.store.producer(b), full.store.producer(b));
+  }
+  const tip = full.node(0).view.tip;
+  for (let i = 0; i < 200; i++) {
+    assert.equal(full.node(i).view.tip, tip);
+    assert.equal(compact.node(i).view.tip, tip);
+  }
+  // every block reaches every node; no faster than latency along the shortest path, no slower
+  // than inv → getdata → full block
+  const lat = new Map<string, number>();
+  for (const r of compact.config.regionLatencies) {
+    lat.set(`${r.from}|${r.to}`, r.ms);
+    lat.set(`${r.to}|${r.from}`, r.ms);
+  }
+  const reg = compact.regionOf;
+  for (let b = 1; b < full.store.size; b++) {
+    const pf = full.propagation(b), pc = compact.propagation(b);
+    assert.equal(pf.reached, 200);
+    assert.equal(pc.reached, 200);
+    const src = full.ids.indexOf(full.store.producer(b));
+    const lower = shortestTimes(compact.graph, src, (u, v) => lat.get(`${reg[u]}|${reg[v]}`)!);
+    const sorted = Array.from(lower).sort((x, y) => x - y);
+    assert.ok(pc.t100Ms >= sorted[199] - 1e-9, `block ${b}: ${pc.t100Ms} < ${sorted[199]}`);
+    assert.ok(pc.t50Ms >= sorted[99] - 1e-9);
+    assert.ok(pc.t50Ms < pf.t50Ms && pc.t95Ms < pf.t95Ms, `block ${b}`);
+  }
+  assert.equal(full.elided.messages, 0);
+  assert.ok(compact.elided.messages > 0);
+  const perNodeBlock = (nw: typeof full) => nw.sim.stats.delivered / 200 / 30;
+  assert.ok(perNodeBlock(full) > 9, `inv: ${perNodeBlock(full)}`);
+  assert.ok(perNodeBlock(compact) < 4, `compact: ${perNodeBlock(compact)}`);
+  assert.equal(full.sim.stats.byType.get("cmpctblock"), undefined);
+  assert.ok(compact.sim.stats.byType.get("inv") === undefined);
+});
+
+Deno.test("nakamoto: compact relay under forks — same stale-rate regime as inv relay, one tip, deterministic", () => {
+  // d/T large enough to fork: both modes converge, and compact (faster) forks no more often
+  const base = { nodes: 120, blockIntervalMs: 4_000, blockSizeBytes: 200_000, seed: 3 };
+  const stale = (relay: "inv" | "compact") => {
+    const nw = nakamotoNetwork({ ...base, relay });
+    nw.runBlocks(120);
+    const tip = nw.node(0).view.tip;
+    for (let i = 0; i < 120; i++) {
+      assert.equal(nw.store.height(nw.node(i).view.tip), nw.store.height(tip));
+    }
+    for (let b = 1; b < nw.store.size; b++) assert.equal(nw.propagation(b).reached, 120);
+    return { rate: 1 - nw.store.height(tip) / (nw.store.size - 1), nw };
+  };
+  const inv = stale("inv"), c1 = stale("compact"), c2 = stale("compact");
+  assert.ok(inv.rate > 0.02, `inv stale rate ${inv.rate}`);
+  assert.ok(c1.rate <= inv.rate, `compact ${c1.rate} vs inv ${inv.rate}`);
+  assert.equal(c1.nw.sim.stats.delivered, c2.nw.sim.stats.delivered);
+  assert.equal(c1.nw.node(0).view.tip, c2.nw.node(0).view.tip);
 });
