@@ -271,6 +271,8 @@ interface Clock {
 }
 
 class NodeSlot<M> {
+  /** This node's message counters (also in `stats.byNode`), bumped without a map lookup. */
+  msgStats: NodeMessageStats | null = null;
   up = false;
   started = false;
   byzantine = false;
@@ -1000,7 +1002,7 @@ export class Simulation<M = unknown> {
     const to = this.#nodes[toIdx].id;
     const id = ++this.#msgId;
     this.stats.sent++;
-    this.#countSent(s.id, msg);
+    this.#countSent(s, msg);
     const size = this.network.usesSize ? (sizeBytes ?? this.#sizeOf(msg)) : (sizeBytes ?? 0);
     const tr = this.#router && !this.#router(s.id, to, msg)
       ? "partition"
@@ -1056,13 +1058,14 @@ export class Simulation<M = unknown> {
     }
   }
 
-  #nodeStats(id: NodeId): NodeMessageStats {
-    let n = this.stats.byNode.get(id);
-    if (!n) this.stats.byNode.set(id, n = { sent: 0, delivered: 0 });
-    return n;
+  #nodeStats(s: NodeSlot<M>): NodeMessageStats {
+    if (s.msgStats) return s.msgStats;
+    let n = this.stats.byNode.get(s.id);
+    if (!n) this.stats.byNode.set(s.id, n = { sent: 0, delivered: 0 });
+    return s.msgStats = n;
   }
 
-  #countSent(from: NodeId, msg: unknown): void {
+  #countSent(from: NodeSlot<M>, msg: unknown): void {
     const t = messageTypeOf(msg);
     this.stats.byType.set(t, (this.stats.byType.get(t) ?? 0) + 1);
     this.#nodeStats(from).sent++;
@@ -1106,7 +1109,7 @@ export class Simulation<M = unknown> {
       const sender = this.#nodes[e.from];
       const from = sender.id;
       this.stats.delivered++;
-      this.#nodeStats(s.id).delivered++;
+      this.#nodeStats(s).delivered++;
       if (this.#tracing) {
         this.trace.add({
           type: "deliver",
