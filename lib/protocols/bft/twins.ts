@@ -17,6 +17,17 @@
  * nothing when every round's leader is set by the scenario, by symmetry among the identities.
  * Scenarios are numbered (a mixed-radix index), so a run can enumerate them in order or sample
  * indices from a seed, and a scenario is plain data that prints, shrinks and replays.
+ *
+ * A second departure, `links: "oneway"`: each round's groups are ordered and messages flow within
+ * a group and from a group to every later group, never back (the P! orderings of each partition:
+ * P!·S(n + f, P) per round). The paper's partitions are symmetric, and with symmetric partitions
+ * a protocol in which every replica broadcasts its votes and leaves an instance once it decides
+ * (Tendermint) cannot break agreement at n = 3f + 1 whatever the lock rules: a decision needs
+ * 2f + 1 precommits of one round, so f + 1 correct senders in the decider's group, and each of
+ * them receives the same precommits and decides too, leaving f correct replicas, one short of a
+ * conflicting quorum. The locking mistakes need one correct replica to hear another's precommit
+ * without being heard, which one-way links express (DiemBFT, where the paper ran Twins, sends
+ * votes to the next leader only, so its rounds are asymmetric already).
  * @module
  */
 import { z } from "zod";
@@ -30,6 +41,11 @@ export interface TwinsRound {
   readonly leader: NodeId;
   /** Groups of instance ids ("n0", "n0'", ...); a message of this round crosses no group border. */
   readonly partition: readonly (readonly NodeId[])[];
+  /**
+   * One-way links (an extension, see the module comment): groups are ordered and a message
+   * also flows from a group to every later one, never back. Absent or false: no border crossed.
+   */
+  readonly oneway?: boolean;
 }
 
 /** A Twins scenario: plain data (print it, shrink it, replay it). */
@@ -60,6 +76,8 @@ export const TwinsGeneratorSchema = z.object({
   leaders: z.enum(["twins", "all"]).default("twins"),
   /** Twin placement: fixed n0..n{f-1} (the paper) or every f-subset. Default "fixed". */
   placements: z.enum(["fixed", "all"]).default("fixed"),
+  /** Links across groups: none (the paper) or one way, earlier group to later. Default "symmetric". */
+  links: z.enum(["symmetric", "oneway"]).default("symmetric"),
 }).strict();
 
 /** Generator parameters as written. */
@@ -77,12 +95,14 @@ export interface TwinsSpace {
   readonly rounds: number;
   /** The twin placements (each a list of twinned identities). */
   readonly placements: readonly (readonly NodeId[])[];
-  /** Set partitions of n + f instance slots into P groups, as a group number per slot. */
+  /** Partitions of the n + f instance slots into P groups, as a group number per slot (ordered ones for one-way links). */
   readonly blocks: readonly (readonly number[])[];
   /** Leader choices per round. */
   readonly leaderChoices: number;
   /** Whether leaders are the twinned identities only (else all n). */
   readonly twinLeaders: boolean;
+  /** Whether groups are ordered with one-way links (`links: "oneway"`). */
+  readonly oneway: boolean;
   /** (leader, partition) pairs per round: S(n + f, P) × leaders. */
   readonly perRound: number;
   /** Scenarios in all: placements × perRound^R (may exceed 2^53: then approximate). */
@@ -126,6 +146,17 @@ export function setPartitions(m: number, k: number): number[][] {
   };
   if (m > 0) go(0, 0);
   return out;
+}
+
+/** Every split of m slots into k non-empty ordered groups: k!·S(m, k) surjections onto 0..k−1. */
+export function orderedPartitions(m: number, k: number): number[][] {
+  const perms: number[][] = [];
+  const perm = (acc: number[]) => {
+    if (acc.length === k) return void perms.push([...acc]);
+    for (let g = 0; g < k; g++) if (!acc.includes(g)) perm([...acc, g]);
+  };
+  perm([]);
+  return setPartitions(m, k).flatMap((a) => perms.map((p) => a.map((g) => p[g])));
 }
 
 function combinations(items: readonly NodeId[], k: number): NodeId[][] {
@@ -196,7 +227,10 @@ export function twinsSpace(input: TwinsGeneratorInput): TwinsSpace {
     : o.placements === "all"
     ? combinations(ids, f)
     : [ids.slice(0, f)];
-  const blocks = setPartitions(o.n + f, o.partitions);
+  const oneway = o.links === "oneway";
+  const blocks = oneway
+    ? orderedPartitions(o.n + f, o.partitions)
+    : setPartitions(o.n + f, o.partitions);
   const leaderChoices = o.leaders === "twins" ? f : o.n;
   const perRound = blocks.length * leaderChoices;
   return {
@@ -208,6 +242,7 @@ export function twinsSpace(input: TwinsGeneratorInput): TwinsSpace {
     blocks,
     leaderChoices,
     twinLeaders: o.leaders === "twins",
+    oneway,
     perRound,
     total: placements.length * perRound ** o.rounds,
   };
@@ -225,7 +260,7 @@ function roundOf(space: TwinsSpace, twins: readonly NodeId[], k: number): TwinsR
   const groups: NodeId[][] = Array.from({ length: space.partitions }, () => []);
   space.blocks[b].forEach((g, i) => groups[g].push(inst[i]));
   const leader = space.twinLeaders ? twins[l] : replicaIds(space.n)[l];
-  return { leader, partition: groups };
+  return space.oneway ? { leader, partition: groups, oneway: true } : { leader, partition: groups };
 }
 
 /**
@@ -330,14 +365,15 @@ export const TwinsScenarioSchema = z.object({
     z.object({
       leader: z.string().min(1),
       partition: z.array(z.array(z.string().min(1))),
+      oneway: z.boolean().optional(),
     }).strict(),
   ),
 }).strict();
 
-/** One line per scenario: `twins n0 | r0 L=n0 {n0 n1 n2}{n0' n3} | r1 ...`. */
+/** One line per scenario: `twins n0 | r0 L=n0 {n0 n1 n2}{n0' n3} | r1 ...` (one-way: `{..}>{..}`). */
 export function formatScenario(s: TwinsScenario): string {
   const rounds = s.rounds.map((r, k) =>
-    `r${k} L=${r.leader} ${r.partition.map((g) => `{${g.join(" ")}}`).join("")}`
+    `r${k} L=${r.leader} ${r.partition.map((g) => `{${g.join(" ")}}`).join(r.oneway ? ">" : "")}`
   );
   return [`n=${s.n} twins ${s.twins.join(",") || "-"}`, ...rounds].join(" | ");
 }
@@ -345,7 +381,8 @@ export function formatScenario(s: TwinsScenario): string {
 /**
  * Smaller variants of a scenario for shrinking, most aggressive first: drop a round (the last
  * first: it becomes synchronous; a middle one: later rounds move up), then merge one round's
- * partition into a single group.
+ * partition into a single group, then make a round's one-way links symmetric, then merge two
+ * adjacent groups of a round.
  */
 export function shrinkCandidates(s: TwinsScenario): TwinsScenario[] {
   const out: TwinsScenario[] = [];
@@ -357,9 +394,23 @@ export function shrinkCandidates(s: TwinsScenario): TwinsScenario[] {
     const all = s.rounds[k].partition.flat();
     out.push({
       ...s,
-      rounds: s.rounds.map((r, j) => (j === k ? { ...r, partition: [all] } : r)),
+      rounds: s.rounds.map((r, j) => (j === k ? { leader: r.leader, partition: [all] } : r)),
     });
   }
+  const withRound = (k: number, r: TwinsRound) => ({
+    ...s,
+    rounds: s.rounds.map((x, j) => (j === k ? r : x)),
+  });
+  s.rounds.forEach((r, k) => {
+    if (r.oneway) out.push(withRound(k, { leader: r.leader, partition: r.partition }));
+  });
+  s.rounds.forEach((r, k) => {
+    const g = r.partition.filter((x) => x.length > 0);
+    for (let i = 0; i + 1 < g.length && g.length > 2; i++) {
+      const merged = [...g.slice(0, i), [...g[i], ...g[i + 1]], ...g.slice(i + 2)];
+      out.push(withRound(k, { ...r, partition: merged }));
+    }
+  });
   return out;
 }
 

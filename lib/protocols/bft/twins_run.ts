@@ -57,7 +57,7 @@ interface Built {
 interface TwinsProtocol {
   /** Simulated time a scenario runs for (ms). */
   readonly runMs: number;
-  build(seed: number, s: TwinsScenario, mistake: string | undefined): Built;
+  build(seed: number, s: TwinsScenario, mistake: string | undefined, o: TwinsRunOptions): Built;
   roundOf(msg: unknown): number | undefined;
 }
 
@@ -66,7 +66,7 @@ const num = (x: unknown): x is number => typeof x === "number" && Number.isFinit
 const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
   pbft: {
     runMs: 2_500,
-    build(seed, s, mistake) {
+    build(seed, s, mistake, _o) {
       const c = pbftCluster({
         seed,
         n: s.n,
@@ -95,11 +95,11 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
   },
   tendermint: {
     runMs: 2_500,
-    build(seed, s, mistake) {
+    build(seed, s, mistake, o) {
       const c = tendermintCluster({
         seed,
         n: s.n,
-        clients: 2,
+        clients: o.clients ?? 2,
         workload: { endMs: 2_000 },
         trace: { mode: "off" },
         collectEvents: false,
@@ -111,6 +111,8 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
         tendermint: {
           // proposer(h, r) replaced by the scenario's leader of round h − 1 + r
           leaderOf: (h: number, r: number) => s.rounds[h - 1 + r]?.leader,
+          // twins build different blocks in one round (their own input, §3)
+          proposalSalt: o.salt ?? true,
         },
       });
       return { sim: c.sim as unknown as Simulation<unknown>, inv: c.inv };
@@ -137,6 +139,20 @@ export interface TwinsRunOptions {
   readonly windowMs?: number;
   /** Simulated time after the last round (default 600 ms). */
   readonly tailMs?: number;
+  /**
+   * "message" mode: from this simulated time on nothing is cut (GST). Tendermint arms its
+   * timeouts only on 2f + 1 messages of a round and relies on gossip delivering every message
+   * eventually (§2), so a round's cut messages must arrive at some point. Default: never.
+   */
+  readonly healMs?: number;
+  /** KV clients of the workload (default 2). */
+  readonly clients?: number;
+  /**
+   * Tendermint: twins salt the blocks they build (`proposalSalt`), so the two instances of one
+   * identity propose different values in one round, as the paper's twins do through their own
+   * inputs (§3). Default true.
+   */
+  readonly salt?: boolean;
 }
 
 /** The outcome of one scenario. */
@@ -169,7 +185,7 @@ export function runTwinsScenario(
   const p = PROTOCOLS[protocol];
   if (!p) throw new Error(`unknown twins protocol "${protocol}"`);
   const s = parseTwinsScenario(scenario);
-  const { sim, inv } = p.build(options.seed ?? 1, s, options.mistake);
+  const { sim, inv } = p.build(options.seed ?? 1, s, options.mistake, options);
   for (const id of s.twins) sim.addTwin(id);
   // group of each instance in each round (clients: in none, so never cut)
   const groups = s.rounds.map((r) => {
@@ -177,10 +193,12 @@ export function runTwinsScenario(
     r.partition.forEach((g, k) => g.forEach((x) => m.set(x, k)));
     return m;
   });
+  const oneway = s.rounds.map((r) => r.oneway === true);
   const last = new Map<NodeId, number>();
   let cut = 0;
   const byTime = (options.roundMode ?? "time") === "time";
   const w = options.windowMs ?? 200;
+  const healMs = options.healMs ?? Infinity;
   sim.setRouter((from, to, msg) => {
     let r: number | undefined;
     if (byTime) r = Math.floor(sim.nowMs / w);
@@ -189,10 +207,11 @@ export function runTwinsScenario(
       if (r === undefined) r = last.get(from) ?? 0;
       else last.set(from, r);
     }
-    if (from === to || r >= groups.length) return true;
+    if (from === to || r >= groups.length || sim.nowMs >= healMs) return true;
     const g = groups[r];
     const a = g.get(from), b = g.get(to);
     if (a === undefined || b === undefined || a === b) return true;
+    if (oneway[r] && a < b) return true; // one-way links: an earlier group reaches a later one
     cut++;
     return false;
   });
@@ -231,6 +250,8 @@ export const TwinsExploreSchema = z.object({
   leaders: z.enum(["twins", "all"]).default("twins"),
   /** Twin placement: fixed n0..n{f-1} or all f-subsets. Default "fixed". */
   placements: z.enum(["fixed", "all"]).default("fixed"),
+  /** Links across groups: none (the paper) or one way (see twins.ts). Default "symmetric". */
+  links: z.enum(["symmetric", "oneway"]).default("symmetric"),
   /** Explicit twin count (default f = ⌊(n − 1)/3⌋). */
   f: z.number().int().min(0).optional(),
   /** Round mode (see {@link TwinsRunOptions.roundMode}; default "time"). */
@@ -320,6 +341,7 @@ export function twinsExplore(
     partitions: o.partitions,
     leaders: o.leaders,
     placements: o.placements,
+    links: o.links,
   };
   parseConfig(TwinsGeneratorSchema, gen, "twins explore options");
   const space = twinsSpace(gen);

@@ -52,6 +52,13 @@ export const TendermintConfigSchema = z.object({
     (f) => typeof f === "function",
     { message: "must be a function (height, round) => node id" },
   ).optional(),
+  /**
+   * Test hook (Twins, Bano et al. 2021, §3: twins diverge through their own inputs): a fresh
+   * block (getValue(), line 18) carries a salt drawn from the replica's own random stream, so two
+   * instances of one identity proposing in the same round build different values. Honest code,
+   * deterministic per instance; a real getValue() differs through timestamps. Default false.
+   */
+  proposalSalt: z.boolean().default(false),
 }).strict();
 
 /** Parameters as written. */

@@ -344,13 +344,7 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
 
   /** Lines 15–19: propose validValue if set, else a new block (getValue()). */
   #propose(): void {
-    const block: Block<C> = this.#validValue ?? {
-      height: this.#height,
-      round: this.#round,
-      proposer: this.#ctx.self,
-      txs: this.#takeTxs(),
-      parent: this.#lastId(),
-    };
+    const block: Block<C> = this.#validValue ?? this.#freshBlock();
     const base = {
       height: this.#height,
       round: this.#round,
@@ -367,6 +361,20 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
     // Gossip the POL with it (a departure made for the paper's gossip assumption): the prevotes
     // that justify validRound may have reached only some replicas (an equivocating voter).
     if (this.#validValue) this.#relay(this.#pol(this.#validRound, blockId(this.#validValue)));
+  }
+
+  /** getValue() (line 18): a new block of mempool transactions extending our chain. */
+  #freshBlock(): Block<C> {
+    const block: Block<C> = {
+      height: this.#height,
+      round: this.#round,
+      proposer: this.#ctx.self,
+      txs: this.#takeTxs(),
+      parent: this.#lastId(),
+    };
+    // Twins test hook (config.proposalSalt): this instance's own input, as a timestamp would be
+    if (!this.config.proposalSalt) return block;
+    return { ...block, salt: this.#ctx.rng.int(0, 2 ** 31 - 1) } as Block<C>;
   }
 
   /** The prevotes for `id` in round `r` of this height that we hold. */

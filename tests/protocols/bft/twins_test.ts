@@ -7,9 +7,11 @@ import assert from "node:assert/strict";
 import { ConfigError } from "@lab/sim/mod.ts";
 import {
   formatScenario,
+  orderedPartitions,
   parseTwinsScenario,
   scenarioAt,
   setPartitions,
+  shrinkCandidates,
   stirling2,
   type TwinsScenario,
   twinsScenarios,
@@ -45,6 +47,23 @@ Deno.test("twins generator: S(n + f, P) partitions × twin leaders, to the power
   const a = [...twinsScenarios({ n: 7, rounds: 3 }, { count: 5, seed: 9 })].map(formatScenario);
   const b = [...twinsScenarios({ n: 7, rounds: 3 }, { count: 5, seed: 9 })].map(formatScenario);
   assert.deepEqual(a, b);
+});
+
+Deno.test("twins generator: one-way links order the groups, P!·S(n + f, P) per round", () => {
+  assert.equal(orderedPartitions(5, 3).length, 6 * stirling2(5, 3));
+  assert.equal(new Set(orderedPartitions(5, 2).map(String)).size, 2 * 15);
+  const s = twinsSpace({ n: 4, rounds: 2, partitions: 3, links: "oneway" });
+  assert.equal(s.total, (6 * 25) ** 2);
+  const sc = scenarioAt(s, 7);
+  assert.ok(sc.rounds.every((r) => r.oneway === true));
+  assert.match(formatScenario(sc), /\}>\{/);
+  // shrinking may make a one-way round symmetric or merge two of its groups
+  const c = shrinkCandidates(sc);
+  assert.ok(
+    c.some((x) => x.rounds.some((r) => r.oneway === undefined && r.partition.length === 3)),
+  );
+  assert.ok(c.some((x) => x.rounds.some((r) => r.partition.length === 2)));
+  assert.deepEqual(parseTwinsScenario(sc), sc);
 });
 
 Deno.test("twins generator: impossible placements are ConfigErrors naming the field", () => {
