@@ -22,3 +22,4 @@ export * as tendermint from "./protocols/tendermint/mod.ts";
 export * as chain from "./chain/mod.ts";
 export * as nakamoto from "./protocols/nakamoto/mod.ts";
 export * as mining from "./protocols/mining/mod.ts";
+export * as grandpa from "./protocols/grandpa/mod.ts";

@@ -118,6 +118,21 @@ export const sweeps: Record<string, Sweep> = {
       };
     },
   ),
+  grandpa: scheduleSweep(
+    "GRANDPA: a random adversary of at most f voters, random faults, then heal: no conflicting " +
+      "finality, and finality within the bound",
+    ["precommitWithoutPrevotes", "prevoteIgnoresEstimate"],
+    async () => {
+      const m = await import("../lib/protocols/grandpa/sweep.ts");
+      return {
+        schedule: (seed) => m.sweepSchedule(seed),
+        breach: (seed, o) =>
+          m.runSchedule(seed, o.schedule ?? m.sweepSchedule(seed), {
+            mistake: o.mistake as "precommitWithoutPrevotes" | undefined,
+          }).breach,
+      };
+    },
+  ),
   "raft-battery": {
     describe: "every scenario of the learner's Raft battery on the reference Raft, this seed",
     async run(seed) {
