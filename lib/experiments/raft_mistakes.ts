@@ -12,13 +12,18 @@ import { formatFault, randomSchedule, shrinkSchedule, type ShrinkStep } from "..
 import {
   type BatteryRow,
   type MakeBatteryNode,
+  mistakeConfig,
   RAFT_MISTAKES,
   raftBattery,
   type RaftMistake,
   referenceRaft,
+  replayCommand,
   SCENARIO_NAMES,
+  scenarioHarness,
+  type ScenarioName,
   SCENARIOS,
 } from "../protocols/raft/battery.ts";
+import { Harness } from "../protocols/raft/battery_harness.ts";
 import type { RaftConfigInput } from "../protocols/raft/config.ts";
 import { type RaftBreach, RaftInvariants } from "../protocols/raft/invariants.ts";
 import type { RaftMessage } from "../protocols/raft/messages.ts";
@@ -27,15 +32,61 @@ import type { NodeId, TraceRecord } from "../sim/types.ts";
 import { type StateInterval, stateIntervalsFromTrace } from "../viz/timeline.ts";
 import type { TopLevelSpec } from "vega-lite";
 import { heatmap } from "../viz/tables.ts";
-import { type Claim, claim } from "./claims.ts";
+import { type Claim, claim, notApplicable } from "./claims.ts";
 import type { ProgressSink } from "./raft_figure16.ts";
 import type { RaftExerciseParams } from "./raft_params.ts";
+import { MarkdownText } from "./clock_display.ts";
 
 /** Short names of the mistakes, for chart columns. */
 export const MISTAKE_LABELS: Readonly<Record<RaftMistake, string>> = {
   mistakeCommitPreviousTermByCounting: "old-term commit",
   mistakeVoteWithoutUpToDateCheck: "no log check",
   mistakeVolatileVotedFor: "volatile votedFor",
+  mistakeAcceptStaleReplies: "stale replies",
+  mistakeTruncateOnAppend: "always truncate",
+  mistakeCommitIndexUnbounded: "unbounded commitIndex",
+  mistakeResetTimerOnVoteRequest: "timer reset on RequestVote",
+  mistakeVolatileLog: "volatile log",
+};
+
+/** What each mistake breaks and how, for the notebook's table. */
+export const MISTAKE_RULES: Readonly<Record<RaftMistake, { rule: string; effect: string }>> = {
+  mistakeCommitPreviousTermByCounting: {
+    rule: "§5.4.2: only current-term entries are committed by counting replicas",
+    effect: "an older-term entry on a majority is applied, then overwritten by a later leader " +
+      "(Figure 8); run without the election no-op, which hides it",
+  },
+  mistakeVoteWithoutUpToDateCheck: {
+    rule: "§5.4.1: vote only for a candidate whose log is at least as up to date",
+    effect: "a candidate missing committed entries wins and overwrites them",
+  },
+  mistakeVolatileVotedFor: {
+    rule: "Figure 2: votedFor is persistent state",
+    effect: "a server restarted after voting votes again in the same term: two leaders",
+  },
+  mistakeAcceptStaleReplies: {
+    rule: "guide, term confusion: drop replies whose term is not the current one",
+    effect: "votes granted in an earlier term are counted: two leaders in one term",
+  },
+  mistakeTruncateOnAppend: {
+    rule: "Figure 2 AppendEntries rule 3: truncate only at the first conflicting entry",
+    effect: "a delayed, shorter AppendEntries erases acknowledged entries; commits stall or " +
+      "committed entries vanish",
+  },
+  mistakeCommitIndexUnbounded: {
+    rule: "Figure 2 AppendEntries rule 5: commitIndex ≤ index of the last new entry",
+    effect: "stale entries past the checked ones are applied, if a leader's AppendEntries ends " +
+      "before them",
+  },
+  mistakeResetTimerOnVoteRequest: {
+    rule: "§5.2 / guide, livelocks: reset the election timer only for the current leader, an " +
+      "election, a granted vote",
+    effect: "servers that cannot win keep postponing the one that can: slow elections",
+  },
+  mistakeVolatileLog: {
+    rule: "Figure 2: the log is persistent state",
+    effect: "a restarted server lost acknowledged entries: committed entries are overwritten",
+  },
 };
 
 /** The column of the reference implementation. */
@@ -70,6 +121,10 @@ export interface BatteryCell {
   readonly outcome: BatteryOutcome;
   /** The first failure's message with its replay line, else null. */
   readonly message: string | null;
+  /** The seeds that failed. */
+  readonly failedSeeds: readonly number[];
+  /** Simulated time summed over the seeds (ms). */
+  readonly durationMs: number;
 }
 
 function cell(implementation: string, mistake: RaftMistake | null, r: BatteryRow): BatteryCell {
@@ -90,6 +145,8 @@ function cell(implementation: string, mistake: RaftMistake | null, r: BatteryRow
       ? "fails on every seed"
       : "fails on some seeds",
     message: r.message,
+    failedSeeds: r.failedSeeds,
+    durationMs: r.durationMs,
   };
 }
 
@@ -132,7 +189,7 @@ export async function batteryMatrix(
     ...RAFT_MISTAKES.map((m): [string, RaftMistake, MakeBatteryNode<RaftMessage>] => [
       MISTAKE_LABELS[m],
       m,
-      referenceRaft({ [m]: true }),
+      referenceRaft(mistakeConfig(m)),
     ]),
   ];
   for (const [label, mistake, make] of impls) {
@@ -178,7 +235,92 @@ export function batteryHeatmap(cells: readonly BatteryCell[], seeds: number): To
   } as TopLevelSpec;
 }
 
-/** The battery's verdicts on the reference and on the mistakes. */
+/** How often one seed of the battery catches a mistake, measured over the seeds run. */
+export interface DetectionRow {
+  readonly mistake: RaftMistake;
+  readonly label: string;
+  readonly seeds: number;
+  /** Seeds on which at least one scenario failed. */
+  readonly caughtSeeds: number;
+  /** Per-seed detection probability p (caught seeds / seeds). */
+  readonly p: number;
+  /** Seeds needed to catch it with probability ≥ 0.99: ⌈ln 0.01 / ln(1 − p)⌉ (∞ when p = 0). */
+  readonly seedsFor99: number;
+  /** Probability that `seeds` seeds catch it: 1 − (1 − p)^seeds. */
+  readonly catchProbability: number;
+  /** Scenarios that caught it, with their failing seeds. */
+  readonly scenarios: string;
+}
+
+/** Seeds needed so that a mistake caught on a fraction p of seeds is caught with ≥ `target`. */
+export function seedsNeeded(p: number, target = 0.99): number {
+  if (p >= 1) return 1;
+  if (p <= 0) return Infinity;
+  return Math.ceil(Math.log(1 - target) / Math.log(1 - p));
+}
+
+/** Detection power per mistake, from a battery matrix (a seed counts if any scenario failed on it). */
+export function detectionPower(cells: readonly BatteryCell[]): DetectionRow[] {
+  return RAFT_MISTAKES.map((m) => {
+    const mine = cells.filter((c) => c.mistake === m && c.skipped === null);
+    const seeds = Math.max(0, ...mine.map((c) => c.seeds));
+    const caught = new Set(mine.flatMap((c) => [...c.failedSeeds])).size;
+    const p = seeds > 0 ? caught / seeds : 0;
+    return {
+      mistake: m,
+      label: MISTAKE_LABELS[m],
+      seeds,
+      caughtSeeds: caught,
+      p,
+      seedsFor99: seedsNeeded(p),
+      catchProbability: 1 - (1 - p) ** seeds,
+      scenarios: mine.filter((c) => c.failed > 0).map((c) => `${c.scenario} ${c.failed}`).join(
+        ", ",
+      ),
+    };
+  });
+}
+
+/**
+ * The measurement behind the default `batterySeeds`: for each mistake, the seeds on which at least
+ * one scenario of the whole battery caught it, of the seeds run (1..N, the reference with the
+ * flag). Flags caught on every one of the first 40 seeds were not run further; the others ran 200.
+ * Re-measure with {@link detectionPower} on a matrix with a large `batterySeeds`.
+ */
+export const MEASURED: Readonly<Record<RaftMistake, { caught: number; seeds: number }>> = {
+  mistakeCommitPreviousTermByCounting: { caught: 40, seeds: 40 },
+  mistakeVoteWithoutUpToDateCheck: { caught: 40, seeds: 40 },
+  mistakeVolatileVotedFor: { caught: 91, seeds: 200 },
+  mistakeAcceptStaleReplies: { caught: 71, seeds: 200 },
+  mistakeTruncateOnAppend: { caught: 40, seeds: 40 },
+  mistakeCommitIndexUnbounded: { caught: 0, seeds: 200 },
+  mistakeResetTimerOnVoteRequest: { caught: 40, seeds: 40 },
+  mistakeVolatileLog: { caught: 40, seeds: 40 },
+};
+
+/** Per-seed detection probability p of each mistake, from {@link MEASURED}. */
+export const MEASURED_DETECTION: Readonly<Record<RaftMistake, number>> = Object.fromEntries(
+  RAFT_MISTAKES.map((m) => [m, MEASURED[m].caught / MEASURED[m].seeds]),
+) as Record<RaftMistake, number>;
+
+/** Mistakes the battery never caught in the measurement (p = 0): no seed count covers them. */
+export function uncaughtMistakes(
+  power: Readonly<Record<RaftMistake, number>> = MEASURED_DETECTION,
+): RaftMistake[] {
+  return RAFT_MISTAKES.filter((m) => power[m] === 0);
+}
+
+/** The smallest seed count that catches every measured-catchable mistake with ≥ 99 %. */
+export function defaultBatterySeeds(
+  power: Readonly<Record<RaftMistake, number>> = MEASURED_DETECTION,
+): number {
+  return Math.max(
+    1,
+    ...RAFT_MISTAKES.filter((m) => power[m] > 0).map((m) => seedsNeeded(power[m])),
+  );
+}
+
+/** The battery's verdicts on the reference and on the mistakes, with detection power. */
 export function checkBattery(cells: readonly BatteryCell[]): Claim[] {
   const ref = cells.filter((c) => c.mistake === null);
   const refFailed = ref.filter((c) => c.failed > 0);
@@ -191,17 +333,50 @@ export function checkBattery(cells: readonly BatteryCell[]): Claim[] {
         : `${ref.filter((c) => !c.skipped).length} scenarios × ${ref[0]?.seeds ?? 0} seeds`,
     ),
   ];
-  for (const m of RAFT_MISTAKES) {
-    const caught = cells.filter((c) => c.mistake === m && c.failed > 0);
+  for (const d of detectionPower(cells)) {
+    const measured = MEASURED_DETECTION[d.mistake];
+    const text = `the battery catches "${d.label}" (measured p = ${measured.toFixed(2)} per seed)`;
+    if (measured === 0) {
+      claims.push(notApplicable(
+        text,
+        `never caught in ${MEASURED[d.mistake].seeds} measured seeds, so no prediction` +
+          (d.caughtSeeds ? ` (caught here on ${d.caughtSeeds} of ${d.seeds})` : ""),
+      ));
+      continue;
+    }
+    // with the measured p, missing it on every one of these seeds has probability (1 − p)^seeds
+    const miss = (1 - measured) ** d.seeds;
     claims.push(claim(
-      `the battery catches "${MISTAKE_LABELS[m]}"`,
-      caught.length > 0,
-      caught.length
-        ? `caught by ${caught.map((c) => c.scenario).join(", ")}`
-        : "no scenario failed",
+      text,
+      d.caughtSeeds > 0,
+      `caught on ${d.caughtSeeds} of ${d.seeds} seeds (p here ${d.p.toFixed(2)}; a miss on all ` +
+        `${d.seeds} had probability ${miss.toExponential(1)}): ${d.scenarios || "no scenario"}`,
     ));
   }
   return claims;
+}
+
+/**
+ * The line the notebook prints for a passing battery: the seeds run and what they catch, from
+ * the measured detection power; mistakes it cannot catch are named.
+ */
+export function passedLine(
+  seeds: number,
+  power: Readonly<Record<RaftMistake, number>> = MEASURED_DETECTION,
+): string {
+  const covered = RAFT_MISTAKES.filter((m) => power[m] > 0);
+  const worst = Math.min(...covered.map((m) => 1 - (1 - power[m]) ** seeds));
+  const missing = uncaughtMistakes(power).map((m) => `"${MISTAKE_LABELS[m]}"`);
+  const pct = Math.floor(1000 * worst) / 10;
+  const head = worst >= 0.99
+    ? `passed ${seeds} seeds, which catches each known mistake with ≥ 99 %`
+    : `passed ${seeds} seeds, which catches each known mistake with ≥ ${pct} % only ` +
+      `(${defaultBatterySeeds(power)} seeds give ≥ 99 %)`;
+  return missing.length
+    ? `${head} (except ${missing.join(", ")}, which no scenario caught in ${
+      Math.min(...uncaughtMistakes(power).map((m) => MEASURED[m].seeds))
+    } measured seeds)`
+    : head;
 }
 
 /**
@@ -459,3 +634,323 @@ export function checkShrink(d: ShrinkDemo): Claim[] {
     ),
   ];
 }
+
+// ---- debugging a learner's failing run ------------------------------------------------------
+
+/** A traced replay of one scenario and seed of the battery on the learner's node. */
+export interface TracedReplay {
+  readonly scenario: ScenarioName;
+  readonly seed: number;
+  /** The failure's message, or null if this seed passes. */
+  readonly failure: string | null;
+  /** Simulated time at which the run stopped (the failure's time when it failed). */
+  readonly endMs: number;
+  readonly trace: readonly TraceRecord[];
+  readonly servers: readonly NodeId[];
+  /** Each server's state as the harness saw it after every event: leader, follower, down. */
+  readonly roles: StateInterval[];
+  /** The call that replays it, to paste in a cell where `raftBattery` and `makeNode` exist. */
+  readonly replay: string;
+}
+
+/** The state of each server as seen through `state()`: "leader", "follower" or "down". */
+function polledRoles<M>(h: Harness<M>): () => StateInterval[] {
+  const open = h.ids.map(() => ({ state: "follower", since: 0 }));
+  const out: StateInterval[] = [];
+  h.sim.afterEach(() => {
+    h.ids.forEach((id, i) => {
+      const node = h.node(i);
+      const st = node === undefined ? "down" : node.state().isLeader ? "leader" : "follower";
+      if (st !== open[i].state) {
+        if (h.sim.nowMs > open[i].since) {
+          out.push({ node: id, startMs: open[i].since, endMs: h.sim.nowMs, state: open[i].state });
+        }
+        open[i] = { state: st, since: h.sim.nowMs };
+      }
+    });
+  });
+  return () => [
+    ...out,
+    ...h.ids.map((id, i) => ({
+      node: id,
+      startMs: open[i].since,
+      endMs: h.sim.nowMs,
+      state: open[i].state,
+    })).filter((x) => x.endMs > x.startMs),
+  ];
+}
+
+/**
+ * Replay `scenario` on `seed` with the learner's `makeNode`, tracing every message and timer and
+ * polling every server's `state()`, for a space-time diagram and a state timeline of the run
+ * up to its failure.
+ */
+export function replayTraced<M>(
+  makeNode: MakeBatteryNode<M>,
+  scenario: ScenarioName,
+  seed: number,
+): TracedReplay {
+  const h = scenarioHarness(makeNode, scenario, seed, { trace: true });
+  const roles = polledRoles(h);
+  let failure: string | null = null;
+  try {
+    SCENARIOS[scenario].run(h as Harness<unknown>);
+    h.checkSafety();
+  } catch (e) {
+    failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+  return {
+    scenario,
+    seed,
+    failure,
+    endMs: h.sim.nowMs,
+    trace: h.sim.trace.records,
+    servers: h.ids,
+    roles: roles(),
+    replay: replayCommand(scenario, seed),
+  };
+}
+
+/** The first failing row of a battery report, if any. */
+export function firstFailure(
+  rows: readonly BatteryRow[],
+): { scenario: ScenarioName; seed: number } | undefined {
+  const r = rows.find((x) => x.failed > 0 && x.firstFailingSeed !== null);
+  return r ? { scenario: r.scenario, seed: r.firstFailingSeed! } : undefined;
+}
+
+/** A learner's node under a fault schedule, checked by the battery's harness. */
+export function runLearnerSchedule<M>(
+  makeNode: MakeBatteryNode<M>,
+  schedule: Schedule,
+  options: { seed: number; servers: number; trace?: boolean },
+  onHarness?: (h: Harness<M>) => void,
+): { failure: string | null; harness: Harness<M> } {
+  const h = new Harness<M>(makeNode, {
+    seed: options.seed,
+    scenario: "schedule",
+    nodes: options.servers,
+    nemesis: schedule,
+    trace: options.trace ?? false,
+  });
+  onHarness?.(h);
+  const tick = () => {
+    for (let i = 0; i < h.n; i++) if (h.state(i)?.isLeader) h.node(i)!.propose(h.command());
+    if (h.sim.nowMs < SCHEDULE_RUN_MS - 1_000) h.sim.schedule(20, tick);
+  };
+  h.sim.schedule(20, tick);
+  try {
+    h.sleep(SCHEDULE_RUN_MS);
+    return { failure: null, harness: h };
+  } catch (e) {
+    return { failure: e instanceof Error ? `${e.name}: ${e.message}` : String(e), harness: h };
+  }
+}
+
+/** The shrinker applied to a learner's node: the failing schedule, its 1-minimal core, replayed. */
+export interface LearnerShrink {
+  /** Null when none of the random schedules broke the node. */
+  readonly found: null | {
+    readonly scheduleSeed: number;
+    readonly original: Schedule;
+    readonly failureBefore: string;
+    readonly shrunk: Schedule;
+    readonly runs: number;
+    readonly failureAfter: string | null;
+    readonly replay: TracedReplay;
+  };
+  readonly schedulesTried: number;
+}
+
+/**
+ * Random fault schedules (crashes, isolations, partitions; seeds p.seed, p.seed + 1, ...) against
+ * the learner's node with a client proposing every 20 ms, checked by the battery's harness; the
+ * first that fails is shrunk to a 1-minimal one and replayed with a trace. Safety failures only
+ * (a liveness bound is not checked here, so a slow node is not "broken" by a long partition).
+ */
+export function shrinkLearner<M>(
+  makeNode: MakeBatteryNode<M>,
+  p: RaftExerciseParams,
+  maxSchedules = 20,
+): LearnerShrink {
+  const servers = Array.from({ length: p.servers }, (_, i) => `n${i}`);
+  const opts = { seed: p.seed, servers: p.servers };
+  for (let tried = 0; tried < maxSchedules; tried++) {
+    const scheduleSeed = p.seed + tried;
+    const original = randomSchedule(scheduleSeed, servers, {
+      endMs: 5_000,
+      episodes: 20,
+      kinds: ["crash", "isolate", "partition"],
+      maxDurationMs: 1_000,
+    });
+    const before = runLearnerSchedule(makeNode, original, opts).failure;
+    if (before === null) continue;
+    const r = shrinkSchedule(
+      (s) => runLearnerSchedule(makeNode, s, opts).failure !== null,
+      original,
+      { maxRuns: 300, resolutionMs: 10 },
+    );
+    let roles: () => StateInterval[] = () => [];
+    const traced = runLearnerSchedule(
+      makeNode,
+      r.schedule,
+      { ...opts, trace: true },
+      (h) => roles = polledRoles(h),
+    );
+    const h = traced.harness;
+    return {
+      schedulesTried: tried + 1,
+      found: {
+        scheduleSeed,
+        original,
+        failureBefore: before,
+        shrunk: r.schedule,
+        runs: r.runs,
+        failureAfter: traced.failure,
+        replay: {
+          scenario: "schedule" as ScenarioName,
+          seed: p.seed,
+          failure: traced.failure,
+          endMs: h.sim.nowMs,
+          trace: h.sim.trace.records,
+          servers: h.ids,
+          roles: roles(),
+          replay: `rx.runLearnerSchedule(makeNode, ${JSON.stringify(r.schedule)}, ` +
+            `{ seed: ${p.seed}, servers: ${p.servers} })`,
+        },
+      },
+    };
+  }
+  return { found: null, schedulesTried: maxSchedules };
+}
+
+/** The paragraph after the heatmap: which mistakes are caught where, from the run. */
+export function batteryDiscussion(
+  cells: readonly BatteryCell[],
+  p: RaftExerciseParams,
+): MarkdownText {
+  const power = detectionPower(cells);
+  const scenarios = SCENARIO_NAMES.length;
+  const widest = power.reduce((a, d) =>
+    cells.filter((c) => c.mistake === d.mistake && c.failed > 0).length >
+        cells.filter((c) => c.mistake === a.mistake && c.failed > 0).length
+      ? d
+      : a
+  );
+  const wideCount = cells.filter((c) => c.mistake === widest.mistake && c.failed > 0).length;
+  const narrow = power.filter((d) =>
+    cells.filter((c) => c.mistake === d.mistake && c.failed > 0).length === 1
+  );
+  const missed = power.filter((d) => d.caughtSeeds === 0);
+  const lines = [
+    `Read the heatmap by column. "${widest.label}" is caught by ${wideCount} of ${scenarios} ` +
+    `scenarios: any scenario in which a server misses entries and later campaigns exposes it.`,
+    narrow.length
+      ? `${narrow.map((d) => `"${d.label}" (by ${d.scenarios})`).join(", ")} ` +
+        `${narrow.length === 1 ? "is" : "are"} caught by one scenario only: the one built to ` +
+        "create its precondition."
+      : "",
+    missed.length
+      ? `${missed.map((d) => `"${d.label}"`).join(", ")} ${
+        missed.length === 1 ? "was" : "were"
+      } not caught on these ${p.batterySeeds} seeds.`
+      : `Every mistake was caught on these ${p.batterySeeds} seeds.`,
+    "A mistake caught on one seed of three is a bug that ships if the suite runs once; the " +
+    "failure messages carry the seed and the call that replays it, so a failure seen once can be " +
+    "replayed and debugged step by step.",
+  ];
+  return new MarkdownText(lines.filter((x) => x).join(" "));
+}
+
+/** The paragraph after the shrinking demonstration, from its replay. */
+export function shrinkDiscussion(d: ShrinkDemo): MarkdownText {
+  const b = d.replay.breach;
+  if (!b) return new MarkdownText("The shrunk schedule did not break the replay.");
+  const node = b.node;
+  let campaigns = 0, termAtBreach = 0;
+  const others = new Map<NodeId, number>();
+  for (const r of d.replay.trace) {
+    if (r.t > b.timeMs) break;
+    if (r.type !== "event" || r.event.type !== "role") continue;
+    if (r.node === node) {
+      if (r.event.role === "candidate") campaigns++;
+      termAtBreach = Number(r.event.term);
+    } else others.set(r.node, Number(r.event.term));
+  }
+  return new MarkdownText(
+    `${d.original.length} faults became ${d.shrunk.length}: ${
+      d.shrunk.map(formatFault).join(", ")
+    }. The breach: ${b.message} (at ${b.timeMs.toFixed(0)} ms). ${node} became a candidate ` +
+      `${campaigns} times before it, reaching term ${termAtBreach}; every server it asked ` +
+      "adopted that term and, without the log check, granted its vote, so it won with a log " +
+      "missing committed entries, and leader completeness was violated the instant it was " +
+      "elected (its first AppendEntries would then erase committed entries from its followers). " +
+      `The correct Raft survives the same ${d.shrunk.length} faults (${
+        d.correctBreach ?? "no breach"
+      }): voters refuse a candidate whose log is behind theirs. PreVote (thesis §9.6) would also ` +
+      "have stopped the disruption earlier: a server that cannot reach a majority could not even " +
+      "raise its term.",
+  );
+}
+
+/** What the debugging cells work on: the learner's first failure, or a demonstration. */
+export interface DebugTarget<M> {
+  readonly makeNode: MakeBatteryNode<M>;
+  /** "your Raft", or the demonstration's mistake label. */
+  readonly label: string;
+  /** True when the learner's node failed and this is its failure. */
+  readonly yours: boolean;
+  readonly scenario: ScenarioName;
+  readonly seed: number;
+  /** The call that replays it, valid where `raftBattery`, `referenceRaft` and `makeNode` exist. */
+  readonly replay: string;
+}
+
+/** The mistake the debugging cells demonstrate on while the learner's node passes. */
+export const DEBUG_DEMO_MISTAKE: RaftMistake = "mistakeVolatileLog";
+
+/**
+ * The learner's failing scenario with the least simulated time per seed, or, when the learner
+ * passes everything, the same for the reference with {@link DEBUG_DEMO_MISTAKE}.
+ */
+export function debugTarget<M>(
+  makeNode: MakeBatteryNode<M>,
+  learner: readonly BatteryRow[],
+  matrix: readonly BatteryCell[],
+): DebugTarget<M> | DebugTarget<RaftMessage> | undefined {
+  const cheapest = <T extends { failed: number; seeds: number }>(
+    rows: readonly T[],
+    cost: (r: T) => number,
+  ) => rows.filter((r) => r.failed > 0).sort((a, b) => cost(a) - cost(b))[0];
+  const mine = cheapest(learner, (r) => r.durationMs / Math.max(1, r.seeds));
+  if (mine) {
+    return {
+      makeNode,
+      label: "your Raft",
+      yours: true,
+      scenario: mine.scenario,
+      seed: mine.firstFailingSeed!,
+      replay: replayCommand(mine.scenario, mine.firstFailingSeed!),
+    };
+  }
+  const demo = cheapest(
+    matrix.filter((c) => c.mistake === DEBUG_DEMO_MISTAKE),
+    (c) => c.durationMs / Math.max(1, c.seeds),
+  );
+  if (!demo) return undefined;
+  const config = mistakeConfig(DEBUG_DEMO_MISTAKE);
+  const scenario = demo.scenario as ScenarioName;
+  return {
+    makeNode: referenceRaft(config),
+    label: MISTAKE_LABELS[DEBUG_DEMO_MISTAKE],
+    yours: false,
+    scenario,
+    seed: demo.failedSeeds[0],
+    replay: replayCommand(scenario, demo.failedSeeds[0]).replace(
+      "makeNode",
+      `referenceRaft(${JSON.stringify(config).replaceAll('"', "").replaceAll(":", ": ")})`,
+    ),
+  };
+}
+
+export { mistakeConfig, RAFT_MISTAKES, type RaftMistake } from "../protocols/raft/battery.ts";

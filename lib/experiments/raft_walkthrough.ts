@@ -1,8 +1,9 @@
 /**
  * A traced Raft run of notebook 09, step by step: the first election (election timers fire, a
  * candidate asks for votes, a majority grants them), the replication of one command (append,
- * AppendEntries, acknowledgements, commit, apply), and a leader crash with the election that
- * follows. The steps are read from the trace, so they are what the code did, not a story about it.
+ * AppendEntries, acknowledgements, commit, apply) while two followers are cut off, and a leader
+ * crash with the election that follows, in which those two lack the committed entry and must lose
+ * (§5.4.1). The steps are read from the trace, so they are what the code did, not a story about it.
  * @module
  */
 import { createCluster } from "../net/cluster.ts";
@@ -20,6 +21,7 @@ import type { NodeId, TraceRecord } from "../sim/types.ts";
 import { type StateInterval, stateIntervalsFromTrace } from "../viz/timeline.ts";
 import { type Claim, claim } from "./claims.ts";
 import type { RaftExerciseParams } from "./raft_params.ts";
+import type { RaftConfigInput } from "../protocols/raft/config.ts";
 
 /** Raft timing of the step-through: the paper's recommended values. */
 export const STEP_RAFT = {
@@ -66,6 +68,18 @@ export interface RaftStepThrough {
   };
   readonly replicationSteps: RaftStep[];
   readonly crash: { readonly node: NodeId; readonly atMs: number; readonly restartMs: number };
+  /** Followers isolated from the proposal until the crash: survivors without the entry. */
+  readonly lagging: readonly NodeId[];
+  /** What the re-election did: candidates lacking the entry, and how their vote requests went. */
+  readonly reElection: {
+    /** Survivors that hold the committed entry at the crash. */
+    readonly holders: readonly NodeId[];
+    /** RequestVotes from candidates lacking the entry that reached a holder, and their answers. */
+    readonly requestsToHolders: number;
+    readonly grantedByHolders: number;
+    /** Candidates lacking the entry that campaigned after the crash, before the new leader. */
+    readonly laggingCandidates: readonly NodeId[];
+  };
   readonly second: {
     readonly leader: NodeId;
     readonly term: number;
@@ -84,15 +98,25 @@ function roleOf(r: TraceRecord): { node: NodeId; state: string } | undefined {
     : undefined;
 }
 
+/** Followers cut off while `x = 1` is replicated: as many as can miss it, ⌈n/2⌉ − 1. */
+export function laggingCount(servers: number): number {
+  return Math.ceil(servers / 2) - 1;
+}
+
 /**
- * Five servers start as followers; the first election runs on its own. 60 ms after it, the
- * leader is asked to replicate `x = 1`; 300 ms later it crashes, and restarts 600 ms after that.
+ * Five servers start as followers; the first election runs on its own. 60 ms after it,
+ * {@link laggingCount} followers are cut off and the leader is asked to replicate `x = 1`, which
+ * commits on the others; 300 ms later the leader crashes, the cut-off followers return at the same
+ * moment, and the leader restarts 600 ms after that. `config` (tests) mutates the Raft.
  */
-export function raftStepThrough(p: RaftExerciseParams): RaftStepThrough {
+export function raftStepThrough(
+  p: RaftExerciseParams,
+  config: RaftConfigInput = {},
+): RaftStepThrough {
   const c = createCluster<RaftMessage>({
     seed: p.seed,
     nodes: p.servers,
-    factory: (ctx) => new RaftNode(ctx, { ...STEP_RAFT, snapshotThresholdEntries: 0 }),
+    factory: (ctx) => new RaftNode(ctx, { ...STEP_RAFT, snapshotThresholdEntries: 0, ...config }),
     network: { latency: { kind: "uniform", minMs: p.latencyMsMin, maxMs: p.latencyMsMax } },
     trace: { mode: "full" },
   });
@@ -105,6 +129,8 @@ export function raftStepThrough(p: RaftExerciseParams): RaftStepThrough {
   const term = raft.term;
   const leaderMs = sim.nowMs;
   sim.runFor(60);
+  const lagging = c.nodes.filter((id) => id !== leader).slice(0, laggingCount(p.servers));
+  for (const id of lagging) c.net.isolate(id);
   const proposeMs = sim.nowMs;
   const proposed = raft.propose("x = 1");
   if (!proposed.ok) throw new Error(`step-through: ${leader} refused the proposal`);
@@ -112,6 +138,10 @@ export function raftStepThrough(p: RaftExerciseParams): RaftStepThrough {
   sim.runFor(300);
   const crashMs = sim.nowMs;
   sim.crash(leader);
+  c.net.heal();
+  const holders = c.nodes.filter((id) =>
+    id !== leader && sim.instanceOf<RaftNode>(id)!.termAt(index) !== undefined
+  );
   let second: NodeId | undefined;
   sim.run({
     untilMs: crashMs + 5_000,
@@ -180,6 +210,7 @@ export function raftStepThrough(p: RaftExerciseParams): RaftStepThrough {
   const appliedMs: Record<NodeId, number> = {};
   let commitMs = NaN;
   const told = new Set<NodeId>();
+  const retried = new Set<NodeId>();
   for (const r of trace) {
     if (r.t < proposeMs || r.t >= crashMs) continue;
     if (r.type === "event" && r.event.type === "propose" && r.event.index === index) {
@@ -192,6 +223,9 @@ export function raftStepThrough(p: RaftExerciseParams): RaftStepThrough {
     } else if (r.type === "send" && (r.msg as RaftMessage).type === "AppendEntries") {
       const m = r.msg as AppendEntries;
       if (m.entries.some((e) => e.index === index)) {
+        // a cut-off follower is sent the entry with every heartbeat: list the first attempt only
+        if (lagging.includes(r.to) && retried.has(r.to)) continue;
+        retried.add(r.to);
         replicationSteps.push({
           tMs: r.t,
           where: `${r.from} → ${r.to}`,
@@ -262,8 +296,38 @@ export function raftStepThrough(p: RaftExerciseParams): RaftStepThrough {
     replication: { index, term, proposeMs, commitMs, acks, appliedMs },
     replicationSteps,
     crash: { node: leader, atMs: crashMs, restartMs },
+    lagging,
+    reElection: reElectionOf(trace, crashMs, secondMs, holders, lagging),
     second: { leader: second!, term: secondTerm, leaderMs: secondMs, termAtIndex },
     breach: inv.breach?.message,
+  };
+}
+
+function reElectionOf(
+  trace: readonly TraceRecord[],
+  crashMs: number,
+  leaderMs: number,
+  holders: readonly NodeId[],
+  lagging: readonly NodeId[],
+): RaftStepThrough["reElection"] {
+  let requests = 0, granted = 0;
+  const candidates = new Set<NodeId>();
+  for (const r of trace) {
+    if (r.t < crashMs || r.t > leaderMs) continue;
+    if (r.type === "send" && (r.msg as RaftMessage).type === "RequestVote") {
+      if (lagging.includes(r.from)) candidates.add(r.from);
+    }
+    if (r.type !== "deliver" || (r.msg as RaftMessage).type !== "RequestVoteResponse") continue;
+    if (lagging.includes(r.to) && holders.includes(r.from)) {
+      requests++;
+      if ((r.msg as RequestVoteResponse).voteGranted) granted++;
+    }
+  }
+  return {
+    holders,
+    requestsToHolders: requests,
+    grantedByHolders: granted,
+    laggingCandidates: [...candidates],
   };
 }
 
@@ -273,6 +337,7 @@ export function checkStepThrough(s: RaftStepThrough): Claim[] {
   const votesBefore = s.first.votes.filter((v) => v.atMs <= s.first.leaderMs).length;
   const acksBefore = s.replication.acks.filter((a) => a.atMs <= s.replication.commitMs).length;
   const f1 = (x: number) => x.toFixed(1);
+  const connected = s.servers.filter((id) => !s.lagging.includes(id));
   return [
     claim(
       "no safety property is ever violated (election safety, log matching, leader completeness, " +
@@ -293,10 +358,22 @@ export function checkStepThrough(s: RaftStepThrough): Claim[] {
       } ms`,
     ),
     claim(
-      "every server applies it, the leader first",
-      s.servers.every((id) => s.replication.appliedMs[id] !== undefined) &&
-        s.servers.every((id) => s.replication.appliedMs[id] >= s.replication.commitMs),
-      s.servers.map((id) => `${id} ${f1(s.replication.appliedMs[id] ?? NaN)}`).join(", ") + " ms",
+      "every server the leader reaches applies it, the leader first; the cut-off ones do not",
+      connected.every((id) => s.replication.appliedMs[id] >= s.replication.commitMs) &&
+        s.lagging.every((id) => s.replication.appliedMs[id] === undefined),
+      s.servers.map((id) => `${id} ${f1(s.replication.appliedMs[id] ?? NaN)}`).join(", ") +
+        ` ms (cut off: ${s.lagging.join(", ")})`,
+    ),
+    claim(
+      `§5.4.1: of the ${s.servers.length - 1} survivors, ${s.lagging.length} lack the committed ` +
+        "entry; no survivor holding it votes for one of them, so one holding it wins",
+      s.reElection.grantedByHolders === 0 && !s.lagging.includes(s.second.leader),
+      `holders ${s.reElection.holders.join(", ")}; ${
+        s.reElection.laggingCandidates.length
+          ? `${s.reElection.laggingCandidates.join(", ")} campaigned without it and got ` +
+            `${s.reElection.grantedByHolders} of ${s.reElection.requestsToHolders} votes from holders`
+          : "no server without it campaigned before the election"
+      }; winner ${s.second.leader}`,
     ),
     claim(
       "after the crash a leader of a higher term is elected, and it holds the committed entry",

@@ -113,6 +113,8 @@ export interface BatteryRow {
   /** Why the scenario was skipped (the node lacks an optional feature), else null. */
   readonly skipped: string | null;
   readonly firstFailingSeed: number | null;
+  /** The seeds that failed, in order. */
+  readonly failedSeeds: readonly number[];
   /** The first failure's message, starting with its seed; null when all passed. */
   readonly message: string | null;
   /** The call that replays the first failure, e.g. `raftBattery(makeNode, { only: ..., seeds: [42] })`. */
@@ -182,6 +184,7 @@ export function scenarioHarness<M>(
   makeNode: MakeBatteryNode<M>,
   scenario: ScenarioName,
   seed: number,
+  options: { readonly trace?: boolean } = {},
 ): Harness<M> {
   const s = SCENARIOS[scenario];
   return new Harness<M>(makeNode, {
@@ -190,6 +193,7 @@ export function scenarioHarness<M>(
     nodes: s.nodes,
     network: s.network,
     snapshotEveryApplies: s.snapshotEveryApplies,
+    trace: options.trace ?? false,
   });
 }
 
@@ -233,6 +237,7 @@ export function raftBattery<M>(
   for (const name of scenariosOf(options.only)) {
     let passed = 0, failed = 0, durationMs = 0, run = 0;
     let first: { seed: number; message: string } | undefined;
+    const failedSeeds: number[] = [];
     let skipped: string | null = null;
     for (const seed of seeds) {
       run++;
@@ -250,6 +255,7 @@ export function raftBattery<M>(
           break;
         }
         failed++;
+        failedSeeds.push(seed);
         const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         if (!first) first = { seed, message: `seed=${seed} ${name}: ${msg}` };
         if (options.stopAtFirstFailure) break;
@@ -264,6 +270,7 @@ export function raftBattery<M>(
       failed,
       skipped,
       firstFailingSeed: first?.seed ?? null,
+      failedSeeds,
       message: first ? `${first.message}\n  replay: ${replayCommand(name, first.seed)}` : null,
       replay: first ? replayCommand(name, first.seed) : null,
       durationMs,
@@ -369,15 +376,31 @@ export function referenceRaft(config: RaftConfigInput = {}): MakeBatteryNode<Raf
   return (ctx) => new ReferenceBatteryNode(ctx, cfg);
 }
 
-/** The classic-mistake flags of the reference Raft. */
+/** The classic-mistake flags of the reference Raft (the notebook's three, then the students' guide's). */
 export const RAFT_MISTAKES = [
   "mistakeCommitPreviousTermByCounting",
   "mistakeVoteWithoutUpToDateCheck",
   "mistakeVolatileVotedFor",
+  "mistakeAcceptStaleReplies",
+  "mistakeTruncateOnAppend",
+  "mistakeCommitIndexUnbounded",
+  "mistakeResetTimerOnVoteRequest",
+  "mistakeVolatileLog",
 ] as const;
 
 /** A classic-mistake flag. */
 export type RaftMistake = typeof RAFT_MISTAKES[number];
+
+/**
+ * The configuration that shows a mistake as learners make it: the flag on, and for the old-term
+ * commit also no election no-op (thesis §6.4), which otherwise puts an entry of the leader's term on
+ * the same majority and hides the mistake in almost every run.
+ */
+export function mistakeConfig(mistake: RaftMistake): RaftConfigInput {
+  return mistake === "mistakeCommitPreviousTermByCounting"
+    ? { [mistake]: true, electionNoop: false }
+    : { [mistake]: true };
+}
 
 /** One cell of the scenario × mistake matrix. */
 export interface MistakeMatrixRow {
@@ -398,7 +421,10 @@ export function mistakeMatrix(
 ): MistakeMatrixRow[] {
   const out: MistakeMatrixRow[] = [];
   for (const mistake of RAFT_MISTAKES) {
-    const report = raftBattery(referenceRaft({ ...options.config, [mistake]: true }), options);
+    const report = raftBattery(
+      referenceRaft({ ...options.config, ...mistakeConfig(mistake) }),
+      options,
+    );
     for (const r of report.rows) {
       out.push({
         mistake,

@@ -16,6 +16,7 @@
  */
 import { createCluster } from "../../net/cluster.ts";
 import type { Network, NetworkConfigInput } from "../../net/network.ts";
+import type { Schedule } from "../../net/nemesis.ts";
 import { Rng } from "../../sim/rng.ts";
 import type { Simulation } from "../../sim/simulation.ts";
 import { RunningHash, stableStringify } from "../../sim/trace.ts";
@@ -143,6 +144,10 @@ export interface HarnessOptions {
    * that sets it needs snapshot support. Default 0.
    */
   readonly snapshotEveryApplies?: number;
+  /** Record a full trace (for a space-time diagram of a replay). Default false. */
+  readonly trace?: boolean;
+  /** A fault schedule the simulator's nemesis plays (crashes, partitions, ...). Default none. */
+  readonly nemesis?: Schedule;
 }
 
 /** Time bounds of the tester (MIT's, in simulated ms). */
@@ -194,8 +199,9 @@ export class Harness<M = unknown> {
       seed: options.seed,
       nodes: this.n,
       network: networkOf(options.network ?? "reliable"),
-      trace: { mode: "off" },
+      trace: { mode: options.trace ? "full" : "off" },
       collectEvents: false,
+      ...(options.nemesis ? { nemesis: options.nemesis } : {}),
       factory: (ctx) => {
         // a new incarnation: its state machine starts empty until it applies or restores
         const i = this.#index.get(ctx.self)!;

@@ -23,7 +23,10 @@ export const SCENARIO_NAMES = [
   "bounce",
   "crashAfterVote",
   "figure8",
+  "figure8Scripted",
   "figure8Unreliable",
+  "outdatedCandidates",
+  "lateVotes",
   "unreliableAgree",
   "churn",
   "unreliableChurn",
@@ -436,6 +439,80 @@ function figure8(h: Harness): void {
   h.one(h.command(), h.n, true);
 }
 
+/** Only these links carry messages (both ways); every other pair is cut. */
+function onlyLinks(h: Harness, links: readonly (readonly [number, number])[]): void {
+  h.net.heal();
+  const keep = new Set(links.flatMap(([a, b]) => [a * 64 + b, b * 64 + a]));
+  const cut: [string, string][] = [];
+  for (let a = 0; a < h.n; a++) {
+    for (let b = a + 1; b < h.n; b++) if (!keep.has(a * 64 + b)) cut.push([h.ids[a], h.ids[b]]);
+  }
+  if (cut.length) h.net.cut(cut);
+}
+
+/** Wait until server `i` says it leads (its topology lets no other server win). */
+function awaitLeader(h: Harness, i: number, panel: string): void {
+  if (!h.runUntil(() => h.state(i)?.isLeader === true, BOUNDS.electionMs)) {
+    h.fail(`figure 8 panel ${panel}: ${h.ids[i]} was not elected though only it could win`);
+  }
+}
+
+/**
+ * Figure 8 of the Raft paper, scripted panel by panel on five servers (S1..S5 = n0..n4). The
+ * topology of each panel lets exactly one server win, and a new leader's messages are dropped
+ * where the figure says its entries reach nobody.
+ * (a) S1 leads and replicates entry A at index k to S2 only.
+ * (b) S1 crashes; S5 is elected with the votes of S3 and S4 and appends B at k, on S5 alone.
+ * (c) S5 crashes; S1 restarts, is elected (S2, S3 vote), and copies A to S3: A is on a majority
+ *     but from an older term. Counting replicas would commit it here.
+ * (d) S1 crashes; S5 restarts in a star with S2, S3, S4 and, its last term being newer, is
+ *     elected by them and overwrites A with B. If A was applied in (c), state machine safety is broken.
+ * (e) Everyone returns; a new command must commit on all five (the harness checks that no index
+ *     was ever applied with two commands). A leader that appends an entry of its own term before
+ *     counting (a no-op) makes (c) end as the figure's panel (e): S5 then cannot win.
+ */
+function figure8Scripted(h: Harness): void {
+  const [s1, s2, s3, s4, s5] = [0, 1, 2, 3, 4];
+  // (a) a star around S1: only S1 can collect three votes
+  onlyLinks(h, [[s1, s2], [s1, s3], [s1, s4], [s1, s5]]);
+  awaitLeader(h, s1, "(a)");
+  h.one(h.command(), h.n, true);
+  onlyLinks(h, [[s1, s2]]);
+  h.propose(s1, h.command()); // A
+  h.sleep(ET / 5);
+  // (b) S5 between S3 and S4 (which cannot reach each other); S5's messages as leader are lost
+  h.crash(s1);
+  h.sim.intercept(h.ids[s5], (out, net) => {
+    if (!h.state(s5)?.isLeader) net.send(out.to, out.msg);
+  }, { byzantine: false });
+  onlyLinks(h, [[s5, s3], [s5, s4]]);
+  awaitLeader(h, s5, "(b)");
+  h.propose(s5, h.command()); // B
+  h.sleep(ET / 5);
+  h.sim.intercept(h.ids[s5], null);
+  // (c) S5 down; S1 back, reaching S2 and S3 (and S4 only until it leads)
+  h.crash(s5);
+  h.restart(s1);
+  h.sim.intercept(h.ids[s1], (out, net) => {
+    if (out.to !== h.ids[s4] || !h.state(s1)?.isLeader) net.send(out.to, out.msg);
+  }, { byzantine: false });
+  onlyLinks(h, [[s1, s2], [s1, s3], [s1, s4]]);
+  awaitLeader(h, s1, "(c)");
+  h.sleep(ET / 5);
+  h.sim.intercept(h.ids[s1], null);
+  // (d) S1 down; S5 back among S2, S3, S4
+  h.crash(s1);
+  h.restart(s5);
+  onlyLinks(h, [[s5, s2], [s5, s3], [s5, s4]]);
+  // if an entry of S1's term reached a majority in (c) (a no-op), S5 cannot win: panel (e)
+  if (h.runUntil(() => h.state(s5)?.isLeader === true, BOUNDS.electionMs)) {
+    h.one(h.command(), 4, true);
+  }
+  // (e)
+  h.restoreAll();
+  h.one(h.command(), h.n, true);
+}
+
 function figure8Unreliable(h: Harness): void {
   h.one(h.command(), 1, true);
   let nup = h.n;
@@ -580,6 +657,94 @@ function snapshots(h: Harness): void {
   h.one(h.command(), h.n, true);
 }
 
+/** Trials of each kind in outdatedCandidates. */
+export const OUTDATED_TRIALS = 8;
+/** outdatedCandidates fails when elections with outdated servers take this many times longer. */
+export const OUTDATED_SLOWDOWN_BOUND = 2;
+
+/**
+ * Time from a crash of the leader and of one up-to-date follower to a new leader, with the two
+ * remaining followers either up to date or (`outdated`) missing the last committed entry, so that
+ * a single server can win.
+ */
+function electionAfterCrash(h: Harness, outdated: boolean): number {
+  h.restoreAll();
+  const leader = h.checkOneLeader();
+  const others = h.rng.shuffle([...Array(h.n).keys()].filter((i) => i !== leader));
+  const [eligible, alsoCrashed, x, y] = others;
+  if (outdated) {
+    h.disconnect(x);
+    h.disconnect(y);
+  }
+  h.one(h.command(), outdated ? 3 : h.n, true);
+  h.sleep(h.rng.int(0, 60));
+  h.crash(leader);
+  h.crash(alsoCrashed);
+  h.connectAll();
+  const start = h.sim.nowMs;
+  const alive = [eligible, x, y];
+  if (!h.runUntil(() => alive.some((i) => h.state(i)?.isLeader), BOUNDS.electionMs)) {
+    h.fail(
+      `no leader among ${alive.map((i) => h.ids[i]).join(" ")} within ${BOUNDS.electionMs} ms`,
+    );
+  }
+  return h.sim.nowMs - start;
+}
+
+/**
+ * The students' guide's timer rule (§5.2: reset the election timer only on a current leader's
+ * AppendEntries, on starting an election, on granting a vote). Three servers survive a crash; in
+ * half the trials two of them miss the last committed entry, so only one can win. Refused
+ * RequestVotes must not postpone it: elections may be at most {@link OUTDATED_SLOWDOWN_BOUND}×
+ * slower on average than when all three are up to date.
+ */
+function outdatedCandidates(h: Harness): void {
+  const fresh: number[] = [], stale: number[] = [];
+  for (let k = 0; k < OUTDATED_TRIALS; k++) {
+    fresh.push(electionAfterCrash(h, false));
+    stale.push(electionAfterCrash(h, true));
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  if (mean(stale) > OUTDATED_SLOWDOWN_BOUND * mean(fresh)) {
+    h.fail(
+      `with two outdated survivors elections took ${mean(stale).toFixed(0)} ms on average, ` +
+        `${(mean(stale) / mean(fresh)).toFixed(1)}× the ${mean(fresh).toFixed(0)} ms with none ` +
+        `(bound ${OUTDATED_SLOWDOWN_BOUND}×): do refused RequestVotes reset the election timer?`,
+    );
+  }
+  h.restoreAll();
+  h.one(h.command(), h.n, true);
+}
+
+/** Extra delay (ms) of the links into n0 in lateVotes: more than an election timeout. */
+export const LATE_VOTE_DELAY_MS = 350;
+/** Rounds of lateVotes (each restarts every server with equal logs). */
+export const LATE_VOTE_ROUNDS = 16;
+
+/**
+ * Replies that arrive a term late (the guide's "term confusion"). From the start, every message
+ * to n0 takes {@link LATE_VOTE_DELAY_MS} ms more, while n0's own messages are fast: n0's
+ * RequestVotes are answered at once, but the votes reach it after it has timed out and moved to a
+ * later term, in which the voters may have elected someone else. Raft drops those votes; counting
+ * them elects n0 beside another leader of the same term. Each round first makes every log equal,
+ * then restarts every server, so that any of them may win (as at boot). Only the safety checks
+ * apply while the links are slow; afterwards the cluster must agree.
+ */
+function lateVotes(h: Harness): void {
+  for (let round = 0; round < LATE_VOTE_ROUNDS; round++) {
+    // equal logs everywhere, then a fresh election on every server at once, like at boot
+    h.one(h.command(), h.n, true);
+    for (let i = 0; i < h.n; i++) h.crash(i);
+    for (let i = 0; i < h.n; i++) h.restart(i);
+    for (let i = 1; i < h.n; i++) {
+      h.net.slowLink(h.ids[i], h.ids[0], { extraMs: LATE_VOTE_DELAY_MS + h.rng.int(0, 50) }, false);
+    }
+    h.sleep(1_500);
+    h.net.restore();
+  }
+  h.one(h.command(), h.n, true);
+}
+
 function scenario(
   name: ScenarioName,
   mit: string,
@@ -692,6 +857,13 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     5,
     figure8,
   ),
+  figure8Scripted: scenario(
+    "figure8Scripted",
+    "none (the paper's Figure 8, panels (a)–(e))",
+    "Figure 8 played panel by panel: an old-term entry on a majority must not count as committed",
+    5,
+    figure8Scripted,
+  ),
   figure8Unreliable: scenario(
     "figure8Unreliable",
     "TestFigure8Unreliable2C",
@@ -699,6 +871,20 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     5,
     figure8Unreliable,
     "long-reordering",
+  ),
+  outdatedCandidates: scenario(
+    "outdatedCandidates",
+    "none (students' guide: when to reset the election timer)",
+    "servers that cannot win must not postpone the one that can: elections stay as fast",
+    5,
+    outdatedCandidates,
+  ),
+  lateVotes: scenario(
+    "lateVotes",
+    "none (students' guide: term confusion)",
+    "votes that arrive a term late (slow links into one server) are not counted: one leader per term",
+    3,
+    lateVotes,
   ),
   unreliableAgree: scenario(
     "unreliableAgree",

@@ -65,6 +65,40 @@ export const RaftConfigSchema = z.object({
    * Default false.
    */
   mistakeVolatileVotedFor: z.boolean().default(false),
+  // ---- mistakes from the MIT 6.824 "Students' Guide to Raft" (Gjengset, 2016); study only ----
+  /**
+   * MISTAKE (guide, "Term confusion"): act on RequestVote/AppendEntries replies from an older term.
+   * A candidate counts votes granted in an earlier term, so two servers can win one term; a leader
+   * takes a match from an earlier leadership as current. Raft drops replies whose term is not the
+   * current one. Default false.
+   */
+  mistakeAcceptStaleReplies: z.boolean().default(false),
+  /**
+   * MISTAKE (guide, "The importance of details"; Figure 2 AppendEntries rule 3): truncate the log
+   * after prevLogIndex on every successful AppendEntries, even when the entries match. A delayed,
+   * shorter AppendEntries then erases entries the follower already acknowledged and the leader
+   * counted: commits stall, or a committed entry vanishes from a majority. Default false.
+   */
+  mistakeTruncateOnAppend: z.boolean().default(false),
+  /**
+   * MISTAKE (guide, "The importance of details"; Figure 2 AppendEntries rule 5): set commitIndex =
+   * min(leaderCommit, last log index) instead of min(leaderCommit, index of the last new entry).
+   * Entries past those the leader just checked may be stale ones from an old term, and get
+   * applied. Default false.
+   */
+  mistakeCommitIndexUnbounded: z.boolean().default(false),
+  /**
+   * MISTAKE (guide, "Livelocks"; §5.2): reset the election timer on every RequestVote received,
+   * granted or not. Servers with outdated logs, which cannot win, then keep postponing the
+   * up-to-date ones: with few eligible servers elections take many rounds. Default false.
+   */
+  mistakeResetTimerOnVoteRequest: z.boolean().default(false),
+  /**
+   * MISTAKE (Figure 2, "persistent state"): keep the log (and snapshot) only in memory. A server
+   * that acknowledged entries and restarts has lost them, so a committed entry can drop below a
+   * majority and a leader without it can be elected. Default false.
+   */
+  mistakeVolatileLog: z.boolean().default(false),
 }).strict()
   .refine((c) => c.electionTimeoutMsMax >= c.electionTimeoutMsMin, {
     message: "electionTimeoutMsMax must be >= electionTimeoutMsMin",

@@ -18,7 +18,8 @@
  * @module
  */
 import type { NodeContext, NodeId, ProtocolNode } from "../../sim/types.ts";
-import { parseConfig } from "../../sim/errors.ts";
+import { ConfigError, parseConfig } from "../../sim/errors.ts";
+import { type MemberCheck, unknownMembers, withMemberCheck } from "../../sim/simulation.ts";
 import type {
   ReadOptions,
   ReadResult,
@@ -39,6 +40,7 @@ import type {
 } from "./messages.ts";
 import { type RaftConfig, type RaftConfigInput, RaftConfigSchema } from "./config.ts";
 import { RaftLog } from "./log.ts";
+import { MemoryStorage } from "../../sim/storage.ts";
 
 /** A server's role. "precandidate" is the PreVote phase (thesis §9.6). */
 export type RaftRole = "follower" | "precandidate" | "candidate" | "leader";
@@ -208,7 +210,9 @@ export class RaftNode<C = unknown>
     }
     this.#term = s.get<number>(TERM_KEY) ?? 0;
     this.#votedFor = this.config.mistakeVolatileVotedFor ? null : s.get<NodeId>(VOTE_KEY) ?? null;
-    this.#log = new RaftLog(s, bootstrap);
+    // MISTAKE flag mistakeVolatileLog: the log lives in memory only, so a restart forgets every
+    // entry this server acknowledged (a committed entry can drop below a majority)
+    this.#log = new RaftLog(this.config.mistakeVolatileLog ? new MemoryStorage() : s, bootstrap);
     // commitIndex and lastApplied are volatile (Figure 2); the snapshot holds only committed state
     this.#commitIndex = this.#lastApplied = this.#log.snapshotIndex;
     if (this.#log.snapshotIndex > 0) {
@@ -460,8 +464,13 @@ export class RaftNode<C = unknown>
         this.#becomeFollower(m.term, leader);
       }
     } else if (m.term < this.#term) {
-      // a stale sender learns the newer term from the reply and steps down
-      return this.#replyStale(from, m);
+      // MISTAKE flag mistakeAcceptStaleReplies: a reply from an older term is acted on as if
+      // current (a vote granted in term t counted in term t + 1: two leaders in one term)
+      const staleReply = m.type === "RequestVoteResponse" || m.type === "AppendEntriesResponse";
+      if (!(staleReply && this.config.mistakeAcceptStaleReplies)) {
+        // a stale sender learns the newer term from the reply and steps down
+        return this.#replyStale(from, m);
+      }
     }
     if (m.type === "RequestVote") return this.#handleRequestVote(from, m);
     switch (this.#role) {
@@ -578,6 +587,9 @@ export class RaftNode<C = unknown>
     // here m.term === currentTerm (a newer term was adopted above, an older one answered stale)
     const free = this.#votedFor === null || this.#votedFor === m.candidateId;
     const grant = free && upToDate;
+    // MISTAKE flag mistakeResetTimerOnVoteRequest: resetting on a refused request lets servers that
+    // cannot win (outdated logs) keep postponing the campaigns of servers that can
+    if (!grant && this.config.mistakeResetTimerOnVoteRequest) this.#resetElectionTimer();
     if (grant) {
       this.#votedFor = m.candidateId;
       this.#persistTermAndVote();
@@ -594,7 +606,8 @@ export class RaftNode<C = unknown>
 
   #handleVoteResponse(from: NodeId, m: RequestVoteResponse): void {
     if (m.prevote !== (this.#role === "precandidate") || !m.voteGranted) return;
-    if (m.prevote ? m.term !== this.#term + 1 : m.term !== this.#term) return;
+    const stale = !m.prevote && m.term < this.#term && this.config.mistakeAcceptStaleReplies;
+    if (m.prevote ? m.term !== this.#term + 1 : m.term !== this.#term && !stale) return;
     this.#votes.add(from);
     if (!this.#isQuorum((id) => this.#votes.has(id))) return;
     if (this.#role === "precandidate") this.#becomeCandidate();
@@ -817,7 +830,7 @@ export class RaftNode<C = unknown>
     }
     // a rejection is news only for the probe in flight, or for entries past matchIndex
     if (pr.probing ? m.prevLogIndex !== pr.next - 1 : m.prevLogIndex <= pr.match) return;
-    // thesis §5.3: skip the follower's whole conflicting term at once
+    // thesis §3.5 (paper §5.3): skip the follower's whole conflicting term at once
     let next = m.conflictIndex;
     if (m.conflictTerm > 0) {
       const last = this.#log.lastIndexOfTerm(m.conflictTerm, m.prevLogIndex);
@@ -931,6 +944,11 @@ export class RaftNode<C = unknown>
     }
     // Figure 2 rules 3–4: delete a conflicting entry and all after it; append new entries.
     // Entries that match are kept, so a late, reordered AppendEntries never truncates the log.
+    // MISTAKE flag mistakeTruncateOnAppend: drop everything after prevLogIndex first; a delayed,
+    // shorter AppendEntries then erases acknowledged entries (the leader counted them)
+    if (this.config.mistakeTruncateOnAppend && prevIndex < log.lastIndex) {
+      log.truncateFrom(prevIndex + 1);
+    }
     let k = 0;
     for (; k < entries.length; k++) {
       const e = entries[k];
@@ -944,7 +962,12 @@ export class RaftNode<C = unknown>
     const matchIndex = prevIndex + entries.length;
     // Figure 2 rule 5: commitIndex = min(leaderCommit, index of last new entry)
     if (m.leaderCommit > this.#commitIndex) {
-      const c = Math.min(m.leaderCommit, matchIndex);
+      // MISTAKE flag mistakeCommitIndexUnbounded: bound by the last log index instead, which may
+      // commit stale entries past the ones this AppendEntries checked
+      const c = Math.min(
+        m.leaderCommit,
+        this.config.mistakeCommitIndexUnbounded ? log.lastIndex : matchIndex,
+      );
       if (c > this.#commitIndex) this.#commitTo(c);
     }
     reply({ success: true, matchIndex });
@@ -1106,5 +1129,20 @@ export function raftFactory<C = unknown>(
   config: RaftConfigInput = {},
   hooks?: (ctx: NodeContext<RaftMessage>) => ReplicatedLogHooks<C>,
 ): (ctx: NodeContext<RaftMessage>) => RaftNode<C> {
-  return (ctx) => new RaftNode<C>(ctx, config, hooks ? hooks(ctx) : undefined);
+  const parsed = parseConfig(RaftConfigSchema, config, "raft config");
+  return withMemberCheck(
+    (ctx: NodeContext<RaftMessage>) => new RaftNode<C>(ctx, config, hooks ? hooks(ctx) : undefined),
+    raftMemberCheck(parsed, "raft config", "servers"),
+  );
+}
+
+/**
+ * The member check of a Raft configuration: every id in `servers` must be a server of the
+ * cluster (a ConfigError naming `what` and `path` otherwise).
+ */
+export function raftMemberCheck(config: RaftConfig, what: string, path: string): MemberCheck {
+  return (servers) => {
+    const issues = unknownMembers(config.servers, servers, path);
+    if (issues.length) throw new ConfigError(what, issues);
+  };
 }

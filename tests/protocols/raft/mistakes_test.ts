@@ -6,6 +6,14 @@
 import assert from "node:assert/strict";
 import type { RaftConfigInput } from "../../../lib/protocols/raft/config.ts";
 import { type RaftCluster, raftCluster } from "./_helpers.ts";
+import { MemoryStorage } from "../../../lib/sim/storage.ts";
+import {
+  appendEntries,
+  entries as logEntries,
+  node,
+  requestVote,
+  storageWith,
+} from "./_handler.ts";
 
 const SCRIPTED: RaftConfigInput = {
   electionTimeoutMsMin: 1_000_000,
@@ -212,3 +220,65 @@ Deno.test("raft invariants: a breach is thrown from afterEach with seed, time an
   const r = c.sim.trace.records[c.inv.breach!.traceIndex - 1];
   assert.ok(r.type === "event" && r.node === "n2" && r.event.type === "leader", JSON.stringify(r));
 });
+
+// ---- the students' guide's mistakes, each on one node over a fake context (flag on vs off) ----
+
+for (const mistake of [false, true]) {
+  Deno.test(`raft guide: a vote granted in an earlier term ${mistake ? "is counted (flag on)" : "is dropped"}`, () => {
+    const { raft } = node({ config: { mistakeAcceptStaleReplies: mistake } });
+    raft.onTimer("raft:election"); // candidate of term 1
+    raft.onTimer("raft:election"); // candidate of term 2
+    for (const v of ["n1", "n2"]) {
+      raft.onMessage(v, {
+        type: "RequestVoteResponse",
+        term: 1,
+        voteGranted: true,
+        prevote: false,
+      });
+    }
+    assert.equal(raft.role, mistake ? "leader" : "candidate");
+  });
+
+  Deno.test(`raft guide: a late, shorter AppendEntries ${mistake ? "truncates acknowledged entries (flag on)" : "keeps matching entries"}`, () => {
+    const { raft } = node({
+      storage: storageWith([1], 1),
+      config: { mistakeTruncateOnAppend: mistake },
+    });
+    const all = logEntries([1, 1, 1], 1);
+    raft.onMessage("n1", appendEntries("n1", 1, 0, 0, all)); // stores 1..3
+    raft.onMessage("n1", appendEntries("n1", 1, 0, 0, all.slice(0, 1))); // a delayed older one
+    assert.equal(raft.lastLogIndex, mistake ? 1 : 3);
+  });
+
+  Deno.test(`raft guide: commitIndex ${mistake ? "runs past the checked entries (flag on)" : "stops at the last new entry"}`, () => {
+    // entries 2..3 are stale (term 1); the leader of term 2 checks only index 1, commit 3
+    const { raft } = node({
+      storage: storageWith([1, 1, 1], 2),
+      config: { mistakeCommitIndexUnbounded: mistake },
+    });
+    raft.onMessage("n1", appendEntries("n1", 2, 1, 1, [], 3));
+    assert.equal(raft.commitIndex, mistake ? 3 : 1);
+  });
+
+  Deno.test(`raft guide: a refused RequestVote ${mistake ? "resets the election timer (flag on)" : "leaves the timer alone"}`, () => {
+    const { ctx, raft } = node({
+      storage: storageWith([1, 1], 1),
+      config: { mistakeResetTimerOnVoteRequest: mistake },
+    });
+    ctx.timers.delete("raft:election");
+    raft.onMessage("n1", requestVote("n1", 2, 0, 0)); // outdated log: refused
+    assert.equal(raft.votedFor, null);
+    assert.equal(ctx.timers.has("raft:election"), mistake);
+  });
+
+  Deno.test(`raft guide: the log ${mistake ? "is lost in a restart (flag on)" : "survives a restart"}`, () => {
+    const { ctx, raft } = node({ config: { mistakeVolatileLog: mistake } });
+    raft.onMessage("n1", appendEntries("n1", 1, 0, 0, logEntries([1, 1], 1)));
+    assert.equal(raft.lastLogIndex, 2);
+    const again = node({
+      storage: ctx.storage as MemoryStorage,
+      config: { mistakeVolatileLog: mistake },
+    });
+    assert.equal(again.raft.lastLogIndex, mistake ? 0 : 2);
+  });
+}
