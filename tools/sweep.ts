@@ -133,6 +133,18 @@ export const sweeps: Record<string, Sweep> = {
       };
     },
   ),
+  "raft-detection": {
+    describe: "measures detection power: which battery scenarios catch each known Raft mistake " +
+      "on this seed (prints a line per mistake; count the seeds that catch each)",
+    async run(seed) {
+      const b = await import("../lib/protocols/raft/battery.ts");
+      for (const m of b.RAFT_MISTAKES) {
+        const rows = b.raftBattery(b.referenceRaft(b.mistakeConfig(m)), { seeds: [seed] }).rows;
+        const caught = rows.filter((r) => r.failed).map((r) => r.scenario);
+        console.log(`  seed ${seed} ${m}: ${caught.length ? caught.join(", ") : "not caught"}`);
+      }
+    },
+  },
   "raft-battery": {
     describe: "every scenario of the learner's Raft battery on the reference Raft, this seed",
     async run(seed) {
