@@ -23,5 +23,6 @@ export * as chain from "./chain/mod.ts";
 export * as nakamoto from "./protocols/nakamoto/mod.ts";
 export * as mining from "./protocols/mining/mod.ts";
 export * as grandpa from "./protocols/grandpa/mod.ts";
+export * as hotstuff from "./protocols/hotstuff/mod.ts";
 export * as crdt from "./protocols/crdt/mod.ts";
 export * as causal from "./protocols/causal/mod.ts";

@@ -118,6 +118,22 @@ export const sweeps: Record<string, Sweep> = {
       };
     },
   ),
+  hotstuff: scheduleSweep(
+    "HotStuff (odd seeds basic, even chained): a random adversary of at most f replicas, random " +
+      "faults (every fourth seed a mistake scenario), then heal: no breach, and a decision within " +
+      "the bound",
+    ["ignoreLock", "commitOnTwoChain"],
+    async () => {
+      const m = await import("../lib/protocols/hotstuff/sweep.ts");
+      return {
+        schedule: (seed) => m.seedSchedule(seed),
+        breach: (seed, o) =>
+          m.runSeedSchedule(seed, o.schedule ?? m.seedSchedule(seed), {
+            mistake: o.mistake as "ignoreLock" | undefined,
+          }).breach,
+      };
+    },
+  ),
   grandpa: scheduleSweep(
     "GRANDPA: a random adversary of at most f voters, random faults, then heal: no conflicting " +
       "finality, and finality within the bound",
