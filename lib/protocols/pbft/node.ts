@@ -14,7 +14,8 @@
  * - state transfer copies the whole checkpoint record (snapshot) from one replica and checks it
  *   against the 2f + 1 checkpoint proof, instead of the paper's partition tree (thesis §5.3.2);
  * - retransmission is explicit: a replica with work in flight and no progress for a period sends
- *   RETRANSMIT(n) and peers re-send their pre-prepare (relayed), prepare and commit for n, or
+ *   RETRANSMIT(n) (n = lastExec + 1, or first the lowest slot it executed in an earlier view and
+ *   has not yet redone in the installed one, §4.4) and peers re-send their pre-prepare (relayed), prepare and commit for n, or
  *   their stable checkpoint proof when n is already collected; a replica whose gap looks local
  *   (later numbers committed in its view) asks for retransmission twice before voting for a view
  *   change;
@@ -281,7 +282,11 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
       if (!this.#inFlight()) return;
       // no progress for a whole period with work in flight: ask for what we miss
       if (this.#lastExec === this.#retransmitMark && this.#active) {
-        this.#broadcast({ type: "RETRANSMIT", n: this.#lastExec + 1 });
+        // the redo of an executed slot (§4.4) comes first: its own progress never moves
+        // lastExec, and without its messages it would never be asked for again (lost prepares
+        // of the new view stranded peers that had not executed it; sweep seeds 6769, 8340)
+        const n = this.#redoPending() ?? this.#lastExec + 1;
+        this.#broadcast({ type: "RETRANSMIT", n });
       }
       this.#retransmitMark = this.#lastExec;
       this.#armRetransmit();
@@ -321,7 +326,26 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
 
   #inFlight(): boolean {
     for (const s of this.#slots.values()) if (s.n > this.#lastExec && s.pp) return true;
-    return false;
+    return this.#redoPending() !== undefined;
+  }
+
+  /**
+   * §4.4: after a NEW-VIEW, "replicas redo the protocol for messages between min-s and max-s"
+   * but avoid re-executing them. A slot this replica executed in an earlier view and that the new
+   * primary re-issued still needs this replica's prepare and commit in the new view: a replica
+   * that has not executed it yet counts on them for its 2f + 1 commits. The lowest such slot not
+   * yet prepared here in the installed view, if any.
+   */
+  #redoPending(): number | undefined {
+    if (!this.#active) return undefined;
+    let low: number | undefined;
+    for (const s of this.#slots.values()) {
+      if (
+        s.n > this.#h && s.n <= this.#lastExec && s.pp?.v === this.#view &&
+        s.commitSentView < s.pp.v && (low === undefined || s.n < low)
+      ) low = s.n;
+    }
+    return low;
   }
 
   /** Retransmission (§4: messages are re-sent until received): a periodic check while work is in flight. */

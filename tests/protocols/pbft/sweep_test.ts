@@ -74,3 +74,17 @@ Deno.test("pbft: two replicas past a view do not answer each other's stale VIEW-
   assert.ok((c.sim.stats.byType.get("VIEW-CHANGE") ?? 0) < 1_000);
   assert.ok(c.invariants.decidedSlots > 0);
 });
+
+for (const seed of [6769, 8340]) {
+  Deno.test(`pbft: a replica that executed a slot before the view change redoes it in the new view (sweep seed ${seed}, liveness after the heal)`, () => {
+    // regression: the new primary re-issued a slot one honest replica had already executed; that
+    // replica lost a prepare of the new view for it and, asking retransmission only for
+    // lastExec + 1, never prepared or committed it in the new view (§4.4's redo), so the replica
+    // that had not executed it never got 2f + 1 commits; a third voted VIEW-CHANGE alone and
+    // nothing was decided after the heal
+    const r = runSchedule(seed, sweepSchedule(seed));
+    assert.equal(r.breach, undefined, r.breach);
+    assert.equal(r.breached, false);
+    assert.ok(r.decisions > 0, `seed=${seed}: no decisions`);
+  });
+}
