@@ -26,3 +26,5 @@ export * as grandpa from "./protocols/grandpa/mod.ts";
 export * as hotstuff from "./protocols/hotstuff/mod.ts";
 export * as crdt from "./protocols/crdt/mod.ts";
 export * as causal from "./protocols/causal/mod.ts";
+export * as election from "./protocols/election/mod.ts";
+export * as commit from "./protocols/commit/mod.ts";
