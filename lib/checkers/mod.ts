@@ -5,3 +5,8 @@
  */
 export * from "./linearizability.ts";
 export * from "./parse_history.ts";
+export * from "./sequential.ts";
+export * from "./causal.ts";
+export * from "./session.ts";
+export * from "./convergence.ts";
+export * from "./staleness.ts";
