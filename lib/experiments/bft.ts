@@ -35,6 +35,8 @@ import {
   pbftThroughput,
   pbftViewChangeCost,
 } from "./bft_pbft.ts";
+import { hotstuffMessageRows } from "./bft_hotstuff.ts";
+import { grandpaRoundRows } from "./bft_grandpa.ts";
 import {
   tendermintMessageRows,
   tendermintRoundChangeRows,
@@ -107,6 +109,8 @@ export const Notebook03ParamsSchema = refined(BftParamsShape.extend({
   scaleNodes: z.array(z.number().int().min(4).max(128)).min(1).default([4, 7, 10, 16, 31, 64]),
   /** The constant one-way delay δ of the latency tables (ms). */
   deltaMs: z.number().positive().max(1_000).default(10),
+  /** Largest n of the GRANDPA rows of the five-protocol table (its rounds are slow to simulate). */
+  grandpaMaxNodes: z.number().int().min(4).max(128).default(16),
 }));
 
 /** Notebook 03's parameters, with defaults. */
@@ -991,4 +995,63 @@ export function oneDecision(protocol: BftProtocol, deltaMs: number, seed = 1): O
     )[1] ?? NaN // the client's second (f + 1 = 2) reply
     : kept.filter((r) => r.type === "event").map((r) => r.t)[0] ?? NaN;
   return { protocol, trace: kept, nodes, startMs, endMs, deltas: (endMs - startMs) / deltaMs };
+}
+
+// ---- five protocols on one harness --------------------------------------------------------------
+
+/** One decision (a GRANDPA round) of one protocol at one n, measured beside theory. */
+export interface FiveRow {
+  readonly protocol: string;
+  readonly n: number;
+  readonly messages: number;
+  readonly theoryMessages: number;
+  /** From the proposal (PBFT: the client's request) to the decision, in δ (GRANDPA: in T). */
+  readonly latencyDelta: number;
+  /** Authenticators with QCs as signature sets (HotStuff only; NaN elsewhere). */
+  readonly authenticators: number;
+  /** Authenticators with threshold signatures (HotStuff only; NaN elsewhere). */
+  readonly authenticatorsThreshold: number;
+}
+
+/**
+ * PBFT, Tendermint, basic and chained HotStuff and GRANDPA on one constant-δ network, for every n
+ * of `scaleNodes` (GRANDPA up to `grandpaMaxNodes`), with the rows behind them for the claims.
+ */
+export function fiveProtocols(p: Notebook03Params, scale: readonly ScaleRow[]) {
+  const ns = [...p.scaleNodes];
+  const hs = hotstuffMessageRows({ ns, deltaMs: p.deltaMs, seed: p.seed });
+  const gns = ns.filter((n) => n <= p.grandpaMaxNodes);
+  const gr = gns.length
+    ? grandpaRoundRows({ ns: gns, gossipDelayMs: p.deltaMs, seed: p.seed, rounds: 3 })
+    : [];
+  const rows: FiveRow[] = [
+    ...scale.map((r) => ({
+      protocol: r.protocol,
+      n: r.n,
+      messages: r.messages,
+      theoryMessages: r.theoryMessages,
+      latencyDelta: r.latencyDelta,
+      authenticators: NaN,
+      authenticatorsThreshold: NaN,
+    })),
+    ...hs.map((r) => ({
+      protocol: `hotstuff (${r.variant})`,
+      n: r.n,
+      messages: r.messages,
+      theoryMessages: r.theoryMessages,
+      latencyDelta: r.latencyDelta,
+      authenticators: r.authenticators,
+      authenticatorsThreshold: r.authenticatorsThreshold,
+    })),
+    ...gr.map((r) => ({
+      protocol: "grandpa (a round)",
+      n: r.n,
+      messages: r.messagesPerRound,
+      theoryMessages: r.theoryMessages,
+      latencyDelta: r.maxFinalityT,
+      authenticators: NaN,
+      authenticatorsThreshold: NaN,
+    })),
+  ];
+  return { rows, hotstuff: hs, grandpa: gr };
 }
