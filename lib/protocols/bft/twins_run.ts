@@ -2,8 +2,11 @@
  * The Twins executor (Bano et al., OPODIS 2021, §4–5) over this repository's BFT clusters: build a
  * PBFT or Tendermint cluster, add a twin instance of each twinned identity (`Simulation.addTwin`:
  * same id, same key, own state and links), let the scenario choose the leader of each round
- * (the protocols' `leaderOf` test hook) and drop every message that crosses its round's partition
- * (`Simulation.setRouter`), then report what BftInvariants saw.
+ * (the protocols' `leaderOf` test hook) and cut every message that crosses its round's partition
+ * (`Simulation.setRouter`), then report what BftInvariants saw. A cut message is held and
+ * delivered once the scenario's rounds are over (`cuts: "hold"`, the default: re-sent then by its
+ * sending instance to its receiving instance, `Simulation.inject`), as the partial-synchrony model
+ * delivers every message after GST; `cuts: "drop"` loses it for good.
  *
  * Rounds are protocol rounds, as in the paper's executor (a message belongs to the round it
  * carries, not to a time window): PBFT round = view v (every message with a `v` field: pre-prepare,
@@ -28,7 +31,9 @@ import { tendermintCluster } from "../tendermint/cluster.ts";
 import {
   formatScenario,
   parseTwinsScenario,
+  replicaIds,
   shrinkScenario,
+  twinOf,
   type TwinsGeneratorInput,
   TwinsGeneratorSchema,
   type TwinsScenario,
@@ -55,10 +60,14 @@ interface Built {
 
 /** How to build one protocol's cluster for a scenario and read a message's round. */
 interface TwinsProtocol {
-  /** Simulated time a scenario runs for (ms). */
+  /** Simulated time a scenario runs for (ms) in "message"/"step" mode with `cuts: "drop"`. */
   readonly runMs: number;
   build(seed: number, s: TwinsScenario, mistake: string | undefined, o: TwinsRunOptions): Built;
   roundOf(msg: unknown): number | undefined;
+  /** What happens to cut messages unless the run says (see {@link TwinsRunOptions.cuts}). */
+  readonly cuts: "hold" | "drop";
+  /** Steps per protocol round and the step of a message ("step" mode); absent: one step. */
+  readonly steps?: { readonly count: number; of(msg: unknown): number };
 }
 
 const num = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
@@ -66,6 +75,9 @@ const num = (x: unknown): x is number => typeof x === "number" && Number.isFinit
 const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
   pbft: {
     runMs: 2_500,
+    // the paper's executor drops; PBFT re-sends what a view change needs, and the PBFT tests'
+    // scenarios were found with drops
+    cuts: "drop",
     build(seed, s, mistake, _o) {
       const c = pbftCluster({
         seed,
@@ -95,6 +107,8 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
   },
   tendermint: {
     runMs: 2_500,
+    // Tendermint relies on eventual delivery (gossip, §2): cut messages arrive after the rounds
+    cuts: "hold",
     build(seed, s, mistake, o) {
       const c = tendermintCluster({
         seed,
@@ -121,6 +135,14 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
       const x = m as { height?: unknown; round?: unknown } | null;
       return x && num(x.height) && num(x.round) ? x.height - 1 + x.round : undefined;
     },
+    // Algorithm 1's three steps: propose, prevote, precommit (a Commit certificate: precommits)
+    steps: {
+      count: 3,
+      of: (m) => {
+        const t = (m as { type?: unknown } | null)?.type;
+        return t === "Proposal" ? 0 : t === "Prevote" ? 1 : 2;
+      },
+    },
   },
 };
 
@@ -132,12 +154,15 @@ export interface TwinsRunOptions {
   readonly mistake?: string;
   /**
    * What a Twins round is: "message" (the round a message carries, the paper's executor) or
-   * "time" (round r = simulated time [r·windowMs, (r+1)·windowMs)). Default "time".
+   * "time" (round r = simulated time [r·windowMs, (r+1)·windowMs)), or "step" (a departure:
+   * each step of a protocol round is a Twins round, Tendermint round k's proposals, prevotes and
+   * precommits being Twins rounds 3k, 3k + 1 and 3k + 2, so one replica may hear another's
+   * prevote but not its precommit; PBFT: as "message"). Default "time".
    */
-  readonly roundMode?: "message" | "time";
+  readonly roundMode?: "message" | "time" | "step";
   /** Length of a round in "time" mode (default 200 ms). */
   readonly windowMs?: number;
-  /** Simulated time after the last round (default 600 ms). */
+  /** Simulated time run after the last round ("time" mode) or after the release (default 600 ms). */
   readonly tailMs?: number;
   /**
    * "message" mode: from this simulated time on nothing is cut (GST). Tendermint arms its
@@ -145,6 +170,24 @@ export interface TwinsRunOptions {
    * eventually (§2), so a round's cut messages must arrive at some point. Default: never.
    */
   readonly healMs?: number;
+  /**
+   * What happens to a message its round's partition cuts: "hold" (Tendermint's default) keeps
+   * it and delivers it once the scenario's rounds are over (see `releaseMs`; the sender's instance
+   * re-sends it then, so a copy for a twinned identity also makes one extra copy that the router
+   * drops and `sim.stats.dropped` counts), as a partial-synchrony network
+   * delivers every message after GST; "drop" loses it for good (the paper's executor, whose
+   * protocol, DiemBFT, re-sends on timeouts). Tendermint arms its prevote and precommit timeouts
+   * only on 2f + 1 messages of a round and relies on gossip delivering everything eventually
+   * (§2), so with "drop" its replicas stall in the round that lost the messages. PBFT's
+   * default: "drop".
+   */
+  readonly cuts?: "hold" | "drop";
+  /**
+   * When held messages are released (and nothing is cut any more): "time" mode at R·windowMs,
+   * the end of the last round; "message" and "step" mode as soon as every instance has sent a
+   * message of a round ≥ R, or at this simulated time (default 1000 ms), whichever comes first.
+   */
+  readonly releaseMs?: number;
   /** KV clients of the workload (default 2). */
   readonly clients?: number;
   /**
@@ -165,8 +208,12 @@ export interface TwinsRunResult {
   readonly error?: string;
   /** Distinct slots decided by honest replicas. */
   readonly decisions: number;
-  /** Messages dropped by the scenario's partitions. */
+  /** Messages cut by the scenario's partitions (dropped, or held and released). */
   readonly cut: number;
+  /** Cut messages delivered after the last round (`cuts: "hold"`). */
+  readonly released: number;
+  /** Simulated time the held messages were released at (absent: never, or `cuts: "drop"`). */
+  readonly releasedAtMs?: number;
 }
 
 /**
@@ -197,28 +244,70 @@ export function runTwinsScenario(
   const last = new Map<NodeId, number>();
   let cut = 0;
   const byTime = (options.roundMode ?? "time") === "time";
+  const byStep = options.roundMode === "step" && p.steps !== undefined;
+  const steps = p.steps ?? { count: 1, of: () => 0 };
   const w = options.windowMs ?? 200;
   const healMs = options.healMs ?? Infinity;
+  const hold = (options.cuts ?? p.cuts) === "hold";
+  const R = s.rounds.length;
+  // instances still in the scenario's rounds ("message" mode): released once none is
+  const instances = [...replicaIds(s.n), ...s.twins.map(twinOf)];
+  const behind = new Set(instances);
+  const held: { from: NodeId; to: NodeId; msg: unknown }[] = [];
+  let released = 0;
+  let releasedAtMs: number | undefined;
+  let over = false; // the scenario's rounds are over: nothing is cut
+  let target: NodeId | null = null; // the one instance a released copy is for
+  const release = () => {
+    if (over) return;
+    over = true;
+    releasedAtMs = sim.nowMs;
+    // in cut order, each copy re-sent now by its sending instance to its one receiving instance
+    // (a copy for an identity with a twin is sent to both instances: the router keeps one)
+    for (const h of held.splice(0)) {
+      target = h.to;
+      try {
+        sim.inject(h.from, h.to, h.msg);
+      } finally {
+        target = null;
+      }
+      released++;
+    }
+  };
   sim.setRouter((from, to, msg) => {
+    if (target !== null) return to === target;
     let r: number | undefined;
     if (byTime) r = Math.floor(sim.nowMs / w);
     else {
       r = p.roundOf(msg);
+      if (r !== undefined && byStep) r = r * steps.count + steps.of(msg);
       if (r === undefined) r = last.get(from) ?? 0;
-      else last.set(from, r);
+      else {
+        last.set(from, r);
+        if (hold && r >= R && behind.delete(from) && behind.size === 0) sim.schedule(0, release);
+      }
     }
-    if (from === to || r >= groups.length || sim.nowMs >= healMs) return true;
+    if (over || from === to || r >= R || sim.nowMs >= healMs) return true;
     const g = groups[r];
     const a = g.get(from), b = g.get(to);
     if (a === undefined || b === undefined || a === b) return true;
     if (oneway[r] && a < b) return true; // one-way links: an earlier group reaches a later one
     cut++;
+    if (hold) held.push({ from, to, msg });
     return false;
   });
+  // "drop": no release (message mode keeps cutting rounds < R until healMs, as before)
+  const releaseAt = !hold
+    ? Infinity
+    : byTime
+    ? R * w
+    : Math.min(options.releaseMs ?? 1_000, healMs);
+  if (Number.isFinite(releaseAt)) sim.at(releaseAt, release);
   let error: string | undefined;
   try {
     const tail = options.tailMs ?? 600;
-    sim.run({ untilMs: byTime ? s.rounds.length * w + tail : p.runMs });
+    const end = byTime ? R * w + tail : hold ? releaseAt + tail : p.runMs;
+    sim.run({ untilMs: end });
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
@@ -229,6 +318,8 @@ export function runTwinsScenario(
     ...(error !== undefined ? { error } : {}),
     decisions: inv.decidedSlots,
     cut,
+    released,
+    ...(releasedAtMs !== undefined ? { releasedAtMs } : {}),
   };
 }
 
@@ -255,9 +346,17 @@ export const TwinsExploreSchema = z.object({
   /** Explicit twin count (default f = ⌊(n − 1)/3⌋). */
   f: z.number().int().min(0).optional(),
   /** Round mode (see {@link TwinsRunOptions.roundMode}; default "time"). */
-  roundMode: z.enum(["message", "time"]).default("time"),
+  roundMode: z.enum(["message", "time", "step"]).default("time"),
   /** Round length in "time" mode (default 200 ms). */
   windowMs: z.number().positive().default(200),
+  /** Release time of held messages in "message"/"step" mode (default 1000 ms). */
+  releaseMs: z.number().positive().optional(),
+  /** Simulated time after the last round or the release (default 600 ms). */
+  tailMs: z.number().min(0).optional(),
+  /** Cut messages: held then released, or dropped (default per protocol, {@link TwinsRunOptions.cuts}). */
+  cuts: z.enum(["hold", "drop"]).optional(),
+  /** Tendermint: KV clients of the workload (default 2; 0: empty blocks, faster runs). */
+  clients: z.number().int().min(0).default(2),
   /** Shrink and replay the first violating scenario (default true). */
   shrink: z.boolean().default(true),
   /** A wall clock in ms (e.g. `performance.now`) to report rates; lib code reads none itself. */
@@ -359,6 +458,10 @@ export function twinsExplore(
         mistake: flag,
         roundMode: o.roundMode,
         windowMs: o.windowMs,
+        cuts: o.cuts,
+        clients: o.clients,
+        releaseMs: o.releaseMs,
+        tailMs: o.tailMs,
       });
       if (r.error !== undefined) errors++;
       if (r.violated) {
@@ -387,12 +490,20 @@ export function twinsExplore(
           mistake: flag,
           roundMode: o.roundMode,
           windowMs: o.windowMs,
+          cuts: o.cuts,
+          clients: o.clients,
+          releaseMs: o.releaseMs,
+          tailMs: o.tailMs,
         });
         const b = runTwinsScenario(protocol, min, {
           seed: o.seed,
           mistake: flag,
           roundMode: o.roundMode,
           windowMs: o.windowMs,
+          cuts: o.cuts,
+          clients: o.clients,
+          releaseMs: o.releaseMs,
+          tailMs: o.tailMs,
         });
         extra = {
           ...extra,

@@ -133,3 +133,101 @@ Deno.test("twins sweep: one seed → { breach?, decisions }", () => {
   assert.equal(r.breach, undefined);
   assert.ok(r.decisions > 0);
 });
+
+Deno.test("twins runner: cut messages are held and delivered after the last round, not dropped", () => {
+  // one round, one-way links: n3 and n0' hear only each other, n1 hears everyone
+  const s: TwinsScenario = {
+    n: 4,
+    twins: ["n0"],
+    rounds: [{ leader: "n0", partition: [["n3", "n0'"], ["n0", "n2"], ["n1"]], oneway: true }],
+  };
+  // dropped for good: Tendermint's prevote/precommit timeouts wait for 2f + 1 messages of the
+  // round, so every replica stalls in round 0
+  const drop = runTwinsScenario("tendermint", s, {
+    roundMode: "message",
+    cuts: "drop",
+    clients: 0,
+  });
+  assert.equal(drop.decisions, 0);
+  assert.equal(drop.released, 0);
+  // held: nobody leaves round 0 before the release (1000 ms), then everything cut arrives
+  const hold = runTwinsScenario("tendermint", s, { roundMode: "message", clients: 0 });
+  assert.ok(hold.cut > 0);
+  assert.equal(hold.released, hold.cut);
+  assert.equal(hold.releasedAtMs, 1_000);
+  assert.ok(hold.decisions > 0);
+  assert.equal(hold.violated, false);
+  // time mode: released at the end of the last window
+  const t = runTwinsScenario("tendermint", s, { roundMode: "time", windowMs: 200, clients: 0 });
+  assert.equal(t.releasedAtMs, 200);
+  assert.equal(t.released, t.cut);
+});
+
+Deno.test("twins on Tendermint: prevoteIgnoresLock caught (step rounds), minimal scenario replayed", () => {
+  // shrunk from generated scenario 99 of 300 (3 ordered groups, 3 rounds, seed 5): round 0's
+  // proposals, prevotes and precommits are Twins rounds 0, 1, 2 (roundMode "step")
+  const min: TwinsScenario = {
+    n: 4,
+    twins: ["n0"],
+    rounds: [
+      { leader: "n0", partition: [["n0'"], ["n0", "n3", "n1", "n2"]] },
+      { leader: "n0", partition: [["n3"], ["n0", "n2", "n1", "n0'"]] },
+      { leader: "n0", partition: [["n1", "n3"], ["n2", "n0'"], ["n0"]], oneway: true },
+    ],
+  };
+  console.log("minimal (prevoteIgnoresLock):", formatScenario(min));
+  const o = { roundMode: "step", clients: 0, releaseMs: 300, tailMs: 300 } as const;
+  const a = runTwinsScenario("tendermint", min, { ...o, mistake: "prevoteIgnoresLock" });
+  const b = runTwinsScenario("tendermint", min, { ...o, mistake: "prevoteIgnoresLock" });
+  assert.equal(a.violated, true, "prevoteIgnoresLock caught");
+  assert.match(a.breach!, /agreement/);
+  assert.equal(a.breach, b.breach, "replay: same breach");
+  assert.ok(a.released > 0, "cut messages were held, then delivered");
+  assert.equal(runTwinsScenario("tendermint", min, o).violated, false, "flags off: safe");
+  assert.equal(
+    runTwinsScenario("tendermint", min, { ...o, mistake: "unlockOnLowerRound" }).violated,
+    false,
+  );
+  // the same scenario with protocol rounds as Twins rounds: no breach (see twins.ts)
+  assert.equal(
+    runTwinsScenario("tendermint", min, {
+      ...o,
+      roundMode: "message",
+      mistake: "prevoteIgnoresLock",
+    })
+      .violated,
+    false,
+  );
+});
+
+Deno.test("twins on Tendermint: generated one-way step scenarios catch prevoteIgnoresLock, none with flags off", () => {
+  // 3 ordered groups, 3 rounds (round 0's steps), sampled from seed 68; the same 3 scenarios per flag
+  const rows = twinsExplore("tendermint", {
+    roundMode: "step",
+    partitions: 3,
+    links: "oneway",
+    rounds: 3,
+    scenarios: 3,
+    seed: 68,
+    clients: 0,
+    releaseMs: 300,
+    tailMs: 300,
+    mistake: ["none", "prevoteIgnoresLock", "unlockOnLowerRound"],
+    now: perfNow,
+  });
+  console.log(JSON.stringify(rows.map((r) => ({ ...r, minimalScenario: undefined }))));
+  const [off, lock] = rows;
+  assert.equal(off.violations, 0);
+  assert.equal(off.errors, 0);
+  assert.ok(lock.violations > 0, "prevoteIgnoresLock caught");
+  assert.equal(lock.replayed, true);
+  assert.match(lock.minimalBreach!, /agreement/);
+  // the minimal scenario, replayed as data: caught with the flag, safe without
+  const min = lock.minimalScenario!;
+  const o = { roundMode: "step", seed: 68, clients: 0, releaseMs: 300, tailMs: 300 } as const;
+  assert.equal(
+    runTwinsScenario("tendermint", min, { ...o, mistake: "prevoteIgnoresLock" }).violated,
+    true,
+  );
+  assert.equal(runTwinsScenario("tendermint", min, o).violated, false);
+});
