@@ -949,7 +949,11 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
     this.#newView = nv;
     this.#persistView();
     this.#ctx.cancelTimer(PBFT_TIMERS.resend);
-    this.#disarmViewTimer();
+    // §4.5.2: the timer started on 2f + 1 VIEW-CHANGEs keeps running after the NEW-VIEW until
+    // the replica executes, in the new view, a request it had not executed (#executeReady resets
+    // it); it stops only if nothing waits (below). The new primary too: disarming it here left a
+    // primary that could not get 2f prepares (one replica alone in a higher view, one silent)
+    // ordering the waiting requests forever with no timer anywhere (sweep seeds 8912, 9541)
     for (const v of [...this.#viewChanges.keys()]) if (v <= nv.v) this.#viewChanges.delete(v);
     for (const v of [...this.#myViewChanges.keys()]) if (v < nv.v) this.#myViewChanges.delete(v);
     // the latest stable checkpoint in V may be beyond ours
@@ -979,8 +983,9 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
     } else {
       const p = this.primary(this.#view);
       for (const c of waiting) this.#ctx.send(p, { type: "FORWARD", request: c });
-      if (waiting.length) this.#armViewTimer();
     }
+    if (waiting.length) this.#armViewTimer();
+    else this.#disarmViewTimer();
     this.#executeReady();
   }
 }

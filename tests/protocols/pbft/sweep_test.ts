@@ -88,3 +88,17 @@ for (const seed of [6769, 8340]) {
     assert.ok(r.decisions > 0, `seed=${seed}: no decisions`);
   });
 }
+
+for (const seed of [8912, 9541]) {
+  Deno.test(`pbft: a new primary that cannot order keeps its view-change timer after the NEW-VIEW (sweep seed ${seed}, liveness after the heal)`, () => {
+    // regression: one honest replica voted alone for a higher view and the Byzantine one stayed
+    // silent, so the new primary never got 2f prepares; it had disarmed its timer on installing
+    // the NEW-VIEW (only backups re-armed it) and the other backup had already executed the
+    // request, so no replica ever timed out and nothing was decided after the heal (§4.5.2: the
+    // timer runs until a request not executed before is executed in the new view)
+    const r = runSchedule(seed, sweepSchedule(seed));
+    assert.equal(r.breach, undefined, r.breach);
+    assert.equal(r.breached, false);
+    assert.ok(r.decisions > 0, `seed=${seed}: no decisions`);
+  });
+}
