@@ -4,7 +4,7 @@
 Called by tools/notebooks.ts (run-all, run-one); usable by hand:
 
     /usr/bin/python3 tools/execute_notebook.py IN.ipynb --output OUT.ipynb \
-        [--html OUT.html] [--result RESULT.json] [--cwd DIR] [--timeout 300] [--drain-ms 20]
+        [--html OUT.html] [--result RESULT.json] [--cwd DIR] [--timeout 1200] [--drain-ms 20]
 
 Why this exists rather than `jupyter nbconvert --execute`:
 
@@ -494,7 +494,7 @@ def main():
     p.add_argument("--html", help="also render the executed notebook to this HTML file")
     p.add_argument("--result", help="write the JSON result here (default: stdout)")
     p.add_argument("--cwd", help="kernel working directory (default: the input's folder)")
-    p.add_argument("--timeout", type=float, default=300,
+    p.add_argument("--timeout", type=float, default=1200,
                    help="per-cell timeout, seconds (0 = none)")
     p.add_argument("--startup-timeout", type=float, default=60)
     p.add_argument("--drain-ms", type=float, default=20,

@@ -58,7 +58,7 @@ Options:
   --filter S       run-all/check: only notebooks whose file name contains S
   --jobs N         run-all: notebooks executed in parallel (default 2)
   --set key=value  run-one: override a parameter (repeatable; value parsed as JSON, else string)
-  --timeout S      per-cell timeout in seconds (default 300)
+  --timeout S      per-cell timeout in seconds (default 1200)
   --drain-ms MS    keep reading kernel output this long after each cell goes idle (default 20)
   --dir DIR        notebooks folder (default notebooks/)
   --out DIR        output folder (default out/): DIR/notebooks/*.ipynb, DIR/site/*.html
@@ -81,7 +81,7 @@ export function parseFlags(args: readonly string[], root: string): Flags {
     positional: [],
     jobs: 2,
     sets: [],
-    timeoutSeconds: 300,
+    timeoutSeconds: 1200,
     drainMs: 20,
     dir: join(root, "notebooks"),
     out: join(root, "out"),

@@ -224,16 +224,18 @@ export function propagationClaims(rows: readonly PropagationRow[]): Claim[] {
   }
   const ks = [...peers].sort((a, b) => a - b);
   if (ks.length < 2) {
-    out.push(notApplicable("more peers propagate faster", "only one peer count"));
+    out.push(notApplicable("more peers propagate no slower", "only one peer count"));
   } else {
-    const ok = sizes.every((s) => {
-      const ts = ks.map((k) =>
-        rows.find((r) => r.outboundPeers === k && r.blockSizeBytes === s)!.t90Ms
-      );
-      return ts[ts.length - 1] < ts[0];
-    });
+    // on a small network two peer counts can give the same hop count: no slower everywhere,
+    // faster somewhere
+    const t90s = sizes.map((s) =>
+      ks.map((k) => rows.find((r) => r.outboundPeers === k && r.blockSizeBytes === s)!.t90Ms)
+    );
+    const ok = t90s.every((ts) => ts[ts.length - 1] <= ts[0]) &&
+      t90s.some((ts) => ts[ts.length - 1] < ts[0]);
     out.push(claim(
-      `more peers propagate faster (t90 at k=${ks[ks.length - 1]} below k=${ks[0]})`,
+      `more peers propagate no slower, and faster for some block size (t90 at ` +
+        `k=${ks[ks.length - 1]} against k=${ks[0]})`,
       ok,
       sizes.map((s) =>
         `${s / 1000} kB: ` +
