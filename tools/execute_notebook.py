@@ -435,7 +435,7 @@ def write_site_assets(site_dir, inlined_css):
 LINK_ATTR = re.compile(r'(\s)(href|src)="([^"]*)"')
 
 
-def localize_links(html, site_dir):
+def localize_links(html, site_dir, source_dir=None):
     """Keep every link inside the site: `X.ipynb` (a sibling notebook) becomes `X.html`; any
     other relative link that leaves the site folder, or names a file that is not there, becomes
     inert (`data-repo-href`). External http(s) links in the text and data: URIs stay."""
@@ -449,8 +449,11 @@ def localize_links(html, site_dir):
             return '%sdata-repo-%s="%s"' % (space, attr, url)
         path, sep, frag = url.partition("#")
         name = os.path.basename(path)
-        if attr == "href" and name.endswith(".ipynb") and os.path.isfile(
-                os.path.join(site_dir, name[:-len(".ipynb")] + ".html")):
+        # a sibling notebook gets its page: it is rendered by the same run, perhaps after this one
+        # (run-all renders notebooks in parallel), so look for the notebook, not for its page
+        sibling = source_dir is not None and os.path.isfile(os.path.join(source_dir, name))
+        if attr == "href" and name.endswith(".ipynb") and (sibling or os.path.isfile(
+                os.path.join(site_dir, name[:-len(".ipynb")] + ".html"))):
             return '%s%s="%s%s%s"' % (space, attr, name[:-len(".ipynb")] + ".html", sep, frag)
         target = os.path.normpath(os.path.join(site_dir, path))
         inside = os.path.commonpath([os.path.abspath(site_dir), target]) == os.path.abspath(
@@ -462,7 +465,7 @@ def localize_links(html, site_dir):
     return LINK_ATTR.sub(fix, html)
 
 
-def write_html(nb, path, exporter):
+def write_html(nb, path, exporter, source_dir=None):
     """Render the page; returns a list of problems with the site's shared assets."""
     title = next((line.lstrip("#").strip() for cell in nb.cells if cell.cell_type == "markdown"
                   for line in cell.source.splitlines() if line.startswith("#")), None)
@@ -471,7 +474,7 @@ def write_html(nb, path, exporter):
     site_dir = os.path.dirname(os.path.abspath(path))
     problems = write_site_assets(site_dir, out_resources.get("inlining", {}).get("css", []))
     with open(path, "w", encoding="utf-8") as f:
-        f.write(localize_links(body, site_dir))
+        f.write(localize_links(body, site_dir, source_dir))
     return problems
 
 
@@ -559,7 +562,8 @@ def main():
     if args.html:
         try:
             os.makedirs(os.path.dirname(os.path.abspath(args.html)), exist_ok=True)
-            problems = write_html(nb, args.html, exporter.get())
+            problems = write_html(nb, args.html, exporter.get(),
+                                  os.path.dirname(os.path.abspath(args.input)))
             if problems:
                 html_error = "; ".join(problems)
         except Exception as exc:  # the run's verdict must not depend on rendering
