@@ -1,7 +1,7 @@
 /**
- * A test battery a learner runs against their own Raft, as MIT 6.824's lab tests do: twenty
+ * A test battery a learner runs against their own Raft, as MIT 6.824's lab tests do: two dozen
  * scenarios (elections, agreement, failures, persistence, crash-restart storms, Figure 8, unreliable
- * networks, churn, snapshots), each over many seeds, with safety checked on every simulator event
+ * networks, a misrouted AppendEntries, churn, snapshots), each over many seeds, with safety checked on every simulator event
  * from what the learner's nodes report, and liveness bounds. A failure names its seed and the one
  * line that replays it.
  *
@@ -392,14 +392,25 @@ export const RAFT_MISTAKES = [
 export type RaftMistake = typeof RAFT_MISTAKES[number];
 
 /**
- * The configuration that shows a mistake as learners make it: the flag on, and for the old-term
+ * The configuration that shows a mistake as learners make it: the flag on; for the old-term
  * commit also no election no-op (thesis §6.4), which otherwise puts an entry of the leader's term on
- * the same majority and hides the mistake in almost every run.
+ * the same majority and hides the mistake in almost every run; for the unbounded commitIndex also
+ * no log compaction. A leader that compacts every 10 applied entries sends InstallSnapshot to any
+ * follower further behind, so each AppendEntries starts within 10 entries of its commitIndex and
+ * its batch (up to 64 entries) reaches past it: no follower then ever holds entries past the
+ * batch and below leaderCommit, and the rule the mistake breaks never matters (learners whose
+ * leader sends AppendEntries that stop short of its commitIndex, as a batch limit without
+ * compaction does, have the mistake for real; `misroutedAppend` catches it).
  */
 export function mistakeConfig(mistake: RaftMistake): RaftConfigInput {
-  return mistake === "mistakeCommitPreviousTermByCounting"
-    ? { [mistake]: true, electionNoop: false }
-    : { [mistake]: true };
+  switch (mistake) {
+    case "mistakeCommitPreviousTermByCounting":
+      return { [mistake]: true, electionNoop: false };
+    case "mistakeCommitIndexUnbounded":
+      return { [mistake]: true, snapshotThresholdEntries: 0 };
+    default:
+      return { [mistake]: true };
+  }
 }
 
 /** One cell of the scenario × mistake matrix. */

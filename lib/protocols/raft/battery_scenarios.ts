@@ -27,6 +27,7 @@ export const SCENARIO_NAMES = [
   "figure8Unreliable",
   "outdatedCandidates",
   "lateVotes",
+  "misroutedAppend",
   "unreliableAgree",
   "churn",
   "unreliableChurn",
@@ -745,6 +746,71 @@ function lateVotes(h: Harness): void {
   h.one(h.command(), h.n, true);
 }
 
+/** Committed entries the lagging follower of misroutedAppend misses: more than one batch (64). */
+export const MISROUTE_LAG_ENTRIES = 80;
+/** Entries the deposed leader of misroutedAppend appends alone: its stale suffix. */
+export const MISROUTE_STALE_ENTRIES = 20;
+
+/**
+ * Figure 2 AppendEntries rule 5 (the guide: commitIndex = min(leaderCommit, index of the last new
+ * entry)). A follower may commit only entries the AppendEntries it got vouched for: its log past
+ * them may be a stale suffix from an old term. A leader that backs up to a follower's first
+ * conflicting entry (as the reference does) never shows that follower a batch that stops short of
+ * its stale suffix; a misrouted message does. X crashes and misses {@link MISROUTE_LAG_ENTRIES}
+ * commits; the leader A, then cut off alone, appends {@link MISROUTE_STALE_ENTRIES} doomed entries;
+ * the other three elect L and commit past A's committed prefix. X restarts; the first message a
+ * leader sends X in reaction to a message from X (the batch that starts X's catch-up, far behind
+ * L's commitIndex) is delivered to A as well, and nobody hears A. A's log matches that batch
+ * entirely, and holds its stale suffix past the batch's end, below leaderCommit: committing
+ * min(leaderCommit, last log index) applies a stale entry at an index the others committed
+ * differently. Any AppendEntries of the current leader is safe to act on, whoever it was meant for.
+ */
+function misroutedAppend(h: Harness): void {
+  h.one(h.command(), h.n, true);
+  const x = (h.checkOneLeader() + 1) % h.n;
+  h.crash(x);
+  const a0 = h.checkOneLeader();
+  for (let k = 1; k < MISROUTE_LAG_ENTRIES; k++) h.propose(a0, h.command());
+  h.one(h.command(), h.n - 1, true);
+  // every server up knows all of that is committed; the leader is cut off and appends alone
+  const a = h.checkOneLeader();
+  h.disconnect(a);
+  for (let k = 0; k < MISROUTE_STALE_ENTRIES; k++) h.propose(a, h.command());
+  // the other three elect a new leader, which commits past A's committed prefix
+  h.one(h.command(), h.n - 2, true);
+  h.checkOneLeader();
+  // X restarts (a crash kept its term low: it does not disrupt the leader). A hears one message
+  // only, and nobody hears A
+  h.restart(x);
+  const ids = h.ids;
+  h.net.heal();
+  h.net.cutOneWay([ids[a]], ids.filter((_, i) => i !== a));
+  let reactingAt = -1, forwarded = false;
+  const stopListening = h.sim.onDeliver((d) => {
+    reactingAt = d.from === ids[x] && d.to !== ids[a] ? d.t : -1;
+  });
+  for (let i = 0; i < h.n; i++) {
+    if (i === a) continue;
+    h.sim.intercept(ids[i], (out, net) => {
+      if (out.to === ids[a]) return;
+      net.send(out.to, out.msg);
+      if (
+        !forwarded && out.to === ids[x] && reactingAt === h.sim.nowMs && h.state(i)?.isLeader
+      ) {
+        forwarded = true;
+        net.send(ids[a], out.msg);
+      }
+    }, { byzantine: false });
+  }
+  h.runUntil(() => forwarded, BOUNDS.electionMs);
+  h.sleep(ET / 5);
+  stopListening();
+  for (let i = 0; i < h.n; i++) if (i !== a) h.sim.intercept(ids[i], null);
+  // everyone back: A's stale suffix must be overwritten
+  h.connectAll();
+  h.one(h.command(), h.n, true);
+}
+
 function scenario(
   name: ScenarioName,
   mit: string,
@@ -885,6 +951,13 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     "votes that arrive a term late (slow links into one server) are not counted: one leader per term",
     3,
     lateVotes,
+  ),
+  misroutedAppend: scenario(
+    "misroutedAppend",
+    "none (students' guide: Figure 2 AppendEntries rule 5)",
+    "a batch meant for a lagging follower reaches a deposed leader: it commits only what it checked",
+    5,
+    misroutedAppend,
   ),
   unreliableAgree: scenario(
     "unreliableAgree",

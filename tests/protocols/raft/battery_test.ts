@@ -56,8 +56,7 @@ const DESIGNATED: Record<RaftMistake, [ScenarioName, RegExp] | null> = {
   mistakeVolatileVotedFor: ["crashAfterVote", /election safety/],
   mistakeAcceptStaleReplies: ["lateVotes", /election safety/],
   mistakeTruncateOnAppend: ["lateVotes", /failed to reach agreement|safety/],
-  // masked by the reference leader, whose AppendEntries always reach the first conflicting entry
-  mistakeCommitIndexUnbounded: null,
+  mistakeCommitIndexUnbounded: ["misroutedAppend", /state machine safety/],
   mistakeResetTimerOnVoteRequest: ["outdatedCandidates", /outdated survivors elections took/],
   mistakeVolatileLog: ["persist", /safety|failed to reach agreement/],
 };
@@ -77,6 +76,35 @@ for (const mistake of RAFT_MISTAKES) {
     assert.match(row.message!, new RegExp(`^seed=${row.firstFailingSeed} `));
   });
 }
+
+Deno.test("battery misroutedAppend: catches the unbounded commitIndex on every seed, only there", () => {
+  const seeds = Math.min(SEEDS, 40);
+  const caught = raftBattery(referenceRaft(mistakeConfig("mistakeCommitIndexUnbounded")), {
+    only: "misroutedAppend",
+    seeds,
+  }).rows[0];
+  assert.equal(caught.failed, seeds, caught.message ?? "never caught");
+  assert.match(
+    caught.message!,
+    /state machine safety: n\d applied \d+ at index \d+, another server/,
+  );
+  // the correct rule passes, with and without compaction, on the same seeds
+  for (const config of [{}, { snapshotThresholdEntries: 0 }, { maxEntriesPerAppend: 1 }]) {
+    const [row] = raftBattery(referenceRaft(config), { only: "misroutedAppend", seeds }).rows;
+    assert.equal(row.failed, 0, `${JSON.stringify(config)}: ${row.message}`);
+  }
+  // a leader that compacts every 10 entries never sends a batch stopping short of its commitIndex,
+  // so the mistake is masked there (why mistakeConfig turns compaction off for it)
+  const [masked] = raftBattery(referenceRaft({ mistakeCommitIndexUnbounded: true }), {
+    only: "misroutedAppend",
+    seeds: 10,
+  }).rows;
+  assert.equal(masked.failed, 0, masked.message ?? "");
+  assert.deepEqual(mistakeConfig("mistakeCommitIndexUnbounded"), {
+    mistakeCommitIndexUnbounded: true,
+    snapshotThresholdEntries: 0,
+  });
+});
 
 Deno.test("battery: mistakeMatrix runs each flag's configuration on the chosen scenarios", () => {
   const rows = mistakeMatrix({ only: "figure8Scripted", seeds: 1 });
