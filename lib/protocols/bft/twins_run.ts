@@ -1,20 +1,23 @@
 /**
  * The Twins executor (Bano et al., OPODIS 2021, §4–5) over this repository's BFT clusters: build a
- * PBFT or Tendermint cluster, add a twin instance of each twinned identity (`Simulation.addTwin`:
- * same id, same key, own state and links), let the scenario choose the leader of each round
- * (the protocols' `leaderOf` test hook) and cut every message that crosses its round's partition
- * (`Simulation.setRouter`), then report what BftInvariants saw. A cut message is held and
- * delivered once the scenario's rounds are over (`cuts: "hold"`, the default: re-sent then by its
- * sending instance to its receiving instance, `Simulation.inject`), as the partial-synchrony model
- * delivers every message after GST; `cuts: "drop"` loses it for good.
+ * PBFT, Tendermint or (basic) HotStuff cluster, add a twin instance of each twinned identity
+ * (`Simulation.addTwin`: same id, same key, own state and links), let the scenario choose the
+ * leader of each round (the protocols' `leaderOf` test hook) and cut every message that crosses
+ * its round's partition (`Simulation.setRouter`), then report what BftInvariants saw. A cut
+ * message is held and delivered once the scenario's rounds are over (`cuts: "hold"`, the default:
+ * re-sent then by its sending instance to its receiving instance, `Simulation.inject`), as the
+ * partial-synchrony model delivers every message after GST; `cuts: "drop"` loses it for good.
  *
  * Rounds are protocol rounds, as in the paper's executor (a message belongs to the round it
  * carries, not to a time window): PBFT round = view v (every message with a `v` field: pre-prepare,
  * prepare, commit, view-change, new-view); Tendermint round k = height − 1 + round, the index its
- * own proposer rotation uses, so each new height or round moves on one round. A message without a
- * round (checkpoints, state transfer, block sync, client traffic) follows the round its sender
- * last sent a message in. Clients are in no partition. From round R on, nothing is partitioned
- * and leaders are the protocol's own (the paper's executor likewise stops steering after R).
+ * own proposer rotation uses, so each new height or round moves on one round; HotStuff round k =
+ * view k + 1 (views start at 1): every message of view v (proposals, votes, phase certificates)
+ * is in round v − 1, and a NEW-VIEW leaving view v, which feeds leader(v + 1), in round v. A
+ * message without a round (checkpoints, state transfer, block sync, client traffic) follows the
+ * round its sender last sent a message in. Clients are in no partition. From round R on, nothing
+ * is partitioned and leaders are the protocol's own (the paper's executor likewise stops steering
+ * after R).
  *
  * The twinned identities are marked Byzantine, so BftInvariants checks agreement among the other
  * n − f replicas only (a twin pair is a faulty identity and counts toward f).
@@ -28,6 +31,7 @@ import type { BftInvariants } from "./invariants.ts";
 import { describeBftBreach } from "./invariants.ts";
 import { pbftCluster } from "../pbft/cluster.ts";
 import { tendermintCluster } from "../tendermint/cluster.ts";
+import { hotstuffCluster } from "../hotstuff/cluster.ts";
 import {
   formatScenario,
   parseTwinsScenario,
@@ -42,12 +46,13 @@ import {
 } from "./twins.ts";
 
 /** Protocols the executor knows. */
-export type TwinsProtocolName = "pbft" | "tendermint";
+export type TwinsProtocolName = "pbft" | "tendermint" | "hotstuff";
 
 /** The classic mistakes of each protocol (config flags, off by default). */
 export const TWINS_MISTAKES = {
   pbft: ["commitOn2f", "viewChangeIgnoresPrepared"],
   tendermint: ["prevoteIgnoresLock", "unlockOnLowerRound"],
+  hotstuff: ["ignoreLock", "commitOnTwoChain"],
 } as const;
 
 /** A mistake name of any protocol. */
@@ -142,6 +147,40 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
         const t = (m as { type?: unknown } | null)?.type;
         return t === "Proposal" ? 0 : t === "Prevote" ? 1 : 2;
       },
+    },
+  },
+  hotstuff: {
+    runMs: 2_500,
+    // partial synchrony (§2): every message arrives after GST, so cut messages are held
+    cuts: "hold",
+    build(seed, s, mistake, o) {
+      const c = hotstuffCluster({
+        seed,
+        n: s.n,
+        // basic HotStuff (Algorithm 2): one decision per view, so each Twins round is one
+        // complete instance of the four phases
+        variant: "basic",
+        clients: o.clients ?? 2,
+        workload: { endMs: 2_000 },
+        trace: { mode: "off" },
+        collectEvents: false,
+        throwOnBreach: false,
+        mistakes: {
+          ignoreLock: mistake === "ignoreLock",
+          commitOnTwoChain: mistake === "commitOnTwoChain",
+        },
+        hotstuff: {
+          // leader(v) replaced by the scenario's leader of round v − 1
+          leaderOf: (v: number) => s.rounds[v - 1]?.leader,
+        },
+      });
+      return { sim: c.sim as unknown as Simulation<unknown>, inv: c.inv };
+    },
+    roundOf: (m) => {
+      const x = m as { type?: unknown; viewNumber?: unknown } | null;
+      if (!x || !num(x.viewNumber)) return undefined;
+      // a NEW-VIEW carries the view it leaves; it belongs to the next view's round
+      return Math.max(0, x.type === "new-view" ? x.viewNumber : x.viewNumber - 1);
     },
   },
 };

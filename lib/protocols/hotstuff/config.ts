@@ -22,6 +22,14 @@ export const HotStuffConfigSchema = z.object({
    * Default 1.
    */
   viewsPerLeader: z.number().int().min(1).default(1),
+  /**
+   * Test hook (Twins, Bano et al. 2021, §4: the scenario assigns the leader of each round):
+   * leader(v), overriding the round-robin rotation when it returns an id. Default: none.
+   */
+  leaderOf: z.custom<(view: number) => string | undefined>(
+    (f) => typeof f === "function",
+    { message: "must be a function (view) => node id" },
+  ).optional(),
   /** Most client commands the leader puts in a new node (createLeaf, Algorithm 1). Default 64. */
   maxBlockTxs: z.number().int().min(0).default(64),
   /**

@@ -217,11 +217,14 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     return this.leader(this.#view);
   }
 
-  /** leader(v): round-robin over the replicas, `viewsPerLeader` views each (§4.4). */
+  /**
+   * leader(v): round-robin over the replicas, `viewsPerLeader` views each (§4.4), unless the
+   * `leaderOf` test hook names one.
+   */
   leader(v: number): NodeId {
     const n = this.validators.length;
     const turn = Math.floor(v / this.config.viewsPerLeader);
-    return this.validators[((turn % n) + n) % n];
+    return this.config.leaderOf?.(v) ?? this.validators[((turn % n) + n) % n];
   }
 
   /** Plain snapshot of the replica's state. */
