@@ -17,7 +17,8 @@
 import { Rng } from "../../sim/rng.ts";
 import type { Schedule } from "../../net/nemesis.ts";
 import { randomSchedule } from "../../net/shrink.ts";
-import type { AdversaryInput, StrategyInput } from "../../net/adversary.ts";
+import type { AdversaryInput } from "../../net/adversary.ts";
+import { randomAdversary } from "../bft/sweep_adversary.ts";
 import { nodeIds } from "../../net/cluster.ts";
 import { describeBftBreach } from "../bft/invariants.ts";
 import { hotstuffCluster } from "./cluster.ts";
@@ -67,20 +68,7 @@ export function sweepVariant(seed: number): "basic" | "chained" {
 
 /** The adversary one seed draws: one replica (≤ f) with one strategy, or none. */
 export function sweepAdversary(seed: number, n = 4): AdversaryInput[] {
-  const rng = new Rng(seed).fork("hotstuff-sweep-adversary");
-  const ids = nodeIds(n);
-  const node = rng.pick(ids);
-  const victim = rng.pick(ids.filter((x) => x !== node));
-  const choices: StrategyInput[] = [
-    { kind: "equivocate" },
-    { kind: "silent" },
-    { kind: "delay", delayMs: rng.int(5, 200) },
-    { kind: "withholdVotes" },
-    { kind: "replay", afterMs: rng.int(10, 500) },
-    { kind: "impersonate", victim },
-  ];
-  if (rng.chance(0.15)) return [];
-  return [{ nodes: [node], strategies: [rng.pick(choices)] }];
+  return randomAdversary(seed, { stream: "hotstuff-sweep-adversary", n });
 }
 
 /** The fault schedule one seed draws (partitions, isolations, crashes, pauses, slow links). */

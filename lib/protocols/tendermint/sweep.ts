@@ -14,7 +14,8 @@
 import { Rng } from "../../sim/rng.ts";
 import type { Schedule } from "../../net/nemesis.ts";
 import { randomSchedule } from "../../net/shrink.ts";
-import type { AdversaryInput, StrategyInput } from "../../net/adversary.ts";
+import type { AdversaryInput } from "../../net/adversary.ts";
+import { randomAdversary } from "../bft/sweep_adversary.ts";
 import { nodeIds } from "../../net/cluster.ts";
 import { describeBftBreach } from "../bft/invariants.ts";
 import { tendermintCluster } from "./cluster.ts";
@@ -61,21 +62,11 @@ export interface SweepResult {
  * switched on, an equivocating proposer (the move that makes the mistakes bite).
  */
 export function sweepAdversary(seed: number, n = 4, mistake?: TendermintMistake): AdversaryInput[] {
-  const rng = new Rng(seed).fork("tendermint-sweep-adversary");
-  const ids = nodeIds(n);
-  const node = rng.pick(ids);
-  if (mistake) return [{ nodes: [node], strategies: [{ kind: "equivocate" }] }];
-  const victim = rng.pick(ids.filter((x) => x !== node));
-  const choices: StrategyInput[] = [
-    { kind: "equivocate" },
-    { kind: "silent" },
-    { kind: "delay", delayMs: rng.int(5, 200) },
-    { kind: "withholdVotes" },
-    { kind: "replay", afterMs: rng.int(10, 500) },
-    { kind: "impersonate", victim },
-  ];
-  if (rng.chance(0.15)) return [];
-  return [{ nodes: [node], strategies: [rng.pick(choices)] }];
+  return randomAdversary(seed, {
+    stream: "tendermint-sweep-adversary",
+    n,
+    forced: mistake ? { kind: "equivocate" } : undefined,
+  });
 }
 
 /** The fault schedule one seed draws (partitions, isolations, crashes, pauses, slow links). */

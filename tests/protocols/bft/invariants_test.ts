@@ -198,3 +198,26 @@ Deno.test("bft invariants: validity names a request no client submitted", () => 
   assert.match(inv.breaches[0].message, /request x:9, which no client submitted/);
   assert.ok(inv.submitted.has("c0:1"));
 });
+
+Deno.test("sweep adversary: within f, from the named stream, and forced strategies keep the node draw", async () => {
+  const { randomAdversary } = await import("@lab/protocols/bft/sweep_adversary.ts");
+  const kinds = new Set<string>();
+  let none = 0;
+  for (let s = 1; s <= 300; s++) {
+    const a = randomAdversary(s, { stream: "x", n: 4 });
+    if (!a.length) none++;
+    else {
+      assert.equal(a[0].nodes.length, 1);
+      kinds.add(a[0].strategies[0].kind);
+    }
+    const forced = randomAdversary(s, { stream: "x", forced: { kind: "silent" } });
+    assert.deepEqual(forced[0].strategies, [{ kind: "silent" }]);
+    if (a.length) assert.deepEqual(forced[0].nodes, a[0].nodes); // the same node is drawn first
+  }
+  assert.equal(kinds.size, 6);
+  assert.ok(none > 20 && none < 80, `${none} seeds without an adversary`);
+  assert.notDeepEqual(
+    [1, 2, 3, 4, 5].map((s) => randomAdversary(s, { stream: "a" })),
+    [1, 2, 3, 4, 5].map((s) => randomAdversary(s, { stream: "b" })),
+  );
+});
