@@ -323,6 +323,9 @@ export function parseEdnHistory(text: string, options: ParseOptions = {}): Parse
       else throw new ParseError(at(form), "a string, number or keyword :key", describe(keyValue));
     }
     const time = map.get(K.time);
+    if (time !== undefined && time !== null && typeof time !== "number") {
+      throw new ParseError(at(form), "a numeric :time (nanoseconds)", describe(time));
+    }
     raws.push({
       form,
       raw: { type: type.name, process, f: fName, key, value: map.get(K.value) ?? null },
