@@ -189,3 +189,136 @@ Deno.test("history: pairing rejects a completion without an invoke", () => {
     /history\[0\]: process 3 completes/,
   );
 });
+
+/** A driver that records every request it is asked to send: (id, attempt, home, time). */
+function recordingDriver(sim: { readonly nowMs: number }) {
+  const sent: { id: number; attempt: number; home: string; t: number }[] = [];
+  const d: ClientDriver<Msg | { type: "retry"; id: number; redirect: string }> = {
+    request: (ctx, op) => {
+      sent.push({ id: op.id, attempt: op.attempt, home: op.home, t: sim.nowMs });
+      ctx.send(op.home, { type: "req", id: op.id, f: op.f, value: op.value });
+    },
+    response: (_ctx, _from, m) =>
+      m.type === "resp"
+        ? { id: m.id, type: "ok", value: m.value }
+        : m.type === "retry"
+        ? { id: m.id, type: "retry", error: "not here", redirect: m.redirect }
+        : undefined,
+  };
+  return { sent, driver: d };
+}
+
+Deno.test("workload: a timed-out attempt is re-sent every timeoutMs, up to `retries` times, then info", () => {
+  // one closed-loop client, 5 ms each way, the server down over [C0, C1)
+  const T = 50, R = 2, C0 = 100, C1 = 320, LAT = 5;
+  const c = createCluster<Msg>({
+    seed: 3,
+    nodes: 1,
+    factory: registerServer,
+    network: { latency: { kind: "constant", ms: LAT } },
+    nemesis: [{ atMs: C0, type: "crash", node: "n0" }, { atMs: C1, type: "restart", node: "n0" }],
+  });
+  const rec = recordingDriver(c.sim);
+  const w = installWorkload(
+    c.sim,
+    rec.driver as ClientDriver<Msg>,
+    () => ({ f: "write", value: 1 }),
+    {
+      clients: 1,
+      endMs: 600,
+      timeoutMs: T,
+      retries: R,
+    },
+  );
+  c.sim.run({ untilMs: 1000 });
+  const ops = pairOperations(w.history);
+  // the operation invoked at C0 is lost with the crash: R + 1 attempts, T apart, then info
+  const lost = ops.find((o) => o.invokeMs === C0);
+  assert.ok(lost, `an operation is invoked at ${C0}`);
+  assert.equal(lost.status, "info");
+  const lostAt = C0 + (R + 1) * T;
+  const ids = [...new Set(rec.sent.map((s) => s.id))];
+  const attemptsOf = (invokeMs: number) => {
+    const id = ids.find((i) => rec.sent.find((s) => s.id === i)!.t === invokeMs)!;
+    return rec.sent.filter((s) => s.id === id).map((s) => [s.attempt, s.t]);
+  };
+  assert.deepEqual(attemptsOf(C0), Array.from({ length: R + 1 }, (_, k) => [k, C0 + k * T]));
+  // the next one (invoked when the first gave up) succeeds on the first attempt after the restart
+  const k = Math.ceil((C1 - lostAt - LAT) / T);
+  assert.ok(k <= R, "the parameters put a successful retry within the budget");
+  const next = ops.find((o) => o.invokeMs === lostAt);
+  assert.ok(next, `an operation is invoked at ${lostAt}`);
+  assert.equal(next.status, "ok");
+  assert.equal(next.completeMs, lostAt + k * T + 2 * LAT);
+  assert.deepEqual(
+    attemptsOf(lostAt),
+    Array.from({ length: k + 1 }, (_, j) => [j, lostAt + j * T]),
+  );
+  // every attempt of one request carries its id; the server applied the retried write once
+  const applies = c.sim.events.filter((e) => e.event.type === "apply").map((e) => e.event.id);
+  assert.equal(applies.filter((id) => id === ids[ids.length - 1]).length, 1);
+  assert.equal(ops.filter((o) => o.status === "info").length, 1);
+});
+
+Deno.test("workload: a `retry` reply re-sends after retryBackoffMs to the redirect; retries 0 gives up", () => {
+  const BACKOFF = 30, LAT = 5;
+  for (const retries of [0, 1]) {
+    // n0 sends every request to n1; n1 serves
+    const c = createCluster<Msg | { type: "retry"; id: number; redirect: string }>({
+      seed: 4,
+      nodes: 2,
+      factory: (ctx) =>
+        ctx.self === "n0"
+          ? {
+            onMessage(from, m) {
+              if (m.type === "req") ctx.send(from, { type: "retry", id: m.id, redirect: "n1" });
+            },
+          }
+          : registerServer(ctx as NodeContext<Msg>) as ProtocolNode<
+            Msg | { type: "retry"; id: number; redirect: string }
+          >,
+      network: { latency: { kind: "constant", ms: LAT } },
+    });
+    const rec = recordingDriver(c.sim);
+    const w = installWorkload(c.sim, rec.driver, () => ({ f: "write", value: 1 }), {
+      clients: 1,
+      endMs: 1,
+      retries,
+      retryBackoffMs: BACKOFF,
+    });
+    c.sim.run({ untilMs: 500 });
+    const [o] = pairOperations(w.history);
+    if (retries === 0) {
+      assert.equal(o.status, "info");
+      assert.equal(o.completeMs, Infinity);
+      assert.deepEqual(rec.sent.map((s) => s.home), ["n0"]);
+    } else {
+      assert.equal(o.status, "ok");
+      assert.equal(o.completeMs, 2 * LAT + BACKOFF + 2 * LAT);
+      assert.deepEqual(rec.sent.map((s) => [s.attempt, s.home, s.t]), [
+        [0, "n0", 0],
+        [1, "n1", 2 * LAT + BACKOFF],
+      ]);
+    }
+  }
+});
+
+Deno.test("workload: maxOps caps the invocations (closed and open loop)", () => {
+  for (const mode of ["closed", "open"] as const) {
+    for (const maxOps of [1, 7, 40]) {
+      const c = createCluster<Msg>({ seed: 5, nodes: 1, factory: registerServer });
+      const w = installWorkload(c.sim, driver, gen, {
+        mode,
+        clients: 3,
+        ratePerSec: 200,
+        endMs: 2_000,
+        maxOps,
+      });
+      c.sim.run({ untilMs: 3_000 });
+      const ops = pairOperations(w.history);
+      // without the cap: ~ 2 s × 200/s open, hundreds closed
+      assert.equal(ops.length, maxOps, `${mode} maxOps=${maxOps}`);
+      assert.ok(ops.every((o) => o.status === "ok"));
+    }
+  }
+});

