@@ -28,3 +28,6 @@ export * as crdt from "./protocols/crdt/mod.ts";
 export * as causal from "./protocols/causal/mod.ts";
 export * as election from "./protocols/election/mod.ts";
 export * as commit from "./protocols/commit/mod.ts";
+export * as dynamo from "./protocols/dynamo/mod.ts";
+export * as cops from "./protocols/cops/mod.ts";
+export * as lock from "./protocols/lock/mod.ts";
