@@ -4,7 +4,9 @@
  * prints progress, and on failure prints the seed and the one-line command that replays it; with
  * `--shrink`, a sweep whose faults are a schedule (pbft, tendermint) also shrinks the failing
  * schedule to a minimal one and prints the line that replays exactly that. `--mistake` switches a
- * classic mistake flag on. `deno task sweep --list` lists the sweeps.
+ * classic mistake flag on. `deno task sweep --list` lists the sweeps. `--workers K` (default: the
+ * machine's cores) runs K shards of seeds in parallel, `--engine slurm` as a Slurm job array; the
+ * report (stdout) is the serial one byte for byte, progress goes to stderr (tools/sweep_parallel.ts).
  */
 import { z } from "zod";
 import { parseConfig } from "../lib/sim/errors.ts";
@@ -13,7 +15,8 @@ import * as fm from "../lib/experiments/failure_models.ts";
 import { createCluster } from "../lib/net/cluster.ts";
 import { type GossipMessage, GossipNode } from "../lib/protocols/gossip/mod.ts";
 import { type Schedule, ScheduleSchema } from "../lib/net/nemesis.ts";
-import { formatFault, shrinkSchedule } from "../lib/net/shrink.ts";
+import { shrinkSchedule } from "../lib/net/shrink.ts";
+import type { TwinsExploreInput, TwinsProtocolName } from "../lib/protocols/bft/twins_run.ts";
 
 /** Options of one seed's run. */
 export interface SweepRunOptions {
@@ -161,6 +164,86 @@ export const sweeps: Record<string, Sweep> = {
       }
     },
   },
+  "bft-compare": {
+    describe:
+      "notebook 03's five-protocol comparison at n = 4 … 64 (--max-n 128 for more) and its predictions",
+    async run(seed) {
+      const bc = await import("../lib/experiments/bft_compare.ts");
+      const i = Deno.args.indexOf("--max-n");
+      const maxN = i >= 0 ? Number(Deno.args[i + 1]) : 64;
+      const ns = [4, 7, 10, 16, 31, 64, 128].filter((n) => n <= maxN);
+      const p = bc.parseCompareParams({ seed, ns });
+      const rows = bc.compareRows(p);
+      for (const r of rows.filter((r) => !r.notApplicable)) {
+        console.log(
+          `  ${r.protocol.padEnd(16)} ${r.scenario.padEnd(10)} n=${String(r.n).padEnd(3)} ` +
+            `messages ${r.messages} authenticators ${r.authenticators} ` +
+            `latency ${r.latencyDelta}δ recovery ${r.recoveryMs} ms`,
+        );
+      }
+      console.log(assertClaims(bc.compareClaims(rows, p)).toString());
+    },
+  },
+  twins: {
+    describe:
+      "Twins (Bano et al. 2021): per seed, 10 paper scenarios each on PBFT, Tendermint and " +
+      "basic HotStuff, and Tendermint's 46 variants of step (seed mod 6) of the stale-polka " +
+      "scenario; prints scenarios explored, generated/s and run/s; --mistake: that flag's protocol",
+    mistakes: [
+      "commitOn2f",
+      "viewChangeIgnoresPrepared",
+      "prevoteIgnoresLock",
+      "unlockOnLowerRound",
+      "ignoreLock",
+    ],
+    async run(seed, o = {}) {
+      const t = await import("../lib/protocols/bft/twins_run.ts");
+      const now = () => performance.now();
+      const paper = { n: 4, rounds: 3, scenarios: 10, seed, now, mistake: o.mistake ?? "none" };
+      const runs: [TwinsProtocolName, TwinsExploreInput][] = [
+        ["pbft", paper],
+        ["tendermint", { ...paper, roundMode: "message", clients: 0 }],
+        ["hotstuff", { ...paper, roundMode: "message", clients: 1 }],
+        ["tendermint", {
+          ...t.STEP_RUN,
+          ...paper,
+          base: t.STALE_POL_STEPS,
+          vary: [seed % 6],
+          scenarios: 46,
+          partitions: 2,
+          links: "mixed",
+          whole: true,
+        }],
+      ];
+      const tw = await import("../lib/protocols/bft/twins.ts");
+      for (
+        const [name, space] of [["paper", { n: 4, rounds: 3 }], ["steps", t.STEP_SPACE]] as const
+      ) {
+        const t0 = now();
+        const k = t.generateOnly(space, 100_000, seed);
+        const ms = now() - t0;
+        console.log(
+          `  generator (${name}, ${tw.twinsSpace(space).total} scenarios): ` +
+            `${Math.round(k / (ms / 1000))} scenarios generated/s`,
+        );
+      }
+      const caught: string[] = [];
+      for (const [protocol, input] of runs) {
+        const flags: readonly string[] = t.TWINS_MISTAKES[protocol];
+        if (o.mistake !== undefined && !flags.includes(o.mistake)) continue;
+        const [r] = t.twinsExplore(protocol, input);
+        console.log(
+          `  seed ${seed} ${protocol}${
+            "base" in input ? " steps" : ""
+          }: ${r.explored} of ${r.space} ` +
+            `scenarios, ${r.generatedPerSec ?? "-"} generated/s, ${r.runPerSec ?? "-"} run/s, ` +
+            `${r.violations} violations`,
+        );
+        if (r.violations > 0) caught.push(`${protocol} ${r.breach}; minimal: ${r.minimal}`);
+      }
+      if (caught.length) throw new Error(caught.join("\n"));
+    },
+  },
   "raft-battery": {
     describe: "every scenario of the learner's Raft battery on the reference Raft, this seed",
     async run(seed) {
@@ -222,7 +305,8 @@ if (import.meta.main) {
     for (const [k, s] of Object.entries(sweeps)) console.log(`${k.padEnd(18)} ${s.describe}`);
     console.log(
       "\nusage: deno task sweep <name> --seeds N [--from S] [--mistake FLAG] [--shrink] " +
-        "[--schedule JSON]",
+        "[--schedule JSON]\n  [--workers K] [--engine local|slurm] [--partition P] [--shard-dir DIR] " +
+        "[--sbatch-args ARGS] (tools/sweep_parallel.ts, tools/sweep_slurm.ts)",
     );
     Deno.exit(argv.length === 0 ? 2 : 0);
   }
@@ -275,28 +359,8 @@ if (import.meta.main) {
     console.error(`unknown sweep "${args.name}"; try --list`);
     Deno.exit(2);
   }
-  const t0 = performance.now();
-  let failed = 0;
-  for (let seed = args.from; seed < args.from + args.seeds; seed++) {
-    try {
-      await sweep.run(seed, { mistake: args.mistake, schedule });
-    } catch (e) {
-      failed++;
-      console.log(`\nFAILED seed=${seed}: ${(e as Error).message}`);
-      console.log(`  replay: ${replayLine(args.name, seed, { mistake: args.mistake, schedule })}`);
-      if (args.shrink && !schedule) {
-        const s = await shrinkSeed(args.name, sweep, seed, args.mistake);
-        console.log(`  shrunk in ${s.runs} runs to ${s.schedule.length} fault(s):`);
-        for (const f of s.schedule) console.log(`    ${formatFault(f)}`);
-        console.log(`  replay the minimal schedule: ${s.line}`);
-      }
-    }
-    const done = seed - args.from + 1;
-    if (done % 10 === 0 || done === args.seeds) {
-      const s = ((performance.now() - t0) / 1000).toFixed(1);
-      console.log(`${args.name}: ${done}/${args.seeds} seeds, ${failed} failed, ${s} s`);
-    }
-  }
-  console.log(`${args.seeds - failed} passed, ${failed} failed`);
-  Deno.exit(failed ? 1 : 0);
+  // serial, on local workers (--workers K) or as a Slurm job array (--engine slurm)
+  const { dispatch } = await import("./sweep_parallel.ts");
+  const job = { ...args, schedule };
+  Deno.exit(await dispatch(argv, job, { sweeps, replayLine, shrinkSeed }));
 }

@@ -3,7 +3,7 @@
  * Robust", OPODIS 2021). f of the n identities run twice (two instances, one key: the simulator's
  * `addTwin`), so equivocation, double voting and lost locks come from honest code. A scenario
  * gives, for each of R protocol rounds, a leader and a partition of the n + f instances; the
- * generator follows the paper's three steps (§4, and the authors' twins-generator):
+ * generator follows the paper's three steps (§5, LibTwins' scenario generator):
  *
  * 1. partitions: every way to split the n + f instances into exactly P non-empty groups (the
  *    Stirling number of the second kind S(n + f, P) of them);
@@ -38,7 +38,46 @@
  * ends in a contradiction (Y hears a precommitter of v it must not hear, or a replica that has to
  * precommit nil never hears 2f + 1 prevotes), and 600 sampled scenarios (3 groups, 2 rounds) found
  * no breach. With `roundMode: "step"` (each step of a protocol round a Twins round) one replica
- * may hear another's prevote but not its precommit, and the lock mistakes are caught (tests).
+ * may hear another's prevote but not its precommit, and both lock mistakes are caught (tests).
+ *
+ * Tendermint's `unlockOnLowerRound` (Buchman, Kwon, Milosevic 2018, Algorithm 1 line 29 without
+ * lockedRound ≤ vr) in step rounds, n = 4, twin n0 (instances t, t'), honest a = n1, b = n2,
+ * c = n3, every leader n0 (the paper's twin leaders). It needs a stale polka for w (round 0)
+ * that b holds without having locked w, a lock of b on v in round 1 while a decides v, and a
+ * round-2 proposal of w with validRound 0:
+ *
+ * - round 0, propose {t a c}{t' b}: t proposes w to a and c, t' proposes w' to b (salted twins);
+ *   prevote {a}>{t c b t'}: t and c see a, t, c prevote w and lock w (validRound 0); b sees the
+ *   same three prevotes but has no proposal w, so it neither locks nor adopts w (line 36 needs
+ *   the proposal); a hears nobody and is pulled into round 1 later by f + 1 round-1 messages;
+ * - round 1, propose {t' a b}{t c}: t re-proposes w (its validValue, vr 0) to c only, t' proposes
+ *   a fresh v to a and b; a, b, t' prevote v, see the polka and lock v; t and c never get v, so
+ *   they precommit nil; precommit {b t c}>{a t'}: a hears a, b, t' precommit v and decides v, b
+ *   hears b, t, c (one vote for v) and times out to round 2;
+ * - round 2 (not partitioned): t (leader n0 again; t' has decided and left height 1) proposes w
+ *   with validRound 0 and relays the round-0 polka. b is locked on v in round 1 > 0, so line 29
+ *   makes it prevote nil; with the mistake it prevotes w, and b, c, t precommit w: b decides w.
+ *
+ * The run confirms it (twins_run.ts, shrunk to the four partitioned steps above; tests), and the
+ * scenario is an element of the step space the generator enumerates (`links: "mixed"`,
+ * `whole: true`: 1 + S(5, 2) + 2·S(5, 2) = 46 choices a step, 46^6 ≈ 9.5·10^9 scenarios of two
+ * protocol rounds; `scenarioIndex` gives its number). Uniform sampling of that space is hopeless
+ * at tens of runs a second, so `twinsVariants` enumerates directed families: the argument fixes
+ * the steps it needs and the generator tries every choice of the others.
+ *
+ * HotStuff's `ignoreLock` (Yin et al. 2019, safeNode without its two rules) is out of reach of
+ * Twins at n = 3f + 1, salted or not, in basic HotStuff (the executor's variant): a leader
+ * proposes only after n − f NEW-VIEW messages of one view, extending the highest QC among them
+ * (Algorithm 2). A lock on b (a pre-commit QC of view v in an honest replica) means n − f
+ * replicas voted pre-commit, each holding b's prepare QC; at least n − 2f = f + 1 of them are
+ * honest, and any n − f NEW-VIEW senders include f + 1 honest ones: 2f + 2 > 2f + 1 honest
+ * replicas, so the leader hears a QC of view ≥ v. Each view certifies at most one node per phase
+ * (two QCs of one view need f + 1 identities voting twice; only the f twinned ones can), so by
+ * induction on views every node an honest-code leader proposes after view v extends b: safeNode's
+ * lock check never fails, and dropping it changes nothing. Twins instances run honest code, so
+ * none proposes a node on a stale QC the way the mistake's Byzantine leader does (the BFT battery
+ * catches it). Measured as well (tests: no breach with the flag, salted twins proposing distinct
+ * nodes in one view).
  * @module
  */
 import { z } from "zod";
@@ -87,8 +126,13 @@ export const TwinsGeneratorSchema = z.object({
   leaders: z.enum(["twins", "all"]).default("twins"),
   /** Twin placement: fixed n0..n{f-1} (the paper) or every f-subset. Default "fixed". */
   placements: z.enum(["fixed", "all"]).default("fixed"),
-  /** Links across groups: none (the paper) or one way, earlier group to later. Default "symmetric". */
-  links: z.enum(["symmetric", "oneway"]).default("symmetric"),
+  /**
+   * Links across groups: none (the paper), one way (earlier group to later), or "mixed" (each
+   * round either: S + P!·S choices). Default "symmetric".
+   */
+  links: z.enum(["symmetric", "oneway", "mixed"]).default("symmetric"),
+  /** Also offer each round unpartitioned (one group, nothing cut): one more choice. Default false. */
+  whole: z.boolean().default(false),
 }).strict();
 
 /** Generator parameters as written. */
@@ -108,11 +152,13 @@ export interface TwinsSpace {
   readonly placements: readonly (readonly NodeId[])[];
   /** Partitions of the n + f instance slots into P groups, as a group number per slot (ordered ones for one-way links). */
   readonly blocks: readonly (readonly number[])[];
+  /** Per block: whether its groups are ordered with one-way links. */
+  readonly blockOneway: readonly boolean[];
   /** Leader choices per round. */
   readonly leaderChoices: number;
   /** Whether leaders are the twinned identities only (else all n). */
   readonly twinLeaders: boolean;
-  /** Whether groups are ordered with one-way links (`links: "oneway"`). */
+  /** Whether groups are ordered with one-way links (`links: "oneway"`; "mixed": some are). */
   readonly oneway: boolean;
   /** (leader, partition) pairs per round: S(n + f, P) × leaders. */
   readonly perRound: number;
@@ -239,9 +285,12 @@ export function twinsSpace(input: TwinsGeneratorInput): TwinsSpace {
     ? combinations(ids, f)
     : [ids.slice(0, f)];
   const oneway = o.links === "oneway";
-  const blocks = oneway
-    ? orderedPartitions(o.n + f, o.partitions)
-    : setPartitions(o.n + f, o.partitions);
+  const sym = o.links === "oneway" ? [] : setPartitions(o.n + f, o.partitions);
+  const ord = o.links === "symmetric" ? [] : orderedPartitions(o.n + f, o.partitions);
+  // "whole": the one-group block (every slot in group 0) first, unless P = 1 has it already
+  const whole = o.whole && o.partitions > 1 ? [new Array<number>(o.n + f).fill(0)] : [];
+  const blocks = [...whole, ...sym, ...ord];
+  const blockOneway = blocks.map((_, i) => i >= whole.length + sym.length);
   const leaderChoices = o.leaders === "twins" ? f : o.n;
   const perRound = blocks.length * leaderChoices;
   return {
@@ -251,6 +300,7 @@ export function twinsSpace(input: TwinsGeneratorInput): TwinsSpace {
     rounds: o.rounds,
     placements,
     blocks,
+    blockOneway,
     leaderChoices,
     twinLeaders: o.leaders === "twins",
     oneway,
@@ -270,8 +320,9 @@ function roundOf(space: TwinsSpace, twins: readonly NodeId[], k: number): TwinsR
   const inst = slots(space, twins);
   const groups: NodeId[][] = Array.from({ length: space.partitions }, () => []);
   space.blocks[b].forEach((g, i) => groups[g].push(inst[i]));
+  const partition = groups.filter((g) => g.length > 0);
   const leader = space.twinLeaders ? twins[l] : replicaIds(space.n)[l];
-  return space.oneway ? { leader, partition: groups, oneway: true } : { leader, partition: groups };
+  return space.blockOneway[b] ? { leader, partition, oneway: true } : { leader, partition };
 }
 
 /**
@@ -293,6 +344,75 @@ export function scenarioAt(space: TwinsSpace, index: number): TwinsScenario {
   }
   const twins = space.placements[rest];
   return { n: space.n, twins, rounds: digits.map((d) => roundOf(space, twins, d)) };
+}
+
+/** A round's key: leader, then its groups (member order ignored; kept in order when one-way). */
+function roundKey(r: TwinsRound): string {
+  const groups = r.partition.filter((g) => g.length > 0).map((g) => [...g].sort().join(" "));
+  if (groups.length <= 1) return `${r.leader}|${groups.join("")}`;
+  return `${r.leader}|${r.oneway ? groups.join(">") : groups.sort().join("|")}`;
+}
+
+/**
+ * The index of `s` in `space` (the inverse of {@link scenarioAt}), or -1 when the space does not
+ * hold it (another n, placement, round count, or a round no choice of the space gives).
+ */
+export function scenarioIndex(space: TwinsSpace, s: TwinsScenario): number {
+  const p = space.placements.findIndex((t) => t.join(",") === s.twins.join(","));
+  if (s.n !== space.n || p < 0 || s.rounds.length !== space.rounds) return -1;
+  const keys = new Map<string, number>();
+  for (let k = space.perRound - 1; k >= 0; k--) {
+    keys.set(roundKey(roundOf(space, space.placements[p], k)), k);
+  }
+  let index = 0;
+  for (let r = space.rounds - 1; r >= 0; r--) {
+    const d = keys.get(roundKey(s.rounds[r]));
+    if (d === undefined) return -1;
+    index = index * space.perRound + d;
+  }
+  return p * space.perRound ** space.rounds + index;
+}
+
+/**
+ * Every scenario of `space` equal to `base` except in the rounds listed in `vary`, each of which
+ * takes every (partition, leader) choice of the space: perRound^|vary| scenarios, in index order.
+ * A directed enumeration: a protocol argument fixes the rounds it needs, the generator enumerates
+ * the rest exhaustively (a ConfigError names `base` or `vary` when they do not fit the space).
+ */
+export function* twinsVariants(
+  space: TwinsSpace,
+  base: TwinsScenario,
+  vary: readonly number[],
+): Generator<TwinsScenario> {
+  const issues: { path: string; message: string }[] = [];
+  if (base.n !== space.n) issues.push({ path: "base.n", message: `${base.n} ≠ n = ${space.n}` });
+  if (base.rounds.length !== space.rounds) {
+    issues.push({
+      path: "base.rounds",
+      message: `${base.rounds.length} rounds ≠ rounds = ${space.rounds}`,
+    });
+  }
+  if (!space.placements.some((t) => t.join(",") === base.twins.join(","))) {
+    issues.push({ path: "base.twins", message: `[${base.twins.join(", ")}] is no placement` });
+  }
+  vary.forEach((r, i) => {
+    if (!(Number.isInteger(r) && r >= 0 && r < space.rounds)) {
+      issues.push({ path: `vary[${i}]`, message: `round ${r} outside [0, ${space.rounds})` });
+    } else if (vary.indexOf(r) !== i) {
+      issues.push({ path: `vary[${i}]`, message: `round ${r} listed twice` });
+    }
+  });
+  if (issues.length) throw new ConfigError("twins variants", issues);
+  const total = space.perRound ** vary.length;
+  for (let i = 0; i < total; i++) {
+    let rest = i;
+    const rounds = [...base.rounds];
+    for (const r of vary) {
+      rounds[r] = roundOf(space, base.twins, rest % space.perRound);
+      rest = Math.floor(rest / space.perRound);
+    }
+    yield { n: base.n, twins: base.twins, rounds };
+  }
 }
 
 /**

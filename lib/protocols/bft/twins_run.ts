@@ -26,7 +26,7 @@
 import { z } from "zod";
 import type { NodeId } from "../../sim/types.ts";
 import type { Simulation } from "../../sim/simulation.ts";
-import { parseConfig } from "../../sim/errors.ts";
+import { ConfigError, parseConfig } from "../../sim/errors.ts";
 import type { BftInvariants } from "./invariants.ts";
 import { describeBftBreach } from "./invariants.ts";
 import { pbftCluster } from "../pbft/cluster.ts";
@@ -43,7 +43,9 @@ import {
   type TwinsScenario,
   twinsScenarios,
   twinsSpace,
+  twinsVariants,
 } from "./twins.ts";
+import { Rng } from "../../sim/rng.ts";
 
 /** Protocols the executor knows. */
 export type TwinsProtocolName = "pbft" | "tendermint" | "hotstuff";
@@ -159,7 +161,7 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
         n: s.n,
         // basic HotStuff (Algorithm 2): one decision per view, so each Twins round is one
         // complete instance of the four phases
-        variant: "basic",
+        variant: o.variant ?? "basic",
         clients: o.clients ?? 2,
         workload: { endMs: 2_000 },
         trace: { mode: "off" },
@@ -172,6 +174,8 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
         hotstuff: {
           // leader(v) replaced by the scenario's leader of round v − 1
           leaderOf: (v: number) => s.rounds[v - 1]?.leader,
+          // twins build different nodes in one view (their own input, §3)
+          proposalSalt: o.salt ?? true,
         },
       });
       return { sim: c.sim as unknown as Simulation<unknown>, inv: c.inv };
@@ -184,6 +188,47 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
     },
   },
 };
+
+/**
+ * Tendermint's stale-polka scenario in step rounds (n = 4, twin n0, every leader n0; the
+ * argument is in twins.ts): constructed from Algorithm 1, then shrunk by `shrinkScenario` to the
+ * four partitioned steps it needs. With `unlockOnLowerRound` (or `prevoteIgnoresLock`) a decides
+ * v in round 1 and b decides w in round 2; with the flags off it is safe. Run it with
+ * {@link STEP_RUN}.
+ */
+export const STALE_POL_STEPS: TwinsScenario = {
+  n: 4,
+  twins: ["n0"],
+  rounds: [
+    { leader: "n0", partition: [["n0", "n3", "n1"], ["n0'", "n2"]] },
+    { leader: "n0", partition: [["n1"], ["n0", "n3", "n2", "n0'"]], oneway: true },
+    { leader: "n0", partition: [["n1", "n0", "n3", "n2", "n0'"]] },
+    { leader: "n0", partition: [["n0'", "n1", "n2"], ["n0", "n3"]] },
+    { leader: "n0", partition: [["n0'", "n1", "n2", "n0", "n3"]] },
+    { leader: "n0", partition: [["n2", "n0", "n3"], ["n1", "n0'"]], oneway: true },
+  ],
+};
+
+/** The step space {@link STALE_POL_STEPS} lies in: 6 steps, 2 groups, mixed links, whole steps. */
+export const STEP_SPACE = {
+  n: 4,
+  twins: ["n0"],
+  rounds: 6,
+  partitions: 2,
+  links: "mixed",
+  whole: true,
+} as const satisfies TwinsGeneratorInput;
+
+/**
+ * Run options of the step-round Tendermint scenarios: steps as Twins rounds, no clients (empty
+ * blocks, faster), held messages released at 300 ms (after round 2), 100 ms more.
+ */
+export const STEP_RUN = {
+  roundMode: "step",
+  clients: 0,
+  releaseMs: 300,
+  tailMs: 100,
+} as const satisfies TwinsRunOptions;
 
 /** Options of {@link runTwinsScenario}. */
 export interface TwinsRunOptions {
@@ -235,6 +280,11 @@ export interface TwinsRunOptions {
    * inputs (§3). Default true.
    */
   readonly salt?: boolean;
+  /**
+   * HotStuff: "basic" (Algorithm 2, the default: each Twins round one complete four-phase view)
+   * or "chained" (Algorithm 3, where `commitOnTwoChain` applies).
+   */
+  readonly variant?: "basic" | "chained";
 }
 
 /** The outcome of one scenario. */
@@ -380,8 +430,18 @@ export const TwinsExploreSchema = z.object({
   leaders: z.enum(["twins", "all"]).default("twins"),
   /** Twin placement: fixed n0..n{f-1} or all f-subsets. Default "fixed". */
   placements: z.enum(["fixed", "all"]).default("fixed"),
-  /** Links across groups: none (the paper) or one way (see twins.ts). Default "symmetric". */
-  links: z.enum(["symmetric", "oneway"]).default("symmetric"),
+  /** Links across groups: none (the paper), one way, or mixed (see twins.ts). Default "symmetric". */
+  links: z.enum(["symmetric", "oneway", "mixed"]).default("symmetric"),
+  /** Also offer each round unpartitioned (see twins.ts). Default false. */
+  whole: z.boolean().default(false),
+  /**
+   * A directed enumeration (twins.ts `twinsVariants`): this scenario, with the rounds in `vary`
+   * taking every choice of the space (`scenarios` of them sampled when fewer). Its n, twins and
+   * round count must fit the space (`rounds` is taken from it).
+   */
+  base: z.unknown().optional(),
+  /** Rounds of `base` to enumerate (default: every round). */
+  vary: z.array(z.number().int().min(0)).optional(),
   /** Explicit twin count (default f = ⌊(n − 1)/3⌋). */
   f: z.number().int().min(0).optional(),
   /** Round mode (see {@link TwinsRunOptions.roundMode}; default "time"). */
@@ -396,6 +456,10 @@ export const TwinsExploreSchema = z.object({
   cuts: z.enum(["hold", "drop"]).optional(),
   /** Tendermint: KV clients of the workload (default 2; 0: empty blocks, faster runs). */
   clients: z.number().int().min(0).default(2),
+  /** Twins salt the values they propose (default true; see {@link TwinsRunOptions.salt}). */
+  salt: z.boolean().optional(),
+  /** HotStuff variant (default "basic"; see {@link TwinsRunOptions.variant}). */
+  variant: z.enum(["basic", "chained"]).optional(),
   /** Shrink and replay the first violating scenario (default true). */
   shrink: z.boolean().default(true),
   /** A wall clock in ms (e.g. `performance.now`) to report rates; lib code reads none itself. */
@@ -458,6 +522,25 @@ function mistakeNames(protocol: TwinsProtocolName, m: string | string[]): string
   return list;
 }
 
+/** The directed enumeration of `twinsExplore` (all variants, or `scenarios` sampled from them). */
+function directed(
+  space: ReturnType<typeof twinsSpace>,
+  base: TwinsScenario,
+  o: { scenarios: number; seed: number; vary?: number[] },
+): TwinsScenario[] {
+  const vary = o.vary ?? base.rounds.map((_, i) => i);
+  if (space.perRound ** vary.length > 1e6) {
+    throw new ConfigError("twins explore options", [{
+      path: "vary",
+      message: `${space.perRound}^${vary.length} variants: more than a million`,
+    }]);
+  }
+  const all = [...twinsVariants(space, base, vary)];
+  if (all.length <= o.scenarios) return all;
+  const rng = new Rng(o.seed).fork("twins-variants");
+  return Array.from({ length: o.scenarios }, () => all[rng.int(0, all.length - 1)]);
+}
+
 /**
  * Explore Twins scenarios on a protocol, once per mistake setting: run `scenarios` of them (all
  * when the space is smaller), count violations, shrink the first one and replay it. Rows for the
@@ -472,14 +555,15 @@ export function twinsExplore(
   input: TwinsExploreInput = {},
 ): TwinsExploreRow[] {
   const o = parseConfig(TwinsExploreSchema, input, "twins explore options");
+  const base = o.base === undefined ? undefined : parseTwinsScenario(o.base);
   const gen: TwinsGeneratorInput = {
-    n: o.n,
-    f: o.f,
-    rounds: o.rounds,
+    n: base?.n ?? o.n,
+    ...(base ? { twins: [...base.twins] } : { f: o.f, placements: o.placements }),
+    rounds: base?.rounds.length ?? o.rounds,
     partitions: o.partitions,
     leaders: o.leaders,
-    placements: o.placements,
     links: o.links,
+    whole: o.whole,
   };
   parseConfig(TwinsGeneratorSchema, gen, "twins explore options");
   const space = twinsSpace(gen);
@@ -487,12 +571,15 @@ export function twinsExplore(
   for (const mistake of mistakeNames(protocol, o.mistake)) {
     const flag = mistake === "none" ? undefined : mistake;
     const t0 = o.now?.();
-    const list = [...twinsScenarios(space, { count: o.scenarios, seed: o.seed })];
+    const list = base ? directed(space, base, o) : [
+      ...twinsScenarios(space, { count: o.scenarios, seed: o.seed }),
+    ];
     const t1 = o.now?.();
     let violations = 0, errors = 0, first = -1;
     let firstRes: TwinsRunResult | undefined;
-    list.forEach((s, i) => {
-      const r = runTwinsScenario(protocol, s, {
+    // one set of run options for the exploration, the shrinking and the replays
+    const run = (s: TwinsScenario) =>
+      runTwinsScenario(protocol, s, {
         seed: o.seed,
         mistake: flag,
         roundMode: o.roundMode,
@@ -501,7 +588,11 @@ export function twinsExplore(
         clients: o.clients,
         releaseMs: o.releaseMs,
         tailMs: o.tailMs,
+        salt: o.salt,
+        variant: o.variant,
       });
+    list.forEach((s, i) => {
+      const r = run(s);
       if (r.error !== undefined) errors++;
       if (r.violated) {
         violations++;
@@ -516,34 +607,8 @@ export function twinsExplore(
     if (first >= 0) {
       extra = { firstViolation: formatScenario(list[first]), breach: firstRes!.breach };
       if (o.shrink) {
-        const fails = (s: TwinsScenario) =>
-          runTwinsScenario(protocol, s, {
-            seed: o.seed,
-            mistake: flag,
-            roundMode: o.roundMode,
-            windowMs: o.windowMs,
-          }).violated;
-        const min = shrinkScenario(fails, list[first]).scenario;
-        const a = runTwinsScenario(protocol, min, {
-          seed: o.seed,
-          mistake: flag,
-          roundMode: o.roundMode,
-          windowMs: o.windowMs,
-          cuts: o.cuts,
-          clients: o.clients,
-          releaseMs: o.releaseMs,
-          tailMs: o.tailMs,
-        });
-        const b = runTwinsScenario(protocol, min, {
-          seed: o.seed,
-          mistake: flag,
-          roundMode: o.roundMode,
-          windowMs: o.windowMs,
-          cuts: o.cuts,
-          clients: o.clients,
-          releaseMs: o.releaseMs,
-          tailMs: o.tailMs,
-        });
+        const min = shrinkScenario((s) => run(s).violated, list[first]).scenario;
+        const a = run(min), b = run(min);
         extra = {
           ...extra,
           minimal: formatScenario(min),

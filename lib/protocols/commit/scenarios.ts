@@ -6,7 +6,8 @@
  */
 import { createCluster } from "../../net/cluster.ts";
 import type { EmittedEvent } from "../../sim/simulation.ts";
-import type { NodeId } from "../../sim/types.ts";
+import type { NodeId, TraceRecord } from "../../sim/types.ts";
+import { PaxosCommitConfigSchema, ThreePcConfigSchema, TwoPcConfigSchema } from "./config.ts";
 import { checkAtomicCommit, type CommitVerdict, timeInDoubt } from "./checker.ts";
 import { TwoPcNode } from "./two_pc.ts";
 import { ThreePcNode } from "./three_pc.ts";
@@ -50,10 +51,36 @@ export interface CommitScenarioResult {
   readonly traceHash: string;
   /** The protocol events (for space-time charts). */
   readonly events: readonly EmittedEvent[];
+  /** The run's trace records (for space-time diagrams). */
+  readonly trace: readonly TraceRecord[];
 }
 
+/**
+ * The fixed timing of {@link runCommitScenario}: 10 ms links, the coordinator crashes at 15 ms
+ * (after PREPARE, before any vote arrives) or 35 ms (3PC after PRE-COMMIT), restarts at 3015 ms;
+ * the protocols' defaults give a 2PC re-ask every 100 ms, a 3PC failure-detector bound of 50 ms
+ * with a 10 ms heartbeat, and Paxos Commit's backup leader taking over after 200 ms.
+ */
+export const COMMIT_TIMING = {
+  linkMs: 10,
+  crashAtMs: 15,
+  crashAfterPrecommitMs: 35,
+  restartAtMs: 3015,
+  retryMs: TwoPcConfigSchema.parse({ coordinator: "c", participants: ["p"] }).retryMs,
+  failureDetectorMs: 50,
+  heartbeatMs: ThreePcConfigSchema.parse({
+    coordinator: "c",
+    participants: ["p"],
+    failureDetectorTimeoutMs: 50,
+  }).heartbeatIntervalMs,
+  takeoverMs:
+    PaxosCommitConfigSchema.parse({ participants: ["p"], acceptors: ["a"], leaders: ["l"] })
+      .takeoverMs,
+} as const;
+
 const P = ["p1", "p2", "p3"];
-const LAT10 = { latency: { kind: "constant" as const, ms: 10 } };
+const T = COMMIT_TIMING;
+const LAT10 = { latency: { kind: "constant" as const, ms: T.linkMs } };
 
 /**
  * Run one scenario (every link 10 ms unless stated; the run lasts `runMs`, default 5000).
@@ -79,9 +106,9 @@ export function runCommitScenario(
   const crashAt = (atMs: number, node: string) => [{ atMs, type: "crash", node }];
   let sim;
   if (scenario.startsWith("2pc")) {
-    const nemesis = scenario === "2pc-ok" ? [] : crashAt(15, "c");
+    const nemesis = scenario === "2pc-ok" ? [] : crashAt(T.crashAtMs, "c");
     if (scenario === "2pc-coordinator-crash-restart") {
-      nemesis.push({ atMs: 3015, type: "restart", node: "c" });
+      nemesis.push({ atMs: T.restartAtMs, type: "restart", node: "c" });
     }
     sim = createCluster({
       seed,
@@ -99,14 +126,14 @@ export function runCommitScenario(
         new ThreePcNode(ctx, {
           coordinator: "c",
           participants: P,
-          failureDetectorTimeoutMs: 50,
+          failureDetectorTimeoutMs: T.failureDetectorMs,
         }),
       network: partition
         ? { ...LAT10, links: [{ from: "c", to: "p1", latency: { kind: "constant", ms: 1 } }] }
         : LAT10,
       nemesis: partition
         ? [{ atMs: 25, type: "partition", groups: [["c", "p1"], ["p2", "p3"]] }]
-        : crashAt(scenario.endsWith("prepare") ? 15 : 35, "c"),
+        : crashAt(scenario.endsWith("prepare") ? T.crashAtMs : T.crashAfterPrecommitMs, "c"),
     }).sim;
   } else {
     sim = createCluster({
@@ -119,7 +146,7 @@ export function runCommitScenario(
           leaders: ["tm", "a0"],
         }),
       network: LAT10,
-      nemesis: crashAt(15, "tm"),
+      nemesis: crashAt(T.crashAtMs, "tm"),
     }).sim;
   }
   sim.run({ untilMs: runMs });
@@ -136,5 +163,6 @@ export function runCommitScenario(
     messages: sim.stats.sent - (sim.stats.byType.get("alive") ?? 0),
     traceHash: sim.trace.hash(),
     events: sim.events,
+    trace: sim.trace.records,
   };
 }

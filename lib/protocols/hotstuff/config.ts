@@ -30,6 +30,13 @@ export const HotStuffConfigSchema = z.object({
     (f) => typeof f === "function",
     { message: "must be a function (view) => node id" },
   ).optional(),
+  /**
+   * Test hook (Twins, Bano et al. 2021, §3: twins diverge through their own inputs): a new node
+   * (createLeaf) carries a nonce drawn from the replica's own random stream, so two instances of
+   * one identity leading the same view propose different nodes. Honest code, deterministic per
+   * instance; a real leader's nodes differ through timestamps. Default false.
+   */
+  proposalSalt: z.boolean().default(false),
   /** Most client commands the leader puts in a new node (createLeaf, Algorithm 1). Default 64. */
   maxBlockTxs: z.number().int().min(0).default(64),
   /**

@@ -71,7 +71,7 @@ export interface HsBlock<C extends Tx = Tx> {
   readonly cmds: readonly C[];
   /** The QC it extends (justify.node = parent). */
   readonly justify: QC;
-  /** Set only by a Byzantine leader to make a conflicting twin with another digest. */
+  /** Set by a Byzantine leader, or by a salted twin (config.proposalSalt), so two proposals differ in digest. */
   readonly nonce?: string;
 }
 

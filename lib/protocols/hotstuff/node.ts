@@ -492,7 +492,7 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     this.#proposedView = v;
     this.#persist();
     const parent = this.tree.idOf(high.node)!;
-    const node: HsBlock<C> = {
+    const leaf: HsBlock<C> = {
       parent: high.node,
       height: high.height + 1,
       view: v,
@@ -500,6 +500,10 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
       cmds: this.#takeTxs(parent),
       justify: high,
     };
+    // Twins test hook (config.proposalSalt): this instance's own input, as a timestamp would be
+    const node: HsBlock<C> = this.config.proposalSalt
+      ? { ...leaf, nonce: `salt-${this.#ctx.rng.int(0, 2 ** 31 - 1)}` }
+      : leaf;
     const base = { type, viewNumber: v, leader: this.#ctx.self };
     const msg: Proposal<C> = {
       ...base,
