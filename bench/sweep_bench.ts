@@ -1,0 +1,113 @@
+/**
+ * Speed-up of parallel sweeps (tools/sweep_parallel.ts): runs one CPU-heavy sweep serially
+ * (`--workers 1`) and on K workers (default: the machine's cores) in the same run, alternating
+ * `--reps` times, checks that both print the same report, and prints the wall times and the
+ * ratio serial/parallel with the load average before and after (the machine may be shared).
+ * `deno run -A bench/sweep_bench.ts [--sweep raft-battery] [--seeds 16] [--workers K] [--reps 1]`
+ */
+import { z } from "zod";
+import { parseConfig } from "../lib/sim/errors.ts";
+
+const argv = Deno.args;
+const opt = (f: string) => {
+  const i = argv.indexOf(f);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const p = parseConfig(
+  z.object({
+    sweep: z.string().min(1),
+    seeds: z.number().int().min(1),
+    workers: z.number().int().min(2),
+    reps: z.number().int().min(1).max(20),
+  }),
+  {
+    sweep: opt("--sweep") ?? "raft-battery",
+    seeds: Number(opt("--seeds") ?? 16),
+    workers: Number(opt("--workers") ?? Math.max(2, navigator.hardwareConcurrency)),
+    reps: Number(opt("--reps") ?? 1),
+  },
+  "sweep bench arguments",
+);
+
+const root = new URL("..", import.meta.url).pathname;
+const loadavg = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+
+const gnuTime = (() => {
+  try {
+    return Deno.statSync("/usr/bin/time").isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** One sweep run: wall ms, the report, and CPU seconds of it and its subprocesses (GNU time). */
+async function timed(workers: number): Promise<{ ms: number; out: string; cpu?: number }> {
+  const cpuFile = Deno.makeTempFileSync();
+  const sweep = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "tools/sweep.ts",
+    p.sweep,
+    "--seeds",
+    `${p.seeds}`,
+    "--workers",
+    `${workers}`,
+  ];
+  const cmd = gnuTime ? ["/usr/bin/time", "-o", cpuFile, "-f", "%U %S", ...sweep] : sweep;
+  const t0 = performance.now();
+  const r = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    cwd: root,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const ms = performance.now() - t0;
+  const out = new TextDecoder().decode(r.stdout);
+  if (r.code !== 0) {
+    throw new Error(`sweep ${p.sweep} --workers ${workers} exited ${r.code}:\n${out}`);
+  }
+  const [u, s] = Deno.readTextFileSync(cpuFile).trim().split("\n").pop()!.split(" ").map(Number);
+  Deno.removeSync(cpuFile);
+  return { ms, out, cpu: gnuTime ? u + s : undefined };
+}
+
+console.log(
+  `sweep bench: ${p.sweep}, ${p.seeds} seeds, serial vs ${p.workers} workers, ${p.reps} rep(s); ` +
+    `${navigator.hardwareConcurrency} cores; load average before: ${loadavg()}`,
+);
+let serial = 0, parallel = 0, serialCpu = 0, parallelCpu = 0;
+for (let rep = 0; rep < p.reps; rep++) {
+  const s = await timed(1);
+  const q = await timed(p.workers);
+  if (s.out !== q.out) throw new Error("the parallel report differs from the serial one");
+  serial += s.ms;
+  parallel += q.ms;
+  serialCpu += s.cpu ?? NaN;
+  parallelCpu += q.cpu ?? NaN;
+  console.log(
+    `  rep ${rep + 1}: serial ${(s.ms / 1000).toFixed(1)} s, ${p.workers} workers ` +
+      `${(q.ms / 1000).toFixed(1)} s (same report: yes)` +
+      (gnuTime ? `; CPU used: serial ${s.cpu!.toFixed(1)} s, parallel ${q.cpu!.toFixed(1)} s` : ""),
+  );
+}
+console.log(`load average after: ${loadavg()}`);
+console.log(
+  `speed-up serial/parallel: ${(serial / parallel).toFixed(2)}x ` +
+    `(serial ${(serial / 1000).toFixed(1)} s, parallel ${(parallel / 1000).toFixed(1)} s, ` +
+    `wall times including process start)`,
+);
+if (gnuTime) {
+  // on a busy machine the wall ratio is bounded by the CPU share the runs get, not by cores
+  console.log(
+    `CPU used: serial ${serialCpu.toFixed(1)} s, parallel ${parallelCpu.toFixed(1)} s ` +
+      `(parallel overhead ${((parallelCpu / serialCpu - 1) * 100).toFixed(0)} %); CPU share of ` +
+      `the wall time: serial ${(serialCpu / (serial / 1000)).toFixed(2)} cores, parallel ` +
+      `${(parallelCpu / (parallel / 1000)).toFixed(2)} cores`,
+  );
+  // an estimate, not a measurement: the CPU work split evenly over K otherwise idle cores
+  console.log(
+    `estimate with ${p.workers} idle cores (serial CPU / (parallel CPU / ${p.workers})): ` +
+      `${(serialCpu / (parallelCpu / p.workers)).toFixed(2)}x`,
+  );
+}
