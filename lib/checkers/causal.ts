@@ -20,6 +20,13 @@
  * grows along program order, so CM checks HB_o only for the last operation of each session, by
  * saturating write → write edges until a fixpoint (each round recomputes the clocks).
  *
+ * A CM-only witness (CyclicHB, WriteHBInitRead) is a chain of derived write orders, each
+ * resting on earlier ones, so the cycle alone does not explain it. It is shrunk, like the
+ * sequential checker's, to a minimal sub-history of the offending session's causal past
+ * (deleting a write deletes the reads of its value); the explanation lists each derived order
+ * with the read that forced it. CM is closed under sub-histories, so the shrunk witness is a
+ * violation on its own.
+ *
  * The history is taken as the client saw it: `fail` operations are dropped, reads with unknown
  * outcome are dropped, writes with unknown outcome are kept (they may have been read). A read of
  * `null` reads the initial value; writing `null` is an error.
@@ -50,7 +57,7 @@ import {
   witnessOps,
   WriteIndex,
 } from "./_rw_history.ts";
-import type { RwHistory, RwWitnessOp } from "./_rw_history.ts";
+import type { RwHistory, RwOp, RwWitnessOp } from "./_rw_history.ts";
 
 export { HistoryError } from "./_rw_history.ts";
 export type { RwOp, RwWitnessOp } from "./_rw_history.ts";
@@ -72,6 +79,12 @@ export type CausalBadPattern =
 export interface CausalOptions {
   /** Which variant. Default "CC". */
   readonly model?: CausalModel;
+  /**
+   * Shrink a CM-only witness (CyclicHB, WriteHBInitRead) to a minimal sub-history. Default true.
+   */
+  readonly minimize?: boolean;
+  /** Skip shrinking when the offending session's causal past is larger than this. Default 3000. */
+  readonly minimizeMaxOperations?: number;
 }
 
 /** Why a history is not causally consistent: one bad pattern and the operations forming it. */
@@ -85,6 +98,12 @@ export interface CausalWitness {
   readonly operations: readonly RwWitnessOp[];
   /** Ids of the pattern's own operations (e.g. w1, w2, r for WriteCORead). */
   readonly core: readonly number[];
+  /**
+   * True when `operations` is a minimal sub-history that still shows the pattern: removing any
+   * one operation (a write together with the reads of its value) makes it satisfy the model.
+   * False when not shrunk (CC and CCv witnesses: the pattern plus the paths joining it).
+   */
+  readonly minimal: boolean;
   /** Several lines. */
   readonly explanation: string;
 }
@@ -122,26 +141,143 @@ export function checkCausal(history: History, options: CausalOptions = {}): Caus
       ? `not ${model}: ${witness.explanation}`
       : `${model}: ${h.ops.length} operations in ${h.sessions.length} sessions, no bad pattern.`,
   });
+  const found = search(h, model);
+  if (!found || found.session < 0 || options.minimize === false) return done(found?.witness);
+  return done(
+    shrinkCm(h, found.session, options.minimizeMaxOperations ?? 3000) ?? found.witness,
+  );
+}
+
+/** A witness, and for a CM-only pattern the session whose happens-before order is at fault. */
+interface Found {
+  readonly witness: CausalWitness;
+  /** Session index (into `h.sessions`) for CyclicHB and WriteHBInitRead, else -1. */
+  readonly session: number;
+  /** Extra explanation lines (op ids in brackets), for CyclicHB: why each derived edge holds. */
+  readonly notes?: readonly string[];
+}
+
+/** The first bad pattern of `model` in `h`, or undefined. */
+function search(h: RwHistory, model: CausalModel): Found | undefined {
   for (const op of h.ops) {
     if (op.kind === "read" && h.readsFrom[op.id] === -2) {
-      return done(
-        witness(h, "ThinAirRead", [op.id], [], "a read returns a value no write wrote."),
-      );
+      const w = witness(h, "ThinAirRead", [op.id], [], "a read returns a value no write wrote.");
+      return { witness: w, session: -1 };
     }
   }
   const co = computeClocks(h);
   if ("cycle" in co) {
-    return done(
-      witness(h, "CyclicCO", co.cycle, [], "program order and read-from form a cycle."),
-    );
+    const w = witness(h, "CyclicCO", co.cycle, [], "program order and read-from form a cycle.");
+    return { witness: w, session: -1 };
   }
   const w = findCcPattern(h, co.clock) ??
-    (model === "CCv"
-      ? findCyclicCf(h, co.clock)
-      : model === "CM"
-      ? findCmPattern(h, co.clock)
-      : undefined);
-  return done(w);
+    (model === "CCv" ? findCyclicCf(h, co.clock) : undefined);
+  if (w) return { witness: w, session: -1 };
+  return model === "CM" ? findCmPattern(h, co.clock) : undefined;
+}
+
+/**
+ * The sub-history of `h` made of the operations `keep` (ids in increasing order), renumbered;
+ * `orig[i]` is the id in `h` of the sub-history's operation i. Every read in `keep` must keep
+ * the write it reads from.
+ */
+function subHistory(h: RwHistory, keep: readonly number[]): { sub: RwHistory; orig: number[] } {
+  const S = h.sessions.length;
+  const newId = new Int32Array(h.ops.length).fill(-1);
+  const sessions: number[][] = Array.from({ length: S }, () => []);
+  const ops: RwOp[] = [];
+  const sessionOf: number[] = [];
+  for (const id of keep) {
+    const s = h.sessionOf[id];
+    newId[id] = ops.length;
+    ops.push({ ...h.ops[id], id: ops.length, index: sessions[s].length });
+    sessions[s].push(newId[id]);
+    sessionOf.push(s);
+  }
+  const readsFrom = Int32Array.from(keep, (id) => {
+    const src = h.readsFrom[id];
+    return src < 0 ? src : newId[src];
+  });
+  const sub = {
+    ops,
+    sessions,
+    processes: h.processes,
+    sessionOf: Int32Array.from(sessionOf),
+    readsFrom,
+  };
+  return { sub, orig: [...keep] };
+}
+
+/**
+ * Shrink a CM-only violation of session `s` to a minimal sub-history: HB_o of the session's last
+ * operation lives inside its causal past, so start from that past and delete chunks of
+ * operations (a write goes with the reads of its value), then single ones, while the
+ * sub-history still breaks CM. CM holds of every sub-history of a CM history (restrict the
+ * serializations), so what is left is a real violation. Undefined when the past is too large.
+ */
+function shrinkCm(h: RwHistory, s: number, maxOps: number): CausalWitness | undefined {
+  const S = h.sessions.length;
+  const co = computeClocks(h);
+  if ("cycle" in co) return undefined;
+  const ids = h.sessions[s];
+  const o = ids[ids.length - 1];
+  const inPast = (x: number) => co.clock[o * S + h.sessionOf[x]] >= h.ops[x].index;
+  const past = h.ops.filter((op) => inPast(op.id)).map((op) => op.id);
+  if (past.length > maxOps) return undefined;
+  // Deleting a write deletes the reads of its value too (a read never returns a value nobody
+  // wrote); a read can go alone.
+  const readers = new Map<number, number[]>();
+  for (const id of past) {
+    const src = h.readsFrom[id];
+    if (h.ops[id].kind === "read" && src >= 0) {
+      if (!readers.has(src)) readers.set(src, []);
+      readers.get(src)!.push(id);
+    }
+  }
+  const drop = (alive: readonly number[], gone: readonly number[]) => {
+    const out = new Set(gone);
+    for (const id of gone) for (const r of readers.get(id) ?? []) out.add(r);
+    return alive.filter((id) => !out.has(id));
+  };
+  const build = (alive: readonly number[]) => subHistory(h, alive);
+  const illegal = (alive: readonly number[]) => search(build(alive).sub, "CM") !== undefined;
+  let alive = past;
+  if (!illegal(alive)) return undefined; // cannot happen: HB_o depends on o's past only
+  for (let chunk = Math.max(1, alive.length >> 1);; chunk = Math.max(1, chunk >> 1)) {
+    for (let i = alive.length - chunk; i > -chunk; i -= chunk) {
+      const trial = drop(alive, alive.slice(Math.max(0, i), i + chunk));
+      if (trial.length < alive.length && illegal(trial)) alive = trial;
+    }
+    if (chunk === 1) break;
+  }
+  // Repeat single deletions until none is possible (what makes the witness minimal).
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let k = alive.length - 1; k >= 0; k--) {
+      if (k >= alive.length) continue;
+      const trial = drop(alive, [alive[k]]);
+      if (illegal(trial)) {
+        alive = trial;
+        changed = true;
+      }
+    }
+  }
+  const { sub, orig } = build(alive);
+  const found = search(sub, "CM")!;
+  const w = found.witness;
+  const back = (list: readonly number[]) => list.map((i) => orig[i]);
+  const core = back(w.core);
+  const rest = back(w.operations.map((op) => op.id)).filter((id) => !core.includes(id));
+  const all = [...back(sub.ops.map((op) => op.id))];
+  return witness(
+    h,
+    w.pattern,
+    core,
+    [...rest, ...all],
+    w.explanation.split("\n")[0].slice(w.pattern.length + 2),
+    found.notes?.map((line) => line.replace(/\[(\d+)\]/g, (_, i) => `[${orig[Number(i)]}]`)),
+    true,
+  );
 }
 
 function witness(
@@ -150,13 +286,16 @@ function witness(
   core: number[],
   extra: number[],
   text: string,
+  notes?: readonly string[],
+  minimal = false,
 ): CausalWitness {
   const operations = witnessOps(h, [...core, ...extra]);
   const lines = [
-    `${pattern}: ${text}`,
+    `${pattern}: ${text}${minimal ? " Minimal sub-history:" : ""}`,
     ...operations.map((op) => `  ${core.includes(op.id) ? "*" : " "} [${op.id}] ${op.description}`),
+    ...(notes ?? []),
   ];
-  return { pattern, operations, core, explanation: lines.join("\n") };
+  return { pattern, operations, core, minimal, explanation: lines.join("\n") };
 }
 
 /** WriteCOInitRead and WriteCORead (ThinAirRead and CyclicCO are checked before). */
@@ -231,7 +370,7 @@ function findCyclicCf(h: RwHistory, clock: Int32Array): CausalWitness | undefine
 }
 
 /** CM: per session, HB_o of its last operation (HB_o only grows along program order). */
-function findCmPattern(h: RwHistory, co: Int32Array): CausalWitness | undefined {
+function findCmPattern(h: RwHistory, co: Int32Array): Found | undefined {
   const S = h.sessions.length;
   const idx = new WriteIndex(h);
   for (let s = 0; s < S; s++) {
@@ -249,14 +388,24 @@ function findCmPattern(h: RwHistory, co: Int32Array): CausalWitness | undefined 
           const r = because.get(`${cyc[i]},${cyc[(i + 1) % cyc.length]}`);
           if (r !== undefined) reads.push(r);
         }
-        return witness(
+        // Every derived write order, in the order it was derived (each one's "happens before"
+        // uses program order, read-from and the ones above it); the first 12.
+        const notes = [...because].slice(0, 12).map(([e, r]) => {
+          const [w1, w2] = e.split(",");
+          return `  [${w1}] before [${w2}]: [${r}] returns [${w2}]'s value although [${w1}] ` +
+            "happens before it";
+        });
+        if (because.size > 12) notes.push(`  … and ${because.size - 12} more derived orders`);
+        const w = witness(
           h,
           "CyclicHB",
           cyc,
           reads,
           `the happens-before order of session p${h.processes[s]} (its causal past with the ` +
             "write order its own reads imply) is cyclic.",
+          notes,
         );
+        return { witness: w, session: s, notes };
       }
       const hb = c.clock;
       const hbBefore = (x: number, y: number) =>
@@ -283,7 +432,7 @@ function findCmPattern(h: RwHistory, co: Int32Array): CausalWitness | undefined 
           const w1 = lists ? lastIn(lists[t], hb[r * S + t]) : -1;
           if (w1 < 0 || w1 === w2) continue;
           if (w2 === -1) {
-            return witness(
+            const w = witness(
               h,
               "WriteHBInitRead",
               [w1, r],
@@ -291,6 +440,7 @@ function findCmPattern(h: RwHistory, co: Int32Array): CausalWitness | undefined 
               `session p${h.processes[s]} reads the initial value after a write of the key ` +
                 "happened before the read in its happens-before order.",
             );
+            return { witness: w, session: s };
           }
           if (hb[w2 * S + t] >= h.ops[w1].index) continue;
           (added[w2] ??= []).push(w1);

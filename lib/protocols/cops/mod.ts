@@ -8,8 +8,12 @@
  * say about its histories: CC and CCv (causal convergence: one arbitration order, here the
  * version order) hold; CM (causal memory), which is incomparable with CCv, is not promised and
  * does fail (CyclicHB in 9 of 20 seeds with random-halves partitions and 5 % wide-area loss,
- * 1,290 operations a run on average). With `ignoreDependencies` CC fails (WriteCORead or
- * WriteCOInitRead) while the replicas still converge.
+ * 1,290 operations a run). The violations are real, not a checker artefact: last-writer-wins
+ * follows versions, not what a session has seen, so a session's own write can beat a
+ * concurrent write with a lower version that arrives later, and the session's reads then admit
+ * no single order (the 8-operation witness in tests/checkers/causal_cm_test.ts). With
+ * `ignoreDependencies` CC fails (WriteCORead or WriteCOInitRead) while the replicas still
+ * converge.
  * @module
  */
 export * from "./messages.ts";
