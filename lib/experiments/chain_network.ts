@@ -811,15 +811,22 @@ export function partitionClaims(rows: readonly PartitionRow[]): Claim[] {
       `majority ${nMaj.producedDuringPartition}, minority ${nMin.producedDuringPartition} blocks`,
     ));
   }
+  // The side whose branch is shorter at the heal loses it, whichever side that is: the minority
+  // has less hash power, but over a short partition it can still mine more blocks by luck.
   const reorg =
-    "after the heal the minority reorganises at least as deep as the blocks it made alone";
-  if (nMin.producedDuringPartition === 0) {
-    out.push(notApplicable(reorg, "the minority made no block"));
+    "after the heal the side that mined fewer blocks alone reorganises at least as deep as those blocks";
+  const [loser, winner] = nMin.producedDuringPartition <= nMaj.producedDuringPartition
+    ? [nMin, nMaj]
+    : [nMaj, nMin];
+  if (loser.producedDuringPartition === 0) {
+    out.push(notApplicable(reorg, `the ${loser.side} made no block`));
+  } else if (loser.producedDuringPartition === winner.producedDuringPartition) {
+    out.push(notApplicable(reorg, "both sides mined as many blocks: the tie-break decides"));
   } else {
     out.push(claim(
       reorg,
-      nMin.maxReorgDepth >= nMin.producedDuringPartition,
-      `depth ${nMin.maxReorgDepth} ≥ ${nMin.producedDuringPartition} blocks; ${nMin.txsReverted} txs back to pending`,
+      loser.maxReorgDepth >= loser.producedDuringPartition,
+      `${loser.side}: depth ${loser.maxReorgDepth} ≥ ${loser.producedDuringPartition} blocks; ${loser.txsReverted} txs back to pending`,
     ));
   }
   const tMaj = get("tendermint", "majority"), tMin = get("tendermint", "minority");

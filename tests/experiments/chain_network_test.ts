@@ -104,4 +104,23 @@ Deno.test("chain: partition — Nakamoto forks and reorganises, Tendermint halts
     r.protocol === "nakamoto" && r.side === "minority" ? { ...r, share: 0 } : r
   );
   assert.equal(holds(partitionClaims(noHash), "both sides"), "n/a");
+  // A lucky minority that mined more blocks wins; the majority's branch is the one reorganised.
+  const luckyMinority = mut((r) =>
+    r.protocol !== "nakamoto"
+      ? r
+      : r.side === "minority"
+      ? { ...r, producedDuringPartition: 12, maxReorgDepth: 0 }
+      : { ...r, producedDuringPartition: 10, maxReorgDepth: 10 }
+  );
+  assert.equal(holds(partitionClaims(luckyMinority), "reorganises"), true);
+  const majorityKeeps = mut((r) =>
+    r.protocol !== "nakamoto"
+      ? r
+      : r.side === "minority"
+      ? { ...r, producedDuringPartition: 12, maxReorgDepth: 12 }
+      : { ...r, producedDuringPartition: 10, maxReorgDepth: 0 }
+  );
+  assert.equal(holds(partitionClaims(majorityKeeps), "reorganises"), false);
+  const tie = mut((r) => r.protocol === "nakamoto" ? { ...r, producedDuringPartition: 7 } : r);
+  assert.equal(holds(partitionClaims(tie), "reorganises"), "n/a");
 });
