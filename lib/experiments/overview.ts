@@ -108,7 +108,8 @@ export const READING_LIST: readonly ReadingEntry[] = [
   },
   {
     cite: "Castro, Liskov, *Practical Byzantine Fault Tolerance*, OSDI 1999",
-    keyResult: "3f + 1 replicas, three phases, 2n² − n + 1 messages per request",
+    keyResult: "3f + 1 replicas tolerate f Byzantine faults; three phases, O(n²) messages per " +
+      "request (2n² − n + 1 as notebook 03 counts them)",
     places: [
       {
         notebook: "03-byzantine-fault-tolerance.ipynb",
@@ -124,7 +125,8 @@ export const READING_LIST: readonly ReadingEntry[] = [
   {
     cite: "Fischer, Lynch, Paterson, *Impossibility of Distributed Consensus with One Faulty " +
       "Process*, JACM 1985",
-    keyResult: "no deterministic asynchronous protocol guarantees termination with one crash",
+    keyResult: "no deterministic asynchronous consensus protocol tolerates one crash: some run " +
+      "never decides (illustrated by a scheduler that starves every quorum, not proven)",
     places: [
       { notebook: "05-consensus.ipynb", heading: "FLP: termination cannot be guaranteed" },
       { notebook: "05-consensus.ipynb", heading: "Experiment 3 · A timeout-starving scheduler" },
@@ -306,7 +308,9 @@ export const READING_LIST: readonly ReadingEntry[] = [
   },
   {
     cite: "Buchman, Kwon, Milosevic, *The latest gossip on BFT consensus*, 2018",
-    keyResult: "Tendermint decides in 3δ; a faulty proposer costs one round of timeouts",
+    keyResult: "proposer(h, r) is fixed in advance (weighted round-robin in the paper, equal " +
+      "weights here); a correct proposer's height is decided in 3δ, a faulty one costs one " +
+      "round of timeouts",
     places: [
       {
         notebook: "03-byzantine-fault-tolerance.ipynb",
