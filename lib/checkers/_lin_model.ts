@@ -73,12 +73,35 @@ export interface Model<S, I, O> {
    * operation constrains nothing, so the checker drops it. Optional; default false.
    */
   readOnly?(input: I): boolean;
+  /**
+   * For read/write registers: how an operation reads or writes the register, with values as
+   * canonical strings (equal values, equal strings), or `undefined` for anything else (a cas, an
+   * append). When every operation of a partition is a read or a write and written values are
+   * unique, the checker decides it without search (Gibbons & Korach 1997; see _lin_register.ts).
+   */
+  readonly registerView?: RegisterView<I, O>;
   /** Split a history into independently checkable groups (P-compositionality). */
   partition?(ops: readonly Operation[]): OperationGroup[];
   /** One-line description of an operation, e.g. `cas(1, 2) → ok`. */
   describe(input: I, output: O | UnknownOutput): string;
   /** One-line description of a state, e.g. `3` or `absent`. */
   describeState(state: S): string;
+}
+
+/** A read or a write of a register value (canonical string), as {@link Model.registerView} sees it. */
+export interface RegisterAccess {
+  /** True for a write, false for a read. */
+  readonly write: boolean;
+  /** The value written or read, as a canonical string. */
+  readonly value: string;
+}
+
+/** The read/write view of a register model (see {@link Model.registerView}). */
+export interface RegisterView<I, O> {
+  /** The initial value, as a canonical string. */
+  readonly initial: string;
+  /** The access an operation makes, or `undefined` when it is not a plain read or write. */
+  access(input: I, output: O | UnknownOutput): RegisterAccess | undefined;
 }
 
 /** A model of any state, input and output type (e.g. a list of models to choose from). */

@@ -52,6 +52,15 @@ export function hashValue(v: RegisterValue): number {
   }
 }
 
+/** A canonical string of a register value: equal under {@link sameValue} iff equal strings. */
+export function valueString(v: RegisterValue): string {
+  if (v === null) return "nil";
+  if (typeof v === "string") return "s:" + v;
+  if (typeof v === "number") return Object.is(v, -0) ? "n:0" : "n:" + String(v);
+  if (typeof v === "boolean") return "b:" + String(v);
+  return "v:[" + v.map(valueString).join(",") + "]";
+}
+
 /** Value equality: scalars by `===`, vectors element-wise. */
 export function sameValue(a: RegisterValue, b: RegisterValue): boolean {
   if (a === b) return true;
@@ -158,6 +167,16 @@ function makeRegister(
       }
     },
     readOnly: (input) => input.f === "read",
+    registerView: {
+      initial: valueString(initial),
+      access(input, output) {
+        if (input.f === "write") return { write: true, value: valueString(input.value) };
+        if (input.f === "read" && output !== unknownOutput) {
+          return { write: false, value: valueString(output) };
+        }
+        return undefined;
+      },
+    },
     hash: hashValue,
     equal: sameValue,
     describe: describeRegister,
@@ -360,6 +379,16 @@ function kvKeyModel(initial: string | null): Model<KvValue, KvInput, KvOutput> {
     output: kvOutput,
     step: stepValue,
     readOnly: (input) => input.f === "get",
+    registerView: {
+      initial: initial === null ? "nil" : "s:" + initial,
+      access(input, output) {
+        if (input.f === "put") return { write: true, value: "s:" + input.value };
+        if (input.f === "get" && output !== unknownOutput) {
+          return { write: false, value: output === null ? "nil" : "s:" + String(output) };
+        }
+        return undefined;
+      },
+    },
     hash: (s) => s.hash,
     equal: (a, b) => a.hash === b.hash && a.value === b.value,
     describe: describeKv,

@@ -47,7 +47,46 @@ export interface SearchOutcome<S> {
   readonly frontier: readonly number[];
   /** Distinct (linearized set, state) pairs cached. */
   readonly cacheSize: number;
+  /** Length of the longest linearizable prefix found (known even when not recorded). */
+  readonly bestDepth: number;
+  /** True when the search stopped because its memory account was spent (verdict "unknown"). */
+  readonly outOfMemory: boolean;
 }
+
+/**
+ * Bytes the state caches of several searches may hold together. Each search charges its cache's
+ * typed arrays (and a pointer per cached state) before growing them and stops with verdict
+ * "unknown" instead of growing past the budget.
+ */
+export class MemoryAccount {
+  /** Bytes charged so far. */
+  used = 0;
+  /** Create an account of `budget` bytes. */
+  constructor(readonly budget: number) {}
+  /** Charge `bytes`; false (and nothing charged) when that would exceed the budget. */
+  charge(bytes: number): boolean {
+    if (this.used + bytes > this.budget) return false;
+    this.used += bytes;
+    return true;
+  }
+}
+
+/** Options of {@link LinearizationSearch}. */
+export interface SearchOptions {
+  /**
+   * Keep the longest partial linearization and its frontier as the search goes (for
+   * explanations). Costs a copy of the stack at every new depth record: off when only the
+   * verdict is wanted. Default false.
+   */
+  readonly record?: boolean;
+  /** Memory the state cache may use (shared between searches). Default: unlimited. */
+  readonly memory?: MemoryAccount;
+}
+
+const OUT_OF_MEMORY = Symbol("outOfMemory");
+
+/** Bytes of a cache entry besides its words: hash, head, length, offset, two table slots, state. */
+const ENTRY_BYTES = 4 + 4 + 4 + 4 + 8 + 8;
 
 /** A 32-bit avalanche mix (murmur3's fmix32): deterministic per-operation Zobrist keys. */
 function fmix32(x: number): number {
@@ -83,7 +122,17 @@ export class LinearizationSearch<S, I, O> {
   private readonly bits: Uint32Array;
   private readonly zobrist: Int32Array;
   private bitsHash = 0;
-  // The cache: open addressing over entry indices; entry e's bitset is pool[e*W .. e*W+W).
+  // The cache: open addressing over entry indices. A linearized set is stored compactly: words
+  // below `lo` are all ones (the search lifts operations in time order, so everything invoked
+  // before the first pending call is linearized) and words above `hi` are zero, so entry e keeps
+  // its `lo` (heads[e]) and words lo..hi (lens[e] of them, from pool[offs[e]]): a few words per
+  // entry instead of n/32.
+  private lo = 0;
+  private hi = -1;
+  private heads: Int32Array;
+  private lens: Int32Array;
+  private offs: Int32Array;
+  private poolUsed = 0;
   private capacity = 256;
   private pool: Uint32Array;
   private hashes: Int32Array;
@@ -105,9 +154,19 @@ export class LinearizationSearch<S, I, O> {
   private readonly skipChoiceStack: Int32Array;
   private bestState: S;
   private bestFrontier: readonly number[] = [];
+  private readonly recording: boolean;
+  private readonly memory: MemoryAccount | undefined;
+  /** True once the search stopped for lack of memory (the verdict stays "unknown"). */
+  outOfMemory = false;
 
   /** Prepare the search; nothing runs until {@link run}. */
-  constructor(private readonly model: Model<S, I, O>, ops: readonly SearchOp<I, O>[]) {
+  constructor(
+    private readonly model: Model<S, I, O>,
+    ops: readonly SearchOp<I, O>[],
+    options: SearchOptions = {},
+  ) {
+    this.recording = options.record ?? false;
+    this.memory = options.memory;
     const n = ops.length;
     this.n = n;
     this.state = this.bestState = model.init();
@@ -165,9 +224,19 @@ export class LinearizationSearch<S, I, O> {
     this.bits = new Uint32Array(this.words);
     this.zobrist = new Int32Array(n);
     for (let i = 0; i < n; i++) this.zobrist[i] = fmix32(Math.imul(i + 1, 0x9e3779b9));
-    this.pool = new Uint32Array(this.capacity * this.words);
+    if (
+      this.memory !== undefined &&
+      !this.memory.charge(ENTRY_BYTES * this.capacity + 4 * this.capacity)
+    ) {
+      this.capacity = 0;
+      this.outOfMemory = true;
+    }
+    this.pool = new Uint32Array(this.capacity);
     this.hashes = new Int32Array(this.capacity);
-    this.table = new Int32Array(2 * this.capacity);
+    this.heads = new Int32Array(this.capacity);
+    this.lens = new Int32Array(this.capacity);
+    this.offs = new Int32Array(this.capacity);
+    this.table = new Int32Array(Math.max(1, 2 * this.capacity));
     this.opStack = new Int32Array(n);
     this.choiceStack = new Int32Array(n);
     this.skipChoiceStack = new Int32Array(n);
@@ -176,10 +245,37 @@ export class LinearizationSearch<S, I, O> {
     if (m === 0) this.verdict = "ok";
   }
 
+  /** Set operation `op`'s bit, keeping `lo` and `hi` (see the cache fields). */
+  private setBit(op: number): void {
+    const w = op >>> 5;
+    const bits = this.bits;
+    bits[w] |= 1 << (op & 31);
+    if (w > this.hi) this.hi = w;
+    if (w === this.lo) {
+      let lo = w;
+      while (lo < this.words && bits[lo] === 0xffffffff) lo++;
+      this.lo = lo;
+    }
+  }
+
+  /** Clear operation `op`'s bit, keeping `lo` and `hi`. */
+  private clearBit(op: number): void {
+    const w = op >>> 5;
+    const bits = this.bits;
+    bits[w] &= ~(1 << (op & 31));
+    if (w < this.lo) this.lo = w;
+    if (w === this.hi) {
+      let hi = w;
+      while (hi >= 0 && bits[hi] === 0) hi--;
+      this.hi = hi;
+    }
+  }
+
   /** Insert (bits, state) unless present; true when inserted (a configuration not yet seen). */
   private cacheInsert(h: number, state: S): boolean {
-    const W = this.words;
     const bits = this.bits;
+    const lo = this.lo;
+    const len = this.hi >= lo ? this.hi - lo + 1 : 0;
     let table = this.table;
     let mask = table.length - 1;
     let slot = h & mask;
@@ -187,23 +283,41 @@ export class LinearizationSearch<S, I, O> {
       const t = table[slot];
       if (t === 0) break;
       const e = t - 1;
-      if (this.hashes[e] === h) {
+      if (this.hashes[e] === h && this.heads[e] === lo && this.lens[e] === len) {
         const pool = this.pool;
-        const base = e * W;
-        let w = 0;
-        while (w < W && pool[base + w] === bits[w]) w++;
-        if (w === W && this.model.equal(this.states[e], state)) return false;
+        const base = this.offs[e] - lo;
+        let w = lo;
+        const end = lo + len;
+        while (w < end && pool[base + w] === bits[w]) w++;
+        if (w === end && this.model.equal(this.states[e], state)) return false;
       }
       slot = (slot + 1) & mask;
     }
-    if (this.cacheSize === this.capacity) {
-      const capacity = this.capacity *= 2;
-      const pool = new Uint32Array(capacity * W);
-      pool.set(this.pool);
+    if (this.poolUsed + len > this.pool.length) {
+      const size = Math.max(2 * this.pool.length, this.poolUsed + len);
+      if (this.memory !== undefined && !this.memory.charge(4 * (size - this.pool.length))) {
+        this.outOfMemory = true;
+        throw OUT_OF_MEMORY;
+      }
+      const pool = new Uint32Array(size);
+      pool.set(this.pool.subarray(0, this.poolUsed));
       this.pool = pool;
-      const hashes = new Int32Array(capacity);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
+    }
+    if (this.cacheSize === this.capacity) {
+      if (this.memory !== undefined && !this.memory.charge(ENTRY_BYTES * this.capacity)) {
+        this.outOfMemory = true;
+        throw OUT_OF_MEMORY;
+      }
+      const capacity = this.capacity *= 2;
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(capacity);
+        b.set(a);
+        return b;
+      };
+      this.heads = grow(this.heads);
+      this.lens = grow(this.lens);
+      this.offs = grow(this.offs);
+      const hashes = this.hashes = grow(this.hashes);
       table = this.table = new Int32Array(2 * capacity);
       mask = table.length - 1;
       for (let e = 0; e < this.cacheSize; e++) {
@@ -216,8 +330,11 @@ export class LinearizationSearch<S, I, O> {
     }
     const e = this.cacheSize++;
     this.hashes[e] = h;
-    const pool = this.pool;
-    for (let w = 0, base = e * W; w < W; w++) pool[base + w] = bits[w];
+    this.heads[e] = lo;
+    this.lens[e] = len;
+    this.offs[e] = this.poolUsed;
+    this.pool.set(bits.subarray(lo, lo + len), this.poolUsed);
+    this.poolUsed += len;
     this.states.push(state);
     table[slot] = e + 1;
     return true;
@@ -225,16 +342,14 @@ export class LinearizationSearch<S, I, O> {
 
   /** Put op into the linearized set reaching `ns`, unless that configuration was explored. */
   private tryEnter(op: number, ns: S): boolean {
-    const w = op >>> 5;
-    const m = 1 << (op & 31);
-    this.bits[w] |= m;
+    this.setBit(op);
     const bh = this.bitsHash ^ this.zobrist[op];
     const h = fmix32(bh ^ Math.imul(this.model.hash(ns), 0x9e3779b1));
     if (this.cacheInsert(h, ns)) {
       this.bitsHash = bh;
       return true;
     }
-    this.bits[w] &= ~m;
+    this.clearBit(op);
     return false;
   }
 
@@ -291,11 +406,23 @@ export class LinearizationSearch<S, I, O> {
     this.bestFrontier = frontier;
   }
 
-  /** Advance by at most `maxSteps` steps; true once the verdict is decided. */
+  /**
+   * Advance by at most `maxSteps` steps; true once the verdict is decided. A search out of memory
+   * stays "unknown" and never advances again.
+   */
   run(maxSteps: number): boolean {
     if (this.verdict !== "unknown") return true;
-    const { model, next, prev, inputs, outputs, bits, zobrist, opStack, choiceStack, stateStack } =
-      this;
+    if (this.outOfMemory) return false;
+    try {
+      return this.advance(maxSteps);
+    } catch (e) {
+      if (e === OUT_OF_MEMORY) return false;
+      throw e;
+    }
+  }
+
+  private advance(maxSteps: number): boolean {
+    const { model, next, prev, inputs, outputs, zobrist, opStack, choiceStack, stateStack } = this;
     const HEAD = this.head;
     const { general, unknownKind } = this;
     const limit = this.steps + Math.max(0, maxSteps);
@@ -359,7 +486,10 @@ export class LinearizationSearch<S, I, O> {
         if (depth === 0 || depth > this.bestDepth) {
           this.depth = depth;
           this.state = state;
-          if (depth > this.bestDepth) this.record(entry);
+          if (depth > this.bestDepth) {
+            if (this.recording) this.record(entry);
+            else this.bestDepth = depth;
+          }
           if (depth === 0) {
             this.verdict = "illegal";
             return true;
@@ -367,7 +497,7 @@ export class LinearizationSearch<S, I, O> {
         }
         depth--;
         const op = opStack[depth];
-        bits[op >>> 5] &= ~(1 << (op & 31));
+        this.clearBit(op);
         this.bitsHash ^= zobrist[op];
         const after = state;
         state = stateStack[depth];
@@ -426,6 +556,8 @@ export class LinearizationSearch<S, I, O> {
       state: ok ? this.state : this.bestState,
       frontier: ok ? [] : this.bestFrontier,
       cacheSize: this.cacheSize,
+      bestDepth: ok ? this.depth : Math.max(0, this.bestDepth),
+      outOfMemory: this.outOfMemory,
     };
   }
 }
@@ -438,8 +570,9 @@ export function searchLinearization<S, I, O>(
   model: Model<S, I, O>,
   ops: readonly SearchOp<I, O>[],
   budget: number,
+  options: SearchOptions = { record: true },
 ): SearchOutcome<S> {
-  const search = new LinearizationSearch(model, ops);
+  const search = new LinearizationSearch(model, ops, options);
   search.run(budget);
   return search.outcome();
 }

@@ -74,7 +74,9 @@ export function shrinkWitness<S, I, O>(
   let undecided = false;
   const check = (critical: readonly number[], context: readonly number[]) => {
     const remaining = Math.max(0, budget - steps);
-    const r = searchLinearization(model, witnessOps(model, ops, critical, context).ops, remaining);
+    const r = searchLinearization(model, witnessOps(model, ops, critical, context).ops, remaining, {
+      record: false,
+    });
     steps += r.steps;
     if (r.verdict === "unknown") undecided = true;
     return r.verdict;

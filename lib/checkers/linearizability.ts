@@ -16,6 +16,13 @@
  * (Porcupine's treatment). An `info` operation given a finite `completeMs` reads as a deadline:
  * it took effect before then, or never.
  *
+ * Read/write register partitions whose written values are unique are decided without search, in
+ * O(n log n), by Gibbons & Korach's zones ("Testing shared memories", SIAM J. Comput. 26(4),
+ * 1997; see _lin_register.ts), with both answers certified: a linearization replayed through the
+ * model, or a sub-history of at most six operations the search refutes. Other partitions are
+ * searched; the search keeps no partial linearization unless a witness is wanted, which a second
+ * pass on failure provides, and its state cache is held to `memoryBudget` (past it: "unknown").
+ *
  * A witness is the failing partition shrunk by *forgetting* results (see `shrinkWitness` in
  * _lin_witness.ts): its critical operations' results contradict each other even when every other
  * operation of the partition may or may not have taken effect, and forgetting any one of them
@@ -41,7 +48,8 @@ import { pairOperations } from "../workload/history.ts";
 import type { History, HistoryEvent, Operation } from "../workload/history.ts";
 import { unknownOutput } from "./_lin_model.ts";
 import type { AnyModel, Model, OperationGroup } from "./_lin_model.ts";
-import { LinearizationSearch, searchLinearization } from "./_lin_search.ts";
+import { LinearizationSearch, MemoryAccount, searchLinearization } from "./_lin_search.ts";
+import { checkRegisterZones } from "./_lin_register.ts";
 import type { SearchOp, SearchOutcome } from "./_lin_search.ts";
 import { explainStuck, shrinkWitness, witnessOps } from "./_lin_witness.ts";
 import type { Shrunk } from "./_lin_witness.ts";
@@ -56,6 +64,8 @@ export {
   sameValue,
   showValue,
 } from "./_lin_models.ts";
+export { generateRegisterHistory, parseRegisterHistoryOptions } from "./_lin_gen.ts";
+export type { RegisterHistory, RegisterHistoryOptions } from "./_lin_gen.ts";
 export type {
   KvInput,
   KvModelOptions,
@@ -86,7 +96,31 @@ export interface CheckOptions {
    * advance round-robin and the first refuted one ends the check.
    */
   readonly checkAllPartitions?: boolean;
+  /**
+   * Build a witness and an explanation when the verdict is not ok. Default true. The search
+   * itself only decides: on an illegal (or unknown) partition a second pass re-runs it, keeping
+   * the longest partial linearization, so histories that are linearizable pay nothing for it.
+   * With false the result has no witness and partitions report no prefix or frontier.
+   */
+  readonly witness?: boolean;
+  /**
+   * Bytes the search's state caches may hold, over all partitions (each cached configuration
+   * costs about n/8 bytes for n operations). Past it the partition is answered "unknown" rather
+   * than crashing. Default 512 MiB.
+   */
+  readonly memoryBudget?: number;
+  /**
+   * Decide read/write register partitions whose written values are unique without search
+   * (Gibbons & Korach 1997, see _lin_register.ts), in O(n log n). Default true.
+   */
+  readonly zones?: boolean;
 }
+
+/** Register partitions this large get a short search before zones (see checkLinearizability). */
+const PROBE_FROM = 1000;
+
+/** Default of {@link CheckOptions.memoryBudget}: 512 MiB. */
+export const DEFAULT_MEMORY_BUDGET = 512 * 1024 * 1024;
 
 /** The outcome of one partition. Operation ids index {@link LinearizabilityResult.operations}. */
 export interface PartitionResult {
@@ -104,6 +138,16 @@ export interface PartitionResult {
   readonly steps: number;
   /** Distinct (linearized set, state) configurations the search cached. */
   readonly cacheSize: number;
+  /**
+   * How it was decided: "search" (Wing & Gong / Lowe), or "zones" (a read/write register with
+   * unique values, Gibbons & Korach 1997; no search, `steps` then counts only the search that
+   * confirmed an illegal sub-history).
+   */
+  readonly method: "search" | "zones";
+  /** "unknown" because the memory budget ran out (rather than the step budget). */
+  readonly outOfMemory: boolean;
+  /** Length of the longest linearizable prefix the search found (also without a witness). */
+  readonly longestPrefix: number;
   /**
    * ok: a linearization (operation ids in order; reads with unknown outcome, which constrain
    * nothing, are left out); otherwise the longest linearizable prefix found.
@@ -229,6 +273,8 @@ export function checkLinearizability<S, I, O>(
   options: CheckOptions = {},
 ): LinearizabilityResult {
   const budget = options.stepBudget ?? 10_000_000;
+  const wantWitness = options.witness !== false;
+  const memory = new MemoryAccount(options.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
   const operations: readonly Operation[] = isHistory(history)
     ? pairOperations(history)
     : history as readonly Operation[];
@@ -239,53 +285,159 @@ export function checkLinearizability<S, I, O>(
     ? model.partition(live)
     : [{ label: "all operations", operations: live }];
 
-  // Every partition is checked by its own resumable search. They advance round-robin in slices
-  // that double each round, so an illegal partition that is quick to refute ends the check
-  // before a hard one eats the budget (Porcupine gets the same effect from parallel goroutines).
-  const searches = groups.map((group) => {
+  const parts: Part[] = groups.map((group) => {
     const ids = group.operations.map((op) => {
       const id = idOf.get(op);
       if (id === undefined) throw new Error(`${model.name}.partition returned a foreign operation`);
       return id;
     });
     const groupModel: AnyModel = group.model ?? model;
-    const searchOps = toSearchOps(groupModel, group.operations);
-    return {
-      group,
-      ids,
-      model: groupModel,
-      searchOps,
-      search: new LinearizationSearch(groupModel, searchOps),
-    };
+    return { group, ids, model: groupModel, searchOps: toSearchOps(groupModel, group.operations) };
   });
   let steps = 0;
   let failed: number | undefined;
-  let active = searches.map((_, g) => g);
-  for (let slice = 1024; active.length > 0 && steps < budget; slice *= 2) {
+  const stopEarly = () => failed !== undefined && !options.checkAllPartitions;
+
+  // Register partitions with unique values: decided by zones, certified (see _lin_register.ts).
+  // Zones cost O(n log n) with a large constant; on histories with little overlap the search
+  // runs in about one step per operation and is cheaper, so larger partitions first get a short
+  // search (2n + 1000 steps) and go to zones only when that does not decide them.
+  if (options.zones !== false) {
+    for (let g = 0; g < parts.length && !stopEarly(); g++) {
+      const part = parts[g];
+      if (part.model.registerView === undefined) continue;
+      const n = part.searchOps.length;
+      if (n >= PROBE_FROM) {
+        const search = part.search = new LinearizationSearch(part.model, part.searchOps, {
+          memory,
+        });
+        search.run(Math.min(2 * n + 1000, budget - steps));
+        steps += search.steps;
+        if (search.verdict === "illegal" && failed === undefined) failed = g;
+        if (search.verdict !== "unknown" || search.outOfMemory) continue;
+      }
+      const z = checkRegisterZones(part.model, part.searchOps);
+      if (z === undefined) continue;
+      if (z.verdict === "ok") {
+        part.search = undefined;
+        part.zones = { order: z.order, skipped: z.skipped, steps: 0 };
+        continue;
+      }
+      // The conflict is a handful of operations: the search must refute them on their own.
+      const sub = z.conflict.map((i) => part.searchOps[i]);
+      const check = searchLinearization(part.model, sub, budget, { record: wantWitness });
+      if (check.verdict !== "illegal") continue; // cannot happen if the theorem holds: search
+      part.search = undefined;
+      steps += check.steps;
+      part.zones = { conflict: z.conflict, outcome: check, steps: check.steps };
+      if (failed === undefined) failed = g;
+    }
+  }
+
+  // Every other partition is checked by its own resumable search. They advance round-robin in
+  // slices that double each round, so an illegal partition that is quick to refute ends the
+  // check before a hard one eats the budget (Porcupine gets the same effect from parallel
+  // goroutines). The searches keep no partial linearization (see `witness`).
+  for (const part of parts) {
+    if (part.zones === undefined && part.search === undefined && !stopEarly()) {
+      part.search = new LinearizationSearch(part.model, part.searchOps, { memory });
+    }
+  }
+  let active = parts.map((_, g) => g).filter((g) => {
+    const search = parts[g].search;
+    return search !== undefined && search.verdict === "unknown" && !search.outOfMemory;
+  });
+  for (let slice = 1024; active.length > 0 && steps < budget && !stopEarly(); slice *= 2) {
     for (const g of active) {
-      const search = searches[g].search;
+      const search = parts[g].search!;
       const before = search.steps;
       search.run(Math.min(slice, budget - steps));
       steps += search.steps - before;
       if (search.verdict === "illegal" && failed === undefined) failed = g;
-      if (failed !== undefined && !options.checkAllPartitions) break;
+      if (stopEarly()) break;
     }
-    if (failed !== undefined && !options.checkAllPartitions) break;
-    active = active.filter((g) => searches[g].search.verdict === "unknown");
+    active = active.filter((g) => {
+      const search = parts[g].search!;
+      return search.verdict === "unknown" && !search.outOfMemory;
+    });
   }
 
-  const partitions: PartitionResult[] = searches.map(({ group, ids, search }, g) => {
-    const outcome = search.outcome();
-    const stopped = outcome.verdict === "unknown" && failed !== undefined &&
-      !options.checkAllPartitions;
+  // Second pass, only where an explanation is wanted and the verdict is not ok: the same
+  // deterministic search for the same number of steps, now keeping the deepest prefix.
+  const firstUnknown = parts.findIndex((p) => p.search?.verdict === "unknown");
+  const outcomes = parts.map((part, g) => {
+    const search = part.search;
+    if (search === undefined) return undefined;
+    const first = search.outcome();
+    const stopped = first.verdict === "unknown" && stopEarly();
+    if (!wantWitness || first.verdict === "ok" || stopped || first.outOfMemory) return first;
+    if (first.verdict === "unknown" && g !== firstUnknown) return first; // not explained
+    // Let the first search's cache go before the second builds the same one.
+    part.search = undefined;
+    const again = new LinearizationSearch(part.model, part.searchOps, {
+      record: true,
+      memory: new MemoryAccount(memory.budget),
+    });
+    again.run(first.steps);
+    return { ...again.outcome(), cacheSize: first.cacheSize };
+  });
+
+  const partitions: PartitionResult[] = parts.map(({ group, ids, zones }, g) => {
+    const base = { index: g, label: group.label, key: group.key, operations: ids.length };
+    if (zones !== undefined && zones.order !== undefined) {
+      return {
+        ...base,
+        verdict: "ok",
+        steps: 0,
+        cacheSize: 0,
+        method: "zones",
+        outOfMemory: false,
+        longestPrefix: zones.order.length,
+        linearization: zones.order.map((i) => ids[i]),
+        skipped: zones.skipped!.map((i) => ids[i]),
+        frontier: [],
+      };
+    }
+    if (zones !== undefined) {
+      const sub = zones.outcome!;
+      const at = (k: number) => ids[zones.conflict![k]];
+      return {
+        ...base,
+        verdict: "illegal",
+        steps: zones.steps,
+        cacheSize: sub.cacheSize,
+        method: "zones",
+        outOfMemory: false,
+        longestPrefix: sub.bestDepth,
+        linearization: sub.order.map(at),
+        skipped: sub.skipped.map(at),
+        frontier: sub.frontier.map(at),
+      };
+    }
+    const outcome = outcomes[g];
+    if (outcome === undefined) {
+      return {
+        ...base,
+        verdict: "skipped",
+        steps: 0,
+        cacheSize: 0,
+        method: "search",
+        outOfMemory: false,
+        longestPrefix: 0,
+        linearization: [],
+        skipped: [],
+        frontier: [],
+      };
+    }
+    const stopped = outcome.verdict === "unknown" && stopEarly();
     return {
-      index: g,
-      label: group.label,
-      key: group.key,
-      operations: ids.length,
+      ...base,
       verdict: stopped ? "skipped" : outcome.verdict,
       steps: outcome.steps,
       cacheSize: outcome.cacheSize,
+      method: "search",
+      outOfMemory: outcome.outOfMemory,
+      longestPrefix: outcome.bestDepth,
       linearization: outcome.order.map((i) => ids[i]),
       skipped: outcome.skipped.map((i) => ids[i]),
       frontier: outcome.frontier.map((i) => ids[i]),
@@ -293,28 +445,70 @@ export function checkLinearizability<S, I, O>(
   });
   const unknownAt = partitions.find((p) => p.verdict === "unknown");
   let witness: LinearizabilityWitness | undefined;
-  if (failed !== undefined) {
-    const f = searches[failed];
-    witness = buildWitness(
-      f.model,
-      f.group,
-      failed,
-      f.ids,
-      f.searchOps,
-      f.search.outcome(),
-      options,
-    );
+  if (failed !== undefined && wantWitness) {
+    const f = parts[failed];
+    if (f.zones !== undefined) {
+      // The witness is built from the refuted sub-history alone.
+      const positions = f.zones.conflict!;
+      const subGroup: OperationGroup = {
+        ...f.group,
+        operations: positions.map((i) => f.group.operations[i]),
+      };
+      witness = buildWitness(
+        f.model,
+        subGroup,
+        failed,
+        positions.map((i) => f.ids[i]),
+        positions.map((i) => f.searchOps[i]),
+        f.zones.outcome!,
+        options,
+        f.searchOps.length,
+      );
+    } else {
+      witness = buildWitness(
+        f.model,
+        f.group,
+        failed,
+        f.ids,
+        f.searchOps,
+        outcomes[failed]!,
+        options,
+        f.searchOps.length,
+      );
+    }
   }
 
-  const verdict: Verdict = witness ? "illegal" : unknownAt ? "unknown" : "ok";
+  const verdict: Verdict = failed !== undefined ? "illegal" : unknownAt ? "unknown" : "ok";
   const explanation = witness
     ? witness.explanation
+    : failed !== undefined
+    ? `not linearizable: ${partitions[failed].label} (${partitions[failed].operations} ` +
+      "operations); no witness was asked for."
     : unknownAt
-    ? `unknown: the step budget (${budget}) ran out in ${unknownAt.label} ` +
+    ? (unknownAt.outOfMemory
+      ? `unknown: the memory budget (${memory.budget} bytes) ran out in ${unknownAt.label} `
+      : `unknown: the step budget (${budget}) ran out in ${unknownAt.label} `) +
       `(${unknownAt.operations} operations); longest linearizable prefix found: ` +
-      `${unknownAt.linearization.length} operations.`
+      `${unknownAt.longestPrefix} operations.`
     : `linearizable: ${live.length} operations in ${groups.length} partition(s), ${steps} steps.`;
   return { verdict, model: model.name, operations, steps, partitions, witness, explanation };
+}
+
+/** One partition while it is being checked. */
+interface Part {
+  readonly group: OperationGroup;
+  readonly ids: readonly number[];
+  readonly model: AnyModel;
+  readonly searchOps: readonly SearchOp<unknown, unknown>[];
+  search?: LinearizationSearch<unknown, unknown, unknown>;
+  /** Decided by zones: ok with `order`, or illegal with a refuted `conflict`. */
+  zones?: {
+    readonly order?: readonly number[];
+    readonly skipped?: readonly number[];
+    readonly conflict?: readonly number[];
+    readonly outcome?: SearchOutcome<unknown>;
+    readonly steps: number;
+  };
 }
 
 function buildWitness(
@@ -325,6 +519,7 @@ function buildWitness(
   searchOps: readonly SearchOp<unknown, unknown>[],
   outcome: SearchOutcome<unknown>,
   options: CheckOptions,
+  partitionSize: number,
 ): LinearizabilityWitness {
   const all = searchOps.map((_, i) => i);
   const whole: Shrunk = {
@@ -374,7 +569,7 @@ function buildWitness(
     };
   });
   const nCritical = shrunk.critical.length;
-  const head = `not linearizable: ${group.label} (${searchOps.length} operations): ` +
+  const head = `not linearizable: ${group.label} (${partitionSize} operations): ` +
     (options.minimize === false
       ? "no linearization exists."
       : `the results of ${nCritical} operation(s) contradict each other` +
@@ -393,7 +588,7 @@ function buildWitness(
     stuckState: model.describeState(sub.state),
     frontier: sub.frontier.map((k) => operations[k].id),
     minimal: shrunk.minimal,
-    partitionOperations: searchOps.length,
+    partitionOperations: partitionSize,
     partitionLinearization: outcome.order.map((i) => ids[i]),
     partitionFrontier: outcome.frontier.map((i) => ids[i]),
     minimizeSteps: shrunk.steps,
