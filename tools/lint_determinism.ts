@@ -28,7 +28,9 @@ const plugin: Deno.lint.Plugin = {
         return {
           MemberExpression(node) {
             if (node.object.type !== "Identifier" || node.property.type !== "Identifier") return;
-            const props = banned[node.object.name];
+            const props = Object.hasOwn(banned, node.object.name)
+              ? banned[node.object.name]
+              : undefined;
             if (props?.includes(node.property.name)) {
               report(node, `${node.object.name}.${node.property.name}`);
             }
