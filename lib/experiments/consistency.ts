@@ -1,5 +1,5 @@
 /**
- * Experiments of notebook 02 (consistency models). Three stores run on the simulator with the
+ * Experiments of notebook 02 (consistency models). Four stores run on the simulator with the
  * same clients and the same partition schedule, and every history they produce goes through every
  * checker of `lib/checkers`:
  *
@@ -15,9 +15,9 @@
  *   §3.2.1), with per-key anti-entropy (each gossip round sends one key's state to one peer), so
  *   keys travel independently, like Dynamo-style stores without causal metadata.
  *
- * Clients of `causal` and `lww` are co-located with a replica (a request takes `localMs`) and
- * never leave their side of a partition; clients of `raft` talk to their home server and follow
- * leader hints. Every history is differentiated (each value written once), so the polynomial
+ * Clients of `cops`, `causal` and `lww` are co-located with a replica (a request takes about
+ * `LOCAL_MS`) and never leave their side of a partition; clients of `raft` talk to their home
+ * server and follow leader hints. Every history is differentiated (each value written once), so the polynomial
  * causal checkers apply.
  * @module
  */

@@ -5,14 +5,16 @@
  *
  * - k-staleness (§3): with N replicas, writes acknowledged by W and reads answered by R, a read
  *   right after a write misses it with probability C(N−W, R) / C(N, R) when the replicas that hold
- *   the write form a uniformly random W-subset; a read within k versions fails only if it misses
- *   each of the last k writes: p_sk = 1 − (C(N−W, R) / C(N, R))^k. The closed form assumes a write
+ *   the write form a uniformly random W-subset; a read fails to return one of the last k versions
+ *   only if it misses each of them, with probability p_sk = (C(N−W, R) / C(N, R))^k (so it is
+ *   within k versions with probability 1 − p_sk). The closed form assumes a write
  *   never reaches more than its W replicas; in Dynamo the other N − W copies keep arriving, so the
  *   closed form bounds the measured staleness from above (exact for k = 1 when reads happen at
  *   the commit instant).
  * - t-visibility (§4–5, the WARS model): the probability that a read started t ms after a write
  *   committed returns it, for exponential latencies of the four message legs W (write to replica),
- *   A (ack), R (read request), S (response). The prediction is the WARS model itself, sampled with
+ *   A (ack), R (read request), S (response); the default means (write leg 0.25 or 10 ms, the others
+ *   1 ms) are this module's choice, not values read off a figure of the paper. The prediction is the WARS model itself, sampled with
  *   d3-random; the measurement is the store.
  * @module
  */
@@ -32,7 +34,7 @@ export const PbsParamsSchema = z.object({
   kWriteMeanMs: z.number().positive().max(100).default(10),
   /** The largest k. */
   maxK: z.number().int().min(1).max(5).default(3),
-  /** Mean write-leg latencies (ms) of the t-visibility runs (the paper's 0.25 and 10 ms). */
+  /** Mean write-leg latencies (ms) of the t-visibility runs (a fast and a slow write leg). */
   writeMeansMs: z.array(z.number().positive().max(100)).min(1).max(4).default([0.25, 10]),
   /** Mean latency of the A, R and S legs (ms). */
   otherMeanMs: z.number().positive().max(100).default(1),
