@@ -35,6 +35,7 @@ import {
   raftRecoveryMs,
   runStore,
   type StoreRun,
+  strongestModels,
   uniqueWriteGenerator,
 } from "./consistency.ts";
 
@@ -251,8 +252,8 @@ export interface CapSystemResult {
   readonly verdicts: Readonly<Record<ModelName, ModelVerdict>>;
   /** Linearizability witness of the whole history, when not linearizable. */
   readonly witness?: DrawnWitness;
-  /** The strongest model of the map that the whole history satisfies. */
-  readonly strongest: ModelName | "none";
+  /** The strongest models of the map that the whole history satisfies ({@link strongestModels}). */
+  readonly strongest: string;
   /** Reads that missed a write completed before they started. */
   readonly staleReads: number;
   /** The history (for charts). */
@@ -382,13 +383,12 @@ export function capSystem(system: CapSystem, p: CapParams): CapSystemResult {
     }
   }
   const rep = checkModels(run, cp);
-  const order: ModelName[] = ["linearizable", "sequential", "CM", "CCv", "CC", "convergent"];
   return {
     system,
     sides: sideRows(system, run, p),
     verdicts: rep.verdicts,
     witness: rep.witnesses.linearizable,
-    strongest: order.find((m) => rep.verdicts[m] === "ok") ?? "none",
+    strongest: strongestModels(rep.verdicts),
     staleReads: rep.staleReads,
     history: run.history,
     predicted,

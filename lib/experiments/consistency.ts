@@ -470,6 +470,21 @@ export type ModelName =
   | SessionGuarantee
   | "convergent";
 
+/**
+ * The strongest models of the map that hold for a history: linearizable, else sequential, else
+ * every one of the incomparable CM and CCv that holds (joined by " + "), else CC, else
+ * convergent, else "none". Sequential consistency implies both CM and CCv, and each implies CC.
+ */
+export function strongestModels(verdicts: Readonly<Partial<Record<ModelName, string>>>): string {
+  const ok = (m: ModelName) => verdicts[m] === "ok";
+  if (ok("linearizable")) return "linearizable";
+  if (ok("sequential")) return "sequential";
+  const causal = (["CM", "CCv"] as const).filter(ok);
+  if (causal.length > 0) return causal.join(" + ");
+  for (const m of ["CC", "convergent"] as const) if (ok(m)) return m;
+  return "none";
+}
+
 /** Every model, in the order of the tables. */
 export const MODELS: readonly ModelName[] = [
   "linearizable",
@@ -861,7 +876,8 @@ export interface CostRow {
   readonly kind: StoreKind;
   readonly label: string;
   /** Strongest model its history satisfied in this run. */
-  readonly strongest: ModelName | "none";
+  /** {@link strongestModels} of the run's verdicts. */
+  readonly strongest: string;
   /** Latency of ok operations outside the partition (ms). */
   readonly meanMs: number;
   readonly p99Ms: number;
@@ -959,10 +975,7 @@ export function costOfModels(p: ConsistencyParams): CostRow[] {
     return {
       kind,
       label: STORE_LABELS[kind],
-      strongest:
-        (["linearizable", "sequential", "CM", "CCv", "CC", "convergent"] as const).find((m) =>
-          rep.verdicts[m] === "ok"
-        ) ?? "none",
+      strongest: strongestModels(rep.verdicts),
       meanMs: lat.meanMs,
       p99Ms: lat.p99Ms,
       minorityAvailability: min.fraction,

@@ -161,3 +161,20 @@ Deno.test("the change notebook 02 suggests (seed=5 replicas=5 clients=6 keys=3 l
   assert.deepEqual(failed(cm.checkImplications(cm.modelSweep(q))), []);
   assert.deepEqual(failed(cm.checkCost(cm.costOfModels(q), q)), []);
 });
+
+Deno.test("consistency: strongestModels names both incomparable causal models when both hold", () => {
+  const { strongestModels } = cm;
+  assert.equal(strongestModels({ linearizable: "ok", sequential: "ok", CM: "ok" }), "linearizable");
+  assert.equal(strongestModels({ linearizable: "illegal", sequential: "ok" }), "sequential");
+  assert.equal(
+    strongestModels({ linearizable: "illegal", sequential: "unknown", CM: "ok", CCv: "ok" }),
+    "CM + CCv",
+  );
+  assert.equal(
+    strongestModels({ sequential: "illegal", CM: "illegal", CCv: "ok", CC: "ok" }),
+    "CCv",
+  );
+  assert.equal(strongestModels({ CM: "illegal", CCv: "illegal", CC: "ok" }), "CC");
+  assert.equal(strongestModels({ CC: "illegal", convergent: "ok" }), "convergent");
+  assert.equal(strongestModels({ CC: "illegal", convergent: "illegal" }), "none");
+});
