@@ -31,7 +31,7 @@
  * that applies wins.
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCliFlags, UsageError } from "./_cli.ts";
 import { z } from "zod";
 import {
   casRegisterModel,
@@ -90,7 +90,6 @@ const Flags = z.object({
 type FlagValues = z.infer<typeof Flags>;
 
 /** A usage error: names the flag and says what is wrong. */
-class UsageError extends Error {}
 
 /** Bad file contents: `FILE:LINE: field: what is wrong`. */
 class InputError extends Error {}
@@ -107,20 +106,7 @@ const OPTIONS = {
 } as const;
 
 function parseFlags(args: string[]): { flags: FlagValues; files: string[] } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
-  }
-  const result = Flags.safeParse(parsed.values);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const flag = String(issue.path[0] ?? "");
-    const given = (parsed.values as Record<string, unknown>)[flag];
-    throw new UsageError(`--${flag} ${JSON.stringify(given)}: ${issue.message}`);
-  }
-  const flags = result.data;
+  const { flags, files } = parseCliFlags(args, OPTIONS, Flags);
   if (!flags.help) {
     if (flags.model === undefined) throw new UsageError("--model is required");
     if (flags.model === "k-staleness" && flags.k === undefined) {
@@ -137,7 +123,7 @@ function parseFlags(args: string[]): { flags: FlagValues; files: string[] } {
       );
     }
   }
-  return { flags, files: parsed.positionals };
+  return { flags, files };
 }
 
 const REGISTER_F = new Set(["read", "write", "cas"]);

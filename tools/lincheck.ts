@@ -18,7 +18,7 @@
  * mistake, not a proof), or on a usage error (the highest applicable code wins).
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCliFlags, UsageError } from "./_cli.ts";
 import { z } from "zod";
 import {
   casRegisterModel,
@@ -52,38 +52,14 @@ const Flags = z.object({
 });
 
 /** A usage error: names the flag and says what is wrong. */
-class UsageError extends Error {}
-
 function parseFlags(args: string[]): { flags: z.infer<typeof Flags>; files: string[] } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        model: { type: "string" },
-        initial: { type: "string" },
-        budget: { type: "string" },
-        explain: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    const message = (e as Error).message.split("\n")[0].replace(
-      /\. To specify a positional.*$/,
-      "",
-    );
-    throw new UsageError(message);
-  }
-  const result = Flags.safeParse(parsed.values);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const flag = String(issue.path[0] ?? "");
-    const given = (parsed.values as Record<string, unknown>)[flag];
-    throw new UsageError(`--${flag} ${JSON.stringify(given)}: ${issue.message}`);
-  }
-  return { flags: result.data, files: parsed.positionals };
+  return parseCliFlags(args, {
+    model: { type: "string" },
+    initial: { type: "string" },
+    budget: { type: "string" },
+    explain: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, Flags);
 }
 
 function toRegisterValue(v: EdnValue): RegisterValue {
