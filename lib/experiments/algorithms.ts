@@ -34,6 +34,7 @@ import {
   COMMIT_TIMING,
   type CommitScenario,
   type CommitScenarioResult,
+  PAXOS_COMMIT_SETUP,
   runCommitScenario,
 } from "../protocols/commit/mod.ts";
 
@@ -550,8 +551,9 @@ export function threePcInDoubtBound(crashAtMs: number): number {
  * (blocking); restarted, it resolves only after the restart (presumed abort); 3PC with a reliable
  * detector decides everywhere within {@link threePcInDoubtBound}, aborting when nobody was
  * pre-committed and committing when someone was; under the partition the atomicity checker
- * finds the sides deciding differently; Paxos Commit decides everywhere despite the TM's crash
- * within the takeover bound, and atomically.
+ * finds the sides deciding differently; Paxos Commit decides everywhere despite the TM's crash:
+ * in 3 delays on the fast path, by takeover + 5 delays when the backup must run phase 1, and
+ * under a partition the majority side decides by phase 1 while the minority waits for the heal.
  */
 export function checkCommit(
   results: readonly CommitScenarioResult[],
@@ -610,12 +612,43 @@ export function checkCommit(
     agreement ? `${agreement.message}` : show(part),
   ));
   const px = get("paxos-commit-tm-crash");
-  const pb = t.takeoverMs + 4 * t.linkMs;
+  const n1a = (r: CommitScenarioResult | undefined) => r?.messagesByType["pc-1a"] ?? 0;
+  const n1b = (r: CommitScenarioResult | undefined) => r?.messagesByType["pc-1b"] ?? 0;
+  const pFast = 3 * t.linkMs;
   out.push(claim(
-    `Paxos Commit, TM crashed: every RM decides, atomically, in doubt ≤ takeover + 4 delays (${pb} ms)`,
-    px !== undefined && px.verdict.ok && px.verdict.undecided.length === 0 &&
-      px.maxInDoubtMs <= pb,
-    show(px),
+    `Paxos Commit, TM crashed after BeginCommit: every RM commits, atomically, in doubt ≤ 3 ` +
+      `delays (${pFast} ms: RM's 2a, acceptors' 2b, outcome) — the fast path: acceptors send 2b ` +
+      `to every leader, so backup a0 learns the votes with no takeover and no phase 1 (0 1a sent)`,
+    all(px, "commit") && px!.verdict.ok && px!.maxInDoubtMs <= pFast && n1a(px) === 0,
+    `${show(px)}, ${n1a(px)} phase 1a`,
+  ));
+  const early = get("paxos-commit-tm-crash-early");
+  const nInst = 3 * PAXOS_COMMIT_SETUP.acceptors.length; // 3 instances × the acceptors
+  const eLo = t.takeoverMs, eHi = t.takeoverMs + 5 * t.linkMs;
+  const eLast = early ? Math.max(...Object.values(early.decidedAtMs)) : NaN;
+  out.push(claim(
+    `Paxos Commit, TM crashed with p3's BeginCommit lost: backup a0 takes over at ` +
+      `${t.takeoverMs} ms with ballot 1, runs phase 1 on all 3 instances (${nInst} 1a, ${nInst} ` +
+      `1b), proposes "aborted" where nothing was accepted, and every RM aborts at ` +
+      `${eLo}–${eHi} ms (takeover + 1a, 1b, 2a, 2b, outcome delays)`,
+    all(early, "abort") && early!.verdict.ok && early!.verdict.undecided.length === 0 &&
+      n1a(early) === nInst && n1b(early) === nInst && eLast >= eLo && eLast <= eHi,
+    `${show(early)}, ${n1a(early)} 1a, ${n1b(early)} 1b, last decision ${eLast} ms`,
+  ));
+  const pp = get("paxos-commit-partition");
+  // a1 is leaders[2]: its first ballot starts at 2 × takeoverMs; the minority RM re-asks every
+  // takeoverMs, so it hears the outcome within one period + a round trip after the heal
+  const mHi = 2 * t.takeoverMs + 5 * t.linkMs;
+  const hLo = t.pcHealAtMs, hHi = t.pcHealAtMs + t.takeoverMs + 2 * t.linkMs;
+  const at = (n: string) => pp?.decidedAtMs[n] ?? NaN;
+  out.push(claim(
+    `Paxos Commit under the partition {tm, a0, p1} | {a1, a2, p2, p3}: atomic; the majority ` +
+      `side's backup a1 aborts p1's instance by phase 1 and p2, p3 decide by ${mHi} ms ` +
+      `(2 × takeover + 5 delays); p1 stays undecided until the heal at ${hLo} ms and decides ` +
+      `by ${hHi} ms`,
+    all(pp, "abort") && pp!.verdict.ok && n1a(pp) > 0 && at("p2") <= mHi && at("p3") <= mHi &&
+      at("p1") >= hLo && at("p1") <= hHi,
+    `${show(pp)}, decided at p1 ${at("p1")} / p2 ${at("p2")} / p3 ${at("p3")} ms`,
   ));
   return out;
 }

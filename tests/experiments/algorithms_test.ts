@@ -18,7 +18,7 @@ import {
   proposerRotation,
 } from "@lab/experiments/algorithms.ts";
 import type { ComplexityRow } from "@lab/protocols/election/mod.ts";
-import { runCommitScenario } from "@lab/protocols/commit/mod.ts";
+import { COMMIT_TIMING, runCommitScenario } from "@lab/protocols/commit/mod.ts";
 import type { Claim } from "@lab/experiments/claims.ts";
 import { checkLocks, parseLockParams, runLockExperiment } from "@lab/experiments/locks.ts";
 
@@ -195,10 +195,54 @@ Deno.test("algorithms: commit claims fail on mutated results", () => {
   assert.ok(names(slow).some((c) => c.startsWith("3PC with")));
   // Paxos Commit that blocked like 2PC
   const px = swap("paxos-commit-tm-crash", (r) => ({ ...r, maxInDoubtMs: P.commitRunMs }));
-  assert.ok(names(px).some((c) => c.startsWith("Paxos Commit")));
+  assert.ok(names(px).some((c) => c.startsWith("Paxos Commit, TM crashed after")));
+  // the fast path took the takeover after all (one delay slower than the tight bound, or phase 1)
+  const slowFast = swap("paxos-commit-tm-crash", (r) => ({ ...r, maxInDoubtMs: 40 }));
+  assert.deepEqual(names(slowFast).length, 1);
+  const p1Fast = swap("paxos-commit-tm-crash", (r) => ({
+    ...r,
+    messagesByType: { ...r.messagesByType, "pc-1a": 3 },
+  }));
+  assert.ok(names(p1Fast)[0].startsWith("Paxos Commit, TM crashed after"));
   // the blocking prediction comes from commitRunMs: judged against a longer run it fails
   const longer = { ...P, commitRunMs: P.commitRunMs + 1000 };
   assert.ok(failing(checkCommit(rs, longer)).some((c) => c.claim.includes("blocked")));
+});
+
+Deno.test("algorithms: each new Paxos Commit claim fails on a mutated run", () => {
+  const rs = commitRuns(P);
+  const swap = (s: string, f: (r: (typeof rs)[number]) => (typeof rs)[number]) =>
+    rs.map((r) => (r.scenario === s ? f(r) : r));
+  const names = (x: typeof rs) => failing(checkCommit(x, P)).map((c) => c.claim);
+  const early = (f: (r: (typeof rs)[number]) => (typeof rs)[number]) =>
+    names(swap("paxos-commit-tm-crash-early", f));
+  const isEarly = (c: string[]) => c.length === 1 && c[0].includes("BeginCommit lost");
+  // no phase 1 ran (the takeover path skipped, as on the fast path)
+  assert.ok(isEarly(early((r) => ({ ...r, messagesByType: { ...r.messagesByType, "pc-1a": 0 } }))));
+  // phase 1 answered by a minority only
+  assert.ok(isEarly(early((r) => ({ ...r, messagesByType: { ...r.messagesByType, "pc-1b": 2 } }))));
+  // a decision one delay later than takeover + 5 delays, or before the takeover could start
+  const shift = (d: number) => (r: (typeof rs)[number]) => ({
+    ...r,
+    decidedAtMs: Object.fromEntries(Object.entries(r.decidedAtMs).map(([k, v]) => [k, v + d])),
+  });
+  assert.ok(isEarly(early(shift(10))));
+  assert.ok(isEarly(early(shift(-60))));
+  // an RM whose instance had nothing accepted decided commit (a wrong value in phase 2a)
+  assert.ok(isEarly(early((r) => ({ ...r, decisions: { ...r.decisions, p3: "commit" } }))));
+  // the partition: minority decided before the heal, majority only after it, or a split decision
+  const part = (f: (r: (typeof rs)[number]) => (typeof rs)[number]) =>
+    names(swap("paxos-commit-partition", f));
+  const isPart = (c: string[]) => c.length === 1 && c[0].includes("under the partition");
+  const at = (k: string, v: number) => (r: (typeof rs)[number]) => ({
+    ...r,
+    decidedAtMs: { ...r.decidedAtMs, [k]: v },
+  });
+  assert.ok(isPart(part(at("p1", COMMIT_TIMING.pcHealAtMs - 1))));
+  assert.ok(isPart(part(at("p2", COMMIT_TIMING.pcHealAtMs + 30))));
+  assert.ok(isPart(part(at("p1", COMMIT_TIMING.pcHealAtMs + COMMIT_TIMING.takeoverMs + 30))));
+  const splitRun = runCommitScenario("3pc-partition", { seed: P.seed, runMs: P.commitRunMs });
+  assert.ok(isPart(part((r) => ({ ...r, verdict: splitRun.verdict }))));
 });
 
 Deno.test("algorithms: rotation claims fail when a faulty proposer costs another round", () => {

@@ -91,8 +91,17 @@ export const PaxosCommitConfigSchema = z.object({
   leaders: z.array(z.string().min(1)).min(1),
   /** Each RM's vote (default "yes"). */
   votes: z.record(z.string(), z.enum(["yes", "no"])).default({}),
-  /** Backup leader k (1-based in `leaders`) takes over after k × this if no outcome is known. */
+  /**
+   * leaders[k] (k ≥ 1, a backup) takes over after k × this if no outcome is known, and starts a
+   * higher ballot every L × this (L leaders) until it learns one.
+   */
   takeoverMs: z.number().positive().default(200),
+  /**
+   * Where acceptors send phase 2b: "every-leader" (default; a backup learns the ballot-0 votes
+   * without phase 1, the fast path) or "ballot-leader" (the paper's: to the leader owning the
+   * ballot, so a backup learns the votes only through its own phase 1).
+   */
+  phase2bTo: z.enum(["every-leader", "ballot-leader"]).default("every-leader"),
 }).strict().superRefine((c, ctx) => {
   for (const field of ["participants", "acceptors", "leaders"] as const) {
     const seen = new Set<string>();

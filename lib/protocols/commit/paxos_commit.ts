@@ -9,10 +9,19 @@
  * none was accepted (§4: "a new leader … tries to get aborted chosen") — so the RMs are not
  * blocked by the TM's failure, only by the loss of more than F acceptors.
  *
- * Departures: a node may play any roles at once; each backup leader owns ballots
- * k, k + L, k + 2L, ... (k its place in `leaders`, L their number) and takes over once, after
- * k × takeoverMs, instead of running a leader election; acceptors send phase 2b to every leader
- * (the paper sends it to the current leader); an RM in doubt re-asks the leaders every
+ * Ballots and takeover (as in Lamport's PaxosCommit TLA+ spec: phase 1b answers a ballot above
+ * the acceptor's promise, phase 2b accepts one at or above it, a ballot-b phase 2a carries the
+ * value of the highest accepted ballot among a majority's 1b messages, else "aborted"): leaders[k]
+ * owns ballots k, k + L, k + 2L, ... (L leaders; the TM, k = 0, only uses ballot 0, which is
+ * the RMs' own). Backup k starts its first ballot after k × takeoverMs without an outcome and a
+ * higher one every L × takeoverMs after that, running phase 1 on every instance whose value it
+ * has not learned; it keeps its last ballot in stable storage, so a restarted leader never sends
+ * two phase 2a messages with different values in one ballot.
+ *
+ * Departures: a node may play any roles at once; a fixed takeover order replaces a leader
+ * election; by default (`phase2bTo: "every-leader"`) acceptors send phase 2b to every leader, so
+ * a backup usually learns the ballot-0 votes without phase 1 (the paper sends 2b to the leader
+ * of the ballot, `phase2bTo: "ballot-leader"`); an RM in doubt re-asks the leaders every
  * takeoverMs, since a leader sends the outcome once and a partition may eat it.
  *
  * Events: RMs emit `{ type: "vote", vote }`, `{ type: "prepared" }`, and every node that learns
@@ -52,6 +61,7 @@ export class PaxosCommitNode implements ProtocolNode<PaxosCommitMessage> {
     this.#ctx = ctx;
     this.config = parseConfig(PaxosCommitConfigSchema, config, "Paxos Commit config");
     this.#outcome = ctx.storage.get<Outcome>("outcome");
+    this.#ballot = ctx.storage.get<number>("ballot") ?? -1;
   }
 
   get #majority(): number {
@@ -68,7 +78,8 @@ export class PaxosCommitNode implements ProtocolNode<PaxosCommitMessage> {
       this.#ctx.storage.set("began", true);
       for (const rm of this.config.participants) this.#ctx.send(rm, { type: "pc-begin" });
     }
-    if (k >= 0 && !this.#outcome) this.#ctx.setTimer("takeover", (k + 1) * this.config.takeoverMs);
+    // only backups take over (leaders[k] after k × takeoverMs); the TM's ballot 0 is the RMs'
+    if (k > 0 && !this.#outcome) this.#ctx.setTimer("takeover", k * this.config.takeoverMs);
   }
 
   #acceptor(rm: string): AcceptorInstance {
@@ -107,7 +118,9 @@ export class PaxosCommitNode implements ProtocolNode<PaxosCommitMessage> {
         if (msg.ballot < inst.promised) return;
         const next = { promised: msg.ballot, accepted: { ballot: msg.ballot, value: msg.value } };
         this.#ctx.storage.set(`acc/${msg.rm}`, next);
-        for (const l of this.config.leaders) {
+        const ls = this.config.leaders;
+        const to = this.config.phase2bTo === "every-leader" ? ls : [ls[msg.ballot % ls.length]];
+        for (const l of to) {
           this.#ctx.send(l, { type: "pc-2b", ballot: msg.ballot, rm: msg.rm, value: msg.value });
         }
         return;
@@ -185,6 +198,7 @@ export class PaxosCommitNode implements ProtocolNode<PaxosCommitMessage> {
     if (k <= 0) return; // the initial leader never runs phase 1 for ballot 0
     const L = this.config.leaders.length;
     this.#ballot = this.#ballot < 0 ? k : this.#ballot + L;
+    this.#ctx.storage.set("ballot", this.#ballot); // forced before any 1a of this ballot leaves
     this.#promises.clear();
     for (const rm of this.config.participants) {
       if (this.#chosen.has(rm)) continue;

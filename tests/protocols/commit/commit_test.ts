@@ -4,6 +4,7 @@ import { createCluster } from "@lab/net/mod.ts";
 import {
   checkAtomicCommit,
   COMMIT_SCENARIOS,
+  COMMIT_TIMING,
   PaxosCommitConfigInput,
   type PaxosCommitMessage,
   PaxosCommitNode,
@@ -264,6 +265,8 @@ Deno.test("commit scenarios: verdicts, decisions and time in doubt as the theory
     "3pc-coordinator-crash-after-prepare": [true, "abort"],
     "3pc-coordinator-crash-after-precommit": [true, "commit"],
     "paxos-commit-tm-crash": [true, "commit"],
+    "paxos-commit-tm-crash-early": [true, "abort"],
+    "paxos-commit-partition": [true, "abort"],
   };
   for (const [s, [ok, outcome]] of Object.entries(expected)) {
     assert.equal(table[s].verdict.ok, ok, s);
@@ -275,7 +278,7 @@ Deno.test("commit scenarios: verdicts, decisions and time in doubt as the theory
   // blocked 2PC: in doubt for the whole run; the fixes: a few timeouts or a few message delays
   assert.equal(table["2pc-coordinator-crash"].maxInDoubtMs, 4990);
   assert.ok(table["3pc-coordinator-crash-after-prepare"].maxInDoubtMs <= 150);
-  assert.ok(table["paxos-commit-tm-crash"].maxInDoubtMs <= 40);
+  assert.ok(table["paxos-commit-tm-crash"].maxInDoubtMs <= 3 * COMMIT_TIMING.linkMs);
 });
 
 Deno.test("commit: one seed run twice gives the same trace hash", () => {
@@ -359,4 +362,91 @@ Deno.test("paxos commit: a partition never splits the decision; the minority wai
   const p2 = sim.events.find((e) => e.node === "p2" && e.event.type === "decide")!;
   assert.ok(p1.t >= 2000, "the minority side decides only after the heal");
   assert.ok(p2.t < 2000, "the majority side's backup leader decides during the partition");
+});
+
+Deno.test("paxos commit scenarios: the fast path runs no phase 1; the early crash runs it on every instance", () => {
+  const T = COMMIT_TIMING;
+  const fast = runCommitScenario("paxos-commit-tm-crash");
+  assert.equal(fast.messagesByType["pc-1a"] ?? 0, 0, "2b to every leader: no takeover needed");
+  const early = runCommitScenario("paxos-commit-tm-crash-early");
+  assert.equal(early.messagesByType["pc-begin"], 3, "sent to all three; the one to p3 is lost");
+  assert.ok(
+    !early.events.some((e) => e.node === "p3" && e.event.type === "vote"),
+    "p3 never votes",
+  );
+  // phase 1 for all 3 instances at all 3 acceptors, and every acceptor promises
+  assert.equal(early.messagesByType["pc-1a"], 9);
+  assert.equal(early.messagesByType["pc-1b"], 9);
+  // ballot 0: p1's and p2's 2a to 3 acceptors; ballot 1: the backup's 2a for 3 instances
+  assert.equal(early.messagesByType["pc-2a"], 6 + 9);
+  // the backup re-proposes the accepted "prepared" for p1, p2 and "aborted" for p3 (ballot 1)
+  const sent2a = early.trace.filter((r) =>
+    r.type === "send" && (r as { msg?: { type?: string } }).msg?.type === "pc-2a" &&
+    (r as { msg: { ballot: number } }).msg.ballot === 1
+  ).map((r) => (r as unknown as { msg: { rm: string; value: string } }).msg);
+  const byRm = Object.fromEntries(sent2a.map((m) => [m.rm, m.value]));
+  assert.deepEqual(byRm, { p1: "prepared", p2: "prepared", p3: "aborted" });
+  // everyone decides abort at takeover + 1a + 1b + 2a + 2b + outcome = takeoverMs + 5 delays
+  for (const p of P) assert.equal(early.decidedAtMs[p], T.takeoverMs + 5 * T.linkMs, p);
+});
+
+Deno.test("paxos commit: backups take over in order (leaders[k] after k × takeoverMs)", () => {
+  const T = COMMIT_TIMING;
+  const part = runCommitScenario("paxos-commit-partition");
+  assert.ok(part.verdict.ok);
+  // a1 = leaders[2] starts ballot 2 at 2 × takeoverMs; p2, p3 hear its abort 5 delays later
+  assert.equal(part.decidedAtMs.p2, 2 * T.takeoverMs + 5 * T.linkMs);
+  assert.ok(part.decidedAtMs.p1 >= T.pcHealAtMs);
+  assert.ok(part.decidedAtMs.p1 <= T.pcHealAtMs + T.takeoverMs + 2 * T.linkMs);
+});
+
+Deno.test("paxos commit handler: a restarted backup resumes above its last ballot", () => {
+  const cfg = { participants: ["p1"], acceptors: ["a0", "a1", "a2"], leaders: ["tm", "a0"] };
+  const ctx = new FakeContext<PaxosCommitMessage>("a0", ["tm", "a1", "a2", "p1"]);
+  const node = new PaxosCommitNode(ctx, cfg);
+  node.start();
+  node.onTimer("takeover");
+  const first = ctx.take("a1").filter((m) => m.type === "pc-1a");
+  assert.deepEqual(first, [{ type: "pc-1a", ballot: 1, rm: "p1" }]);
+  // restart from stable storage: the next ballot is 1 + L = 3, never 1 again
+  const again = new FakeContext<PaxosCommitMessage>("a0", ["tm", "a1", "a2", "p1"], ctx.storage);
+  const restarted = new PaxosCommitNode(again, cfg);
+  restarted.start();
+  restarted.onTimer("takeover");
+  assert.deepEqual(again.take("a1").filter((m) => m.type === "pc-1a"), [
+    { type: "pc-1a", ballot: 3, rm: "p1" },
+  ]);
+  // the TM (leaders[0]) never arms a takeover timer: it owns only ballot 0
+  const tm = new FakeContext<PaxosCommitMessage>("tm", ["a0", "a1", "a2", "p1"]);
+  const tmNode = new PaxosCommitNode(tm, cfg);
+  tmNode.start();
+  tmNode.onTimer("takeover");
+  assert.equal(tm.take().filter((m) => m.type === "pc-1a").length, 0);
+});
+
+Deno.test("paxos commit handler: phase 2b goes to the ballot's leader in the paper's mode", () => {
+  const cfg = {
+    participants: ["p1"],
+    acceptors: ["a0"],
+    leaders: ["tm", "b1", "b2"],
+    phase2bTo: "ballot-leader" as const,
+  };
+  const ctx = new FakeContext<PaxosCommitMessage>("a0", ["tm", "b1", "b2", "p1"]);
+  const acc = new PaxosCommitNode(ctx, cfg);
+  acc.onMessage("p1", { type: "pc-2a", ballot: 0, rm: "p1", value: "prepared" });
+  assert.equal(ctx.take("tm").length, 1);
+  assert.equal(ctx.take("b1").length + ctx.take("b2").length, 0);
+  acc.onMessage("b2", { type: "pc-1a", ballot: 5, rm: "p1" });
+  assert.deepEqual(ctx.take("b2"), [{
+    type: "pc-1b",
+    ballot: 5,
+    rm: "p1",
+    accepted: { ballot: 0, value: "prepared" },
+  }]);
+  acc.onMessage("b2", { type: "pc-2a", ballot: 5, rm: "p1", value: "prepared" });
+  assert.equal(ctx.take("b2").length, 1, "ballot 5 belongs to leaders[5 mod 3] = b2");
+  assert.equal(ctx.take("tm").length + ctx.take("b1").length, 0);
+  // a lower ballot is refused after the promise
+  acc.onMessage("p1", { type: "pc-2a", ballot: 0, rm: "p1", value: "aborted" });
+  assert.equal(ctx.take().length, 0);
 });
