@@ -78,7 +78,7 @@ export interface Cluster<M> {
 const ClusterShape = z.object({
   seed: z.union([z.number().int(), z.string().min(1)]),
   nodes: z.union([
-    z.number().int().min(1).max(65535),
+    z.number().int().min(1).max(2 ** 26 - 1),
     z.array(z.string().min(1)).min(1),
   ]),
   factory: z.custom<NodeFactory<unknown>>((f) => typeof f === "function", "must be a function"),

@@ -57,6 +57,9 @@ export type NetworkConfigInput = z.input<typeof NetworkConfigSchema>;
 /** Network configuration with defaults applied. */
 export type NetworkConfig = z.output<typeof NetworkConfigSchema>;
 
+/** Key of the link from → to in sets and maps: `from * LINK_KEY + to` (node indices < 2^26). */
+export const LINK_KEY = 2 ** 26;
+
 /** Group of a client that no partition lists: it reaches every group. */
 const FREE = -2;
 
@@ -143,6 +146,13 @@ export class Network implements NetworkModel {
   #faults = new Map<number, LinkFault>();
   #conditions: NetworkConditions = {};
   #isolated = new Set<number>();
+  /**
+   * The constant delay of every link when no link can hold state or draw a random number
+   * (constant latency; no loss, duplication, reordering, bandwidth, FIFO, regions, overrides,
+   * faults or run-time conditions): then no per-link object is made, so a large cluster costs
+   * nothing per pair of nodes that talk. Undefined otherwise. The delays are the same either way.
+   */
+  #uniformMs: number | undefined;
 
   /**
    * A network from a config (validated: a ConfigError names any bad field). `nodes`, when given,
@@ -156,6 +166,7 @@ export class Network implements NetworkModel {
     this.usesSize = this.config.bandwidthBytesPerMs !== undefined ||
       this.config.links.some((l) => l.bandwidthBytesPerMs !== undefined);
     this.#rng = new Rng(options.seed).fork("net");
+    this.#refreshUniform();
     if (options.nodes) validateNetworkNodes(this.config, options.nodes);
   }
 
@@ -205,14 +216,24 @@ export class Network implements NetworkModel {
       }
     }
     l = new Link(this.#rng, `link/${a}->${b}`, latency, loss, dup, bw);
-    const f = this.#faults.get(from * 65536 + to);
+    const f = this.#faults.get(from * LINK_KEY + to);
     if (f) applyFault(l, f);
     this.#links[from][to] = l;
     return l;
   }
 
+  #refreshUniform(): void {
+    const c = this.config, k = this.#conditions;
+    const stateless = c.latency.kind === "constant" && c.lossRatio === 0 &&
+      c.duplicateRatio === 0 && c.reorderRatio === 0 && !c.fifo && !this.usesSize &&
+      c.regions === undefined && c.links.length === 0 && this.#faults.size === 0 &&
+      k.lossRatio === undefined && k.duplicateRatio === undefined && k.reorderRatio === undefined;
+    this.#uniformMs = stateless && c.latency.kind === "constant" ? c.latency.ms : undefined;
+  }
+
   transmit(from: number, to: number, sizeBytes: number, nowMs: number): Transmission {
     if (this.blocked(from, to)) return "partition";
+    if (this.#uniformMs !== undefined) return this.#uniformMs;
     const l = this.#link(from, to);
     const k = this.#conditions;
     const loss = l.faultLossRatio ?? k.lossRatio ?? l.baseLossRatio;
@@ -248,7 +269,7 @@ export class Network implements NetworkModel {
       const a = this.#group[from], b = this.#group[to];
       if (a !== b && a !== FREE && b !== FREE) return true;
     }
-    return this.#cuts.size > 0 && this.#cuts.has(from * 65536 + to);
+    return this.#cuts.size > 0 && this.#cuts.has(from * LINK_KEY + to);
   }
 
   /** Whether `from` can currently reach `to`. */
@@ -287,7 +308,7 @@ export class Network implements NetworkModel {
   cutOneWay(from: readonly NodeId[], to: readonly NodeId[]): void {
     for (const a of from) {
       for (const b of to) {
-        if (a !== b) this.#cuts.add(this.#idx(a, "cut") * 65536 + this.#idx(b, "cut"));
+        if (a !== b) this.#cuts.add(this.#idx(a, "cut") * LINK_KEY + this.#idx(b, "cut"));
       }
     }
   }
@@ -315,7 +336,7 @@ export class Network implements NetworkModel {
     const i = this.#idx(id, "reconnect");
     this.#isolated.delete(i);
     for (const key of [...this.#cuts]) {
-      const a = Math.floor(key / 65536), b = key % 65536;
+      const a = Math.floor(key / LINK_KEY), b = key % LINK_KEY;
       const other = a === i ? b : b === i ? a : -1;
       if (other >= 0 && !this.#isolated.has(other)) this.#cuts.delete(key);
     }
@@ -330,11 +351,13 @@ export class Network implements NetworkModel {
   setConditions(conditions: NetworkConditions): void {
     const c = parseConfig(NetworkConditionsSchema, conditions, "network conditions");
     this.#conditions = { ...this.#conditions, ...c };
+    this.#refreshUniform();
   }
 
   /** Back to the configured loss, reordering and duplication. */
   resetConditions(): void {
     this.#conditions = {};
+    this.#refreshUniform();
   }
 
   /** The run-time conditions in force (fields not listed: as configured). */
@@ -360,20 +383,22 @@ export class Network implements NetworkModel {
     const pairs: [number, number][] = [[this.#idx(from, "slowLink"), this.#idx(to, "slowLink")]];
     if (bidirectional) pairs.push([pairs[0][1], pairs[0][0]]);
     for (const [a, b] of pairs) {
-      this.#faults.set(a * 65536 + b, fault);
+      this.#faults.set(a * LINK_KEY + b, fault);
       const l = this.#links[a][b];
       if (l) applyFault(l, fault);
     }
+    this.#refreshUniform();
   }
 
   /** Undo every `slowLink`. */
   restore(): void {
     for (const key of this.#faults.keys()) {
-      const a = Math.floor(key / 65536), b = key % 65536;
+      const a = Math.floor(key / LINK_KEY), b = key % LINK_KEY;
       const l = this.#links[a][b];
       if (l) applyFault(l, {});
     }
     this.#faults.clear();
+    this.#refreshUniform();
   }
 }
 

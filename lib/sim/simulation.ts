@@ -244,6 +244,9 @@ export interface EmittedEvent {
   readonly traceIndex: number;
 }
 
+/** Key of the link a → b in the held-link set: `a * LINK_KEY + b` (node indices < 2^26). */
+const LINK_KEY = 2 ** 26;
+
 const KIND_DELIVER = 0;
 const KIND_TIMER = 1;
 const KIND_CALL = 2;
@@ -286,6 +289,11 @@ class NodeSlot<M> {
   timers = new Map<string, number>();
   interceptor: Interceptor<M> | null = null;
   peersCache: NodeId[] | null = null;
+  /** Membership version `peersCache` was computed for. */
+  peersVersion = -1;
+  /** Position of the identity among the servers (-1: none), as of membership `posVersion`. */
+  selfPos = -1;
+  posVersion = -1;
   /** The identity this instance runs as (its own id, except for a twin: the twinned node's id). */
   identity: NodeId;
   constructor(
@@ -360,6 +368,10 @@ export class Simulation<M = unknown> {
   #nodes: NodeSlot<M>[] = [];
   #index = new Map<NodeId, number>();
   #servers: NodeId[] = [];
+  /** Bumped whenever the server set changes (peer lists are rebuilt lazily, not per addNode). */
+  #membersVersion = 0;
+  /** Position of each server in `#servers`. */
+  #serverPos = new Map<NodeId, number>();
   #msgId = 0;
   #handled = 0;
   #sizeOf: (msg: unknown) => number;
@@ -372,6 +384,7 @@ export class Simulation<M = unknown> {
   #intercepting = false;
   #held = new Set<number>();
   #heldQueue = new Map<number, SimEvent[]>();
+  #free: SimEvent[] = [];
   /** Instances (slot indices) of each twinned identity, the original first (`addTwin`). */
   #instancesOf = new Map<NodeId, number[]>();
   #router: TwinRouter<M> | null = null;
@@ -437,8 +450,11 @@ export class Simulation<M = unknown> {
     slot.byzantine = o.byzantine ?? false;
     this.#nodes.push(slot);
     this.#index.set(id, index);
-    if (slot.role === "server") this.#servers.push(id);
-    for (const n of this.#nodes) n.peersCache = null;
+    if (slot.role === "server") {
+      this.#serverPos.set(id, this.#servers.length);
+      this.#servers.push(id);
+    }
+    this.#membersVersion++;
     this.network.addNode(id, index, slot.role);
     this.schedule(0, () => {
       if (slot.started) return;
@@ -505,7 +521,7 @@ export class Simulation<M = unknown> {
     const list = this.#instancesOf.get(id) ?? [i];
     list.push(index);
     this.#instancesOf.set(id, list);
-    for (const n of this.#nodes) n.peersCache = null;
+    this.#membersVersion++;
     this.network.addNode(instance, index, "server");
     if (this.#tracing) {
       this.trace.add({
@@ -789,8 +805,8 @@ export class Simulation<M = unknown> {
    */
   hold(from: NodeId, to: NodeId, options: { bidirectional?: boolean } = {}): void {
     const a = this.indexOf(from), b = this.indexOf(to);
-    this.#held.add(a * 65536 + b);
-    if (options.bidirectional) this.#held.add(b * 65536 + a);
+    this.#held.add(a * LINK_KEY + b);
+    if (options.bidirectional) this.#held.add(b * LINK_KEY + a);
     if (this.#tracing) {
       this.trace.add({
         type: "nemesis",
@@ -807,7 +823,7 @@ export class Simulation<M = unknown> {
   release(from?: NodeId, to?: NodeId): number {
     const keys = from === undefined || to === undefined ? [...this.#held] : (() => {
       const a = this.indexOf(from), b = this.indexOf(to);
-      return [a * 65536 + b, b * 65536 + a].filter((k) => this.#held.has(k));
+      return [a * LINK_KEY + b, b * LINK_KEY + a].filter((k) => this.#held.has(k));
     })();
     let n = 0;
     for (const k of keys) {
@@ -883,8 +899,19 @@ export class Simulation<M = unknown> {
     return {
       self: s.identity,
       get peers() {
-        if (!s.peersCache) s.peersCache = sim.#servers.filter((p) => p !== s.identity);
+        if (!s.peersCache || s.peersVersion !== sim.#membersVersion) {
+          s.peersCache = sim.#servers.filter((p) => p !== s.identity);
+          s.peersVersion = sim.#membersVersion;
+        }
         return s.peersCache;
+      },
+      get peerCount() {
+        const k = sim.#selfPos(s);
+        return sim.#servers.length - (k >= 0 ? 1 : 0);
+      },
+      peerAt(i: number): NodeId {
+        const k = sim.#selfPos(s);
+        return sim.#servers[k >= 0 && i >= k ? i + 1 : i];
       },
       nowMs: () => sim.#local(s.clock),
       rng: s.rng,
@@ -901,20 +928,7 @@ export class Simulation<M = unknown> {
         const gen = ++sim.#msgId;
         s.timers.set(name, gen);
         const trueDelay = afterMs / (1 + s.clock.drift);
-        sim.#queue.push(
-          new SimEvent(
-            sim.#now + trueDelay,
-            KIND_TIMER,
-            s.index,
-            -1,
-            0,
-            0,
-            undefined,
-            name,
-            gen,
-            null,
-          ),
-        );
+        sim.#queue.push(sim.#timerEvent(sim.#now + trueDelay, s.index, name, gen));
       },
       cancelTimer(name: string) {
         if (live()) s.timers.delete(name);
@@ -932,6 +946,15 @@ export class Simulation<M = unknown> {
         return sim.verifySignature(signature, data);
       },
     };
+  }
+
+  /** Position of a node's identity among the servers (-1 when it is not one). */
+  #selfPos(s: NodeSlot<M>): number {
+    if (s.posVersion !== this.#membersVersion) {
+      s.selfPos = this.#serverPos.get(s.identity) ?? -1;
+      s.posVersion = this.#membersVersion;
+    }
+    return s.selfPos;
   }
 
   #emit(s: NodeSlot<M>, event: ProtocolEvent): void {
@@ -1011,20 +1034,7 @@ export class Simulation<M = unknown> {
       this.trace.add({ type: "send", t: this.#now, id, from: s.id, to, msg, sizeBytes: size });
     }
     if (typeof tr === "number") {
-      this.#queue.push(
-        new SimEvent(
-          this.#now + tr + extraDelay,
-          KIND_DELIVER,
-          toIdx,
-          s.index,
-          id,
-          this.#now,
-          msg,
-          "",
-          0,
-          null,
-        ),
-      );
+      this.#queue.push(this.#deliverEvent(this.#now + tr + extraDelay, toIdx, s.index, id, msg));
     } else if (typeof tr === "string") {
       this.stats.dropped++;
       if (this.#tracing) {
@@ -1041,21 +1051,48 @@ export class Simulation<M = unknown> {
           }
         }
         this.#queue.push(
-          new SimEvent(
-            this.#now + tr[k] + extraDelay,
-            KIND_DELIVER,
-            toIdx,
-            s.index,
-            cid,
-            this.#now,
-            msg,
-            "",
-            0,
-            null,
-          ),
+          this.#deliverEvent(this.#now + tr[k] + extraDelay, toIdx, s.index, cid, msg),
         );
       }
     }
+  }
+
+  // Delivery events are recycled once handled (never when a pause backlog or a held link keeps
+  // them), so a steady run allocates no event objects.
+  #deliverEvent(t: number, toIdx: number, fromIdx: number, id: number, msg: unknown): SimEvent {
+    const e = this.#free.pop();
+    if (e === undefined) {
+      return new SimEvent(t, KIND_DELIVER, toIdx, fromIdx, id, this.#now, msg, "", 0, null);
+    }
+    e.t = t;
+    e.kind = KIND_DELIVER;
+    e.node = toIdx;
+    e.from = fromIdx;
+    e.id = id;
+    e.sentAt = this.#now;
+    e.msg = msg;
+    return e;
+  }
+
+  #timerEvent(t: number, node: number, name: string, gen: number): SimEvent {
+    const e = this.#free.pop();
+    if (e === undefined) {
+      return new SimEvent(t, KIND_TIMER, node, -1, 0, 0, undefined, name, gen, null);
+    }
+    e.t = t;
+    e.kind = KIND_TIMER;
+    e.node = node;
+    e.from = -1;
+    e.id = 0;
+    e.sentAt = 0;
+    e.name = name;
+    e.gen = gen;
+    return e;
+  }
+
+  #recycle(e: SimEvent): void {
+    e.msg = undefined;
+    if (this.#free.length < 65536) this.#free.push(e);
   }
 
   #nodeStats(s: NodeSlot<M>): NodeMessageStats {
@@ -1091,10 +1128,16 @@ export class Simulation<M = unknown> {
   #dispatch(e: SimEvent): void {
     if (e.kind === KIND_DELIVER) {
       const s = this.#nodes[e.node];
-      if (!s.up) return this.#drop(e, "crashed");
-      if (this.network.blocked(e.from, e.node)) return this.#drop(e, "partition");
+      if (!s.up) {
+        this.#drop(e, "crashed");
+        return this.#recycle(e);
+      }
+      if (this.network.blocked(e.from, e.node)) {
+        this.#drop(e, "partition");
+        return this.#recycle(e);
+      }
       if (this.#held.size > 0) {
-        const key = e.from * 65536 + e.node;
+        const key = e.from * LINK_KEY + e.node;
         if (this.#held.has(key)) {
           let q = this.#heldQueue.get(key);
           if (!q) this.#heldQueue.set(key, q = []);
@@ -1126,8 +1169,10 @@ export class Simulation<M = unknown> {
         for (const l of this.#deliverListeners) l(d);
       }
       const inst = s.instance!;
+      const msg = e.msg as M;
+      this.#recycle(e);
       try {
-        inst.onMessage(sender.identity, e.msg as M);
+        inst.onMessage(sender.identity, msg);
       } catch (err) {
         this.#guard(s, `onMessage from ${from}`, () => {
           throw err;
@@ -1135,15 +1180,17 @@ export class Simulation<M = unknown> {
       }
     } else if (e.kind === KIND_TIMER) {
       const s = this.#nodes[e.node];
-      if (!s.up || s.timers.get(e.name) !== e.gen) return;
+      const name = e.name;
+      if (!s.up || s.timers.get(name) !== e.gen) return this.#recycle(e);
       if (s.pausedUntil >= this.#now) {
         s.backlog.push(e);
         return;
       }
-      s.timers.delete(e.name);
-      if (this.#tracing) this.trace.add({ type: "timer", t: this.#now, node: s.id, name: e.name });
+      this.#recycle(e);
+      s.timers.delete(name);
+      if (this.#tracing) this.trace.add({ type: "timer", t: this.#now, node: s.id, name });
       const inst = s.instance!;
-      if (inst.onTimer) this.#guard(s, `onTimer("${e.name}")`, () => inst.onTimer!(e.name));
+      if (inst.onTimer) this.#guard(s, `onTimer("${name}")`, () => inst.onTimer!(name));
     } else {
       e.fn!();
     }
@@ -1182,17 +1229,17 @@ export class Simulation<M = unknown> {
         reason = "maxEvents";
         break;
       }
-      const head = q.peek();
-      if (!head) {
+      if (q.size === 0) {
         reason = "quiescent";
         break;
       }
-      if (head.t > untilMs) {
+      const t = q.peekTime();
+      if (t > untilMs) {
         reason = "time";
         break;
       }
-      q.pop();
-      this.#now = head.t;
+      const head = q.pop()!;
+      this.#now = t;
       this.#dispatch(head);
       n++;
       this.#handled++;

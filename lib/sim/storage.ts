@@ -1,15 +1,21 @@
 /**
  * Durable storage: what a node keeps across crashes (Raft's currentTerm, votedFor and log;
- * Paxos acceptors' promises). Values are deep-copied on write and on read, so a node cannot keep
- * mutating "durable" state through a reference that would survive a crash.
+ * Paxos acceptors' promises). Stored values can never be changed through a reference: plain data
+ * (objects, arrays, primitives) is stored as a deep-frozen copy made once ({@link immutable}) and
+ * shared from then on, so a log entry a leader froze and four followers store costs one copy,
+ * not five. Reads, which happen when a node restarts, hand out mutable copies. Any other value
+ * (a Map, a Set, a class instance, a typed array) is deep-copied on write and on read. A node that
+ * mutates what it stored keeps its own mutable original, one that mutates what it read changes
+ * only its copy, and one that mutates a frozen entry it received (a leader's log entry) gets a
+ * TypeError instead of changing durable state or another node's copy.
  * @module
  */
 
 /** Key-value storage that survives crashes and restarts of its node. */
 export interface DurableStorage {
-  /** A copy of the value stored at `key`, or undefined. */
+  /** A mutable copy of the value stored at `key`, or undefined. */
   get<T>(key: string): T | undefined;
-  /** Store a copy of `value` (one durable write). */
+  /** Store `value` immutably (one durable write): a frozen copy, shared when already frozen. */
   set(key: string, value: unknown): void;
   /** Remove `key`. */
   delete(key: string): void;
@@ -17,7 +23,7 @@ export interface DurableStorage {
   append(key: string, ...items: unknown[]): void;
   /** Keep only the first `length` items of the list at `key`. */
   truncate(key: string, length: number): void;
-  /** A copy of the list at `key` (empty when absent). */
+  /** Mutable copies of the items at `key` (empty when absent). */
   list<T>(key: string): T[];
   /** Length of the list at `key`. */
   listLength(key: string): number;
@@ -27,46 +33,149 @@ export interface DurableStorage {
   readonly writes: number;
 }
 
+/** Objects known to be deeply frozen plain data (shared by every storage: frozen is forever). */
+const deepFrozen = new WeakSet<object>();
+
+/** A stored value that is not plain data: kept as a private copy, copied again on every read. */
+class Copied {
+  constructor(readonly value: unknown) {}
+}
+
+const NOT_PLAIN: unique symbol = Symbol("not plain");
+
+function copyFrozen(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== "object") {
+    return typeof v === "function" || typeof v === "symbol" ? NOT_PLAIN : v;
+  }
+  if (deepFrozen.has(v)) return v;
+  if (depth > 200) return NOT_PLAIN; // deep or cyclic: let structuredClone decide
+  let out: unknown[] | Record<string, unknown>;
+  if (Array.isArray(v)) {
+    const a = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = copyFrozen(v[i], depth + 1);
+      if (x === NOT_PLAIN) return NOT_PLAIN;
+      a[i] = x;
+    }
+    out = a;
+  } else {
+    const p = Object.getPrototypeOf(v);
+    if (p !== Object.prototype && p !== null) return NOT_PLAIN;
+    const o: Record<string, unknown> = {};
+    for (const k in v) {
+      const x = copyFrozen((v as Record<string, unknown>)[k], depth + 1);
+      if (x === NOT_PLAIN) return NOT_PLAIN;
+      if (k === "__proto__") {
+        Object.defineProperty(o, k, {
+          value: x,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else o[k] = x;
+    }
+    out = o;
+  }
+  Object.freeze(out);
+  deepFrozen.add(out);
+  return out;
+}
+
+/**
+ * An immutable version of plain data (objects with the default or a null prototype, arrays,
+ * primitives): the value itself when it is already one (no copy), otherwise a deep-frozen copy,
+ * made once and shareable from then on by any node and any storage. Undefined for anything else
+ * (a Map, a Set, a class instance, a function, a cycle), which durable storage deep-copies.
+ * @example
+ * ```ts
+ * const e = immutable({ term: 1, command: { key: "k" } })!; // frozen copy
+ * immutable(e) === e; // true: shared, not copied again
+ * ```
+ */
+export function immutable<T>(value: T): T | undefined {
+  const x = copyFrozen(value, 0);
+  return x === NOT_PLAIN ? undefined : x as T;
+}
+
+/** True when `value` is a primitive or deeply frozen plain data that storage shares as it is. */
+export function isImmutable(value: unknown): boolean {
+  return value === null || typeof value !== "object" || deepFrozen.has(value);
+}
+
+function store(value: unknown): unknown {
+  const x = copyFrozen(value, 0);
+  return x === NOT_PLAIN ? new Copied(structuredClone(value)) : x;
+}
+
+/** A mutable deep copy of frozen plain data (what a read hands out). */
+function thaw(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(thaw);
+  const o: Record<string, unknown> = {};
+  for (const k in v) {
+    const x = thaw((v as Record<string, unknown>)[k]);
+    if (k === "__proto__") {
+      Object.defineProperty(o, k, {
+        value: x,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else o[k] = x;
+  }
+  return o;
+}
+
+// Reads happen when a node (re)starts and rebuilds its state: they hand out mutable copies, as
+// before, so a node may change what it read without touching storage.
+function load(stored: unknown): unknown {
+  return stored instanceof Copied ? structuredClone(stored.value) : thaw(stored);
+}
+
 /** In-memory durable storage; the simulator keeps one per node outside the node's object. */
 export class MemoryStorage implements DurableStorage {
-  #data = new Map<string, unknown>();
-  #lists = new Map<string, unknown[]>();
+  // created on first use: a large cluster's idle nodes hold no empty maps
+  #data: Map<string, unknown> | null = null;
+  #lists: Map<string, unknown[]> | null = null;
   #writes = 0;
 
   get<T>(key: string): T | undefined {
-    const v = this.#data.get(key);
-    return v === undefined ? undefined : structuredClone(v) as T;
+    return load(this.#data?.get(key)) as T | undefined;
   }
   set(key: string, value: unknown): void {
     this.#writes++;
-    this.#data.set(key, structuredClone(value));
+    (this.#data ??= new Map()).set(key, store(value));
   }
   delete(key: string): void {
     this.#writes++;
-    this.#data.delete(key);
-    this.#lists.delete(key);
+    this.#data?.delete(key);
+    this.#lists?.delete(key);
   }
   append(key: string, ...items: unknown[]): void {
     this.#writes++;
-    let l = this.#lists.get(key);
-    if (!l) this.#lists.set(key, l = []);
-    for (const it of items) l.push(structuredClone(it));
+    const lists = this.#lists ??= new Map();
+    let l = lists.get(key);
+    if (!l) lists.set(key, l = []);
+    for (const it of items) {
+      l.push(store(it));
+    }
   }
   truncate(key: string, length: number): void {
-    const l = this.#lists.get(key);
+    const l = this.#lists?.get(key);
     if (!l || l.length <= length) return;
     this.#writes++;
     l.length = Math.max(0, length);
   }
   list<T>(key: string): T[] {
-    const l = this.#lists.get(key);
-    return l ? structuredClone(l) as T[] : [];
+    const l = this.#lists?.get(key);
+    if (!l) return [];
+    return l.map(load) as T[];
   }
   listLength(key: string): number {
-    return this.#lists.get(key)?.length ?? 0;
+    return this.#lists?.get(key)?.length ?? 0;
   }
   keys(): string[] {
-    return [...new Set([...this.#data.keys(), ...this.#lists.keys()])];
+    return [...new Set([...this.#data?.keys() ?? [], ...this.#lists?.keys() ?? []])];
   }
   get writes(): number {
     return this.#writes;

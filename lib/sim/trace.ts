@@ -38,8 +38,13 @@ function normalize(v: unknown): unknown {
 export class RunningHash {
   #h1 = 0x811c9dc5;
   #h2 = 0x01000193;
-  /** Mix a string in. */
+  /** Mix a string in (the same as `feed(s)` then `end()`). */
   update(s: string): void {
+    this.feed(s);
+    this.end();
+  }
+  /** Mix the characters of `s` in, as part of the current item (close it with `end`). */
+  feed(s: string): void {
     let h1 = this.#h1, h2 = this.#h2;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
@@ -47,8 +52,29 @@ export class RunningHash {
       h2 = Math.imul(h2 ^ c, 2246822519);
       h2 ^= h1 >>> 15;
     }
-    this.#h1 = Math.imul(h1 ^ 0x0a, 16777619);
+    this.#h1 = h1;
     this.#h2 = h2;
+  }
+  /** Mix in the decimal form of a number exactly as `String(x)` writes it, part of the item. */
+  feedNumber(x: number): void {
+    if (!(x >= 0 && x < 1e9 && Math.floor(x) === x)) return this.feed(String(x));
+    // a small non-negative integer: its digits without building a string
+    let h1 = this.#h1, h2 = this.#h2;
+    let div = 1;
+    while (div * 10 <= x) div *= 10;
+    for (; div >= 1; div /= 10) {
+      const d = Math.floor(x / div) % 10;
+      const c = 48 + d;
+      h1 = Math.imul(h1 ^ c, 16777619);
+      h2 = Math.imul(h2 ^ c, 2246822519);
+      h2 ^= h1 >>> 15;
+    }
+    this.#h1 = h1;
+    this.#h2 = h2;
+  }
+  /** Close the current item (what `update` does after its string). */
+  end(): void {
+    this.#h1 = Math.imul(this.#h1 ^ 0x0a, 16777619);
   }
   /** The hash so far. */
   digest(): string {
@@ -76,6 +102,9 @@ export class Trace {
   #hash = new RunningHash();
   #count = 0;
   #msgJson = new WeakMap<object, string>();
+  #numText = new Map<number, string>();
+  #lastNum = NaN;
+  #lastText = "NaN";
 
   /** A trace with the given mode. */
   constructor(options: TraceOptions = {}) {
@@ -97,7 +126,7 @@ export class Trace {
   add(r: TraceRecord): void {
     if (this.mode === "off") return;
     this.#count++;
-    this.#hash.update(this.#key(r));
+    this.#hashRecord(r);
     if (this.mode === "full") {
       this.records.push(r);
     } else if (!("id" in r) || r.id % this.sampleEvery === 0) {
@@ -106,21 +135,60 @@ export class Trace {
     }
   }
 
-  // A compact canonical form for the hash; a message object is serialized once and reused for its
-  // send, deliver and drop records.
-  #key(r: TraceRecord): string {
+  // The hash mixes a compact canonical form of each record, fed piece by piece (no string is
+  // built): `s|t|id|from|to|sizeBytes|msg`, `d|t|id|from|to|sentAt|msg`, `x|t|id|from|to|reason|
+  // msg`, `t|t|node|name`, and the stable JSON of any other record. A message object is
+  // serialized once and reused for its send, deliver and drop records.
+  #hashRecord(r: TraceRecord): void {
+    const h = this.#hash;
     switch (r.type) {
       case "send":
-        return `s|${r.t}|${r.id}|${r.from}|${r.to}|${r.sizeBytes}|${this.#msg(r.msg)}`;
       case "deliver":
-        return `d|${r.t}|${r.id}|${r.from}|${r.to}|${r.sentAt}|${this.#msg(r.msg)}`;
       case "drop":
-        return `x|${r.t}|${r.id}|${r.from}|${r.to}|${r.reason}|${this.#msg(r.msg)}`;
+        h.feed(r.type === "send" ? "s|" : r.type === "deliver" ? "d|" : "x|");
+        this.#num(r.t);
+        h.feed("|");
+        h.feedNumber(r.id);
+        h.feed("|");
+        h.feed(r.from);
+        h.feed("|");
+        h.feed(r.to);
+        h.feed("|");
+        if (r.type === "send") h.feedNumber(r.sizeBytes);
+        else if (r.type === "deliver") this.#num(r.sentAt);
+        else h.feed(r.reason);
+        h.feed("|");
+        h.feed(this.#msg(r.msg));
+        break;
       case "timer":
-        return `t|${r.t}|${r.node}|${r.name}`;
+        h.feed("t|");
+        this.#num(r.t);
+        h.feed("|");
+        h.feed(r.node);
+        h.feed("|");
+        h.feed(r.name);
+        break;
       default:
-        return stableStringify(r);
+        h.feed(stableStringify(r));
     }
+    h.end();
+  }
+
+  // Times are doubles whose decimal form is costly to produce and recurs (a delivery's time is
+  // the time of the sends it causes and later their deliveries' sentAt): remember recent ones.
+  #num(x: number): void {
+    if (x >= 0 && x < 1e9 && Math.floor(x) === x) return this.#hash.feedNumber(x);
+    if (x !== this.#lastNum) {
+      let s = this.#numText.get(x);
+      if (s === undefined) {
+        s = String(x);
+        if (this.#numText.size >= 4096) this.#numText.clear();
+        this.#numText.set(x, s);
+      }
+      this.#lastNum = x;
+      this.#lastText = s;
+    }
+    this.#hash.feed(this.#lastText);
   }
 
   #msg(m: unknown): string {

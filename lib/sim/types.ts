@@ -32,6 +32,13 @@ export interface NodeContext<M> {
   readonly self: NodeId;
   /** Every other server node of the cluster (clients excluded), in a stable order. */
   readonly peers: readonly NodeId[];
+  /**
+   * `peers.length`, read from the cluster's shared membership without building this node's own
+   * `peers` array (large clusters; absent in contexts that do not share membership).
+   */
+  readonly peerCount?: number;
+  /** `peers[i]`, read from the shared membership without copying it (see `peerCount`). */
+  peerAt?(i: number): NodeId;
   /** This node's local clock in ms: true time × (1 + drift) + offset. */
   nowMs(): number;
   /** This node's own random stream (forked from the root seed by node id). */

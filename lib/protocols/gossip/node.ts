@@ -13,6 +13,8 @@ import { parseConfig } from "../../sim/errors.ts";
 import type { GossipMessage, Rumor } from "./messages.ts";
 import { type GossipConfig, type GossipConfigInput, GossipConfigSchema } from "./config.ts";
 
+const parsedConfigs = new Map<string, GossipConfig>();
+
 interface Known {
   rumor: Rumor;
   learnedRound: number;
@@ -29,7 +31,15 @@ export class GossipNode implements ProtocolNode<GossipMessage> {
   /** Parameters are validated (a ConfigError names any bad field). */
   constructor(ctx: NodeContext<GossipMessage>, config: GossipConfigInput = {}) {
     this.#ctx = ctx;
-    this.config = parseConfig(GossipConfigSchema, config, "gossip config");
+    // one parse (and one frozen config object) per distinct configuration, not per node
+    const key = JSON.stringify(config);
+    let parsed = parsedConfigs.get(key);
+    if (!parsed) {
+      parsed = Object.freeze(parseConfig(GossipConfigSchema, config, "gossip config"));
+      if (parsedConfigs.size >= 64) parsedConfigs.clear();
+      parsedConfigs.set(key, parsed);
+    }
+    this.config = parsed;
   }
 
   start(): void {
@@ -67,12 +77,18 @@ export class GossipNode implements ProtocolNode<GossipMessage> {
     return out;
   }
 
+  // Peers are read from the cluster's shared membership (`peerCount`/`peerAt`) when the context
+  // offers it, so a node never holds its own copy of an n-node peer list; the draws are those of
+  // `rng.pick(peers)`, so runs are identical either way.
   #targets(): NodeId[] {
-    const peers = this.#ctx.peers;
-    if (peers.length === 0) return [];
-    if (this.config.fanout >= peers.length) return peers.slice();
+    const ctx = this.#ctx;
+    const n = ctx.peerCount ?? ctx.peers.length;
+    if (n === 0) return [];
+    const at = ctx.peerAt ? (i: number) => ctx.peerAt!(i) : (i: number) => ctx.peers[i];
+    if (this.config.fanout >= n) return Array.from({ length: n }, (_, i) => at(i));
+    if (this.config.fanout === 1) return [at(Math.floor(ctx.rng.next() * n))];
     const chosen = new Set<NodeId>();
-    while (chosen.size < this.config.fanout) chosen.add(this.#ctx.rng.pick(peers));
+    while (chosen.size < this.config.fanout) chosen.add(at(Math.floor(ctx.rng.next() * n)));
     return [...chosen];
   }
 

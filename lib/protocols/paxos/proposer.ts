@@ -21,6 +21,7 @@
  * @module
  */
 import type { NodeContext, NodeId } from "../../sim/types.ts";
+import { immutable } from "../../sim/storage.ts";
 import { stableStringify } from "../../sim/trace.ts";
 import type { ProposeResult, ReadResult } from "../kv/replicated_log.ts";
 import type { PaxosConfig } from "./config.ts";
@@ -421,7 +422,10 @@ export class Proposer {
     }
   }
 
-  #phase2(slot: number, value: LogValue, fromQueue: boolean): void {
+  #phase2(slot: number, proposed: LogValue, fromQueue: boolean): void {
+    // frozen once here (performance): every acceptor and learner then stores this very object,
+    // which durable storage shares instead of copying
+    const value = immutable(proposed) ?? proposed;
     this.#inflight.set(slot, { value, acks: new Set(), fromQueue });
     const accept: PaxosMessage = { type: "Accept", ballot: this.#ballot, slot, value };
     for (const a of this.#h.acceptors) this.#h.send(a, accept);

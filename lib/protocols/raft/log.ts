@@ -4,7 +4,7 @@
  * (thesis §4.1: the latest configuration in the log, committed or not, is the one used).
  * @module
  */
-import type { DurableStorage } from "../../sim/storage.ts";
+import { type DurableStorage, immutable } from "../../sim/storage.ts";
 import type { NodeId } from "../../sim/types.ts";
 import type { LogEntry, Snapshot } from "./messages.ts";
 
@@ -102,11 +102,14 @@ export class RaftLog {
     if (entries[0].index !== this.lastIndex + 1) {
       throw new Error(`RaftLog.append: entry ${entries[0].index} after ${this.lastIndex}`);
     }
-    for (const e of entries) {
+    // kept frozen (copied once, by the leader): followers receive and store the same object,
+    // which durable storage shares instead of copying
+    const kept = entries.map((e) => immutable(e) ?? e);
+    for (const e of kept) {
       this.#entries.push(e);
       if (e.kind === "config") this.#configIndices.push(e.index);
     }
-    this.#storage.append(LOG_KEY, ...entries);
+    this.#storage.append(LOG_KEY, ...kept);
     if (entries.some((e) => e.kind === "config")) this.#refreshConfig();
   }
 
