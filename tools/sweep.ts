@@ -195,6 +195,7 @@ export const sweeps: Record<string, Sweep> = {
       "prevoteIgnoresLock",
       "unlockOnLowerRound",
       "ignoreLock",
+      "quorumOffByOne",
     ],
     async run(seed, o = {}) {
       const t = await import("../lib/protocols/bft/twins_run.ts");

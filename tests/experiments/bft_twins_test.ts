@@ -1,7 +1,8 @@
 /**
  * lib/experiments/bft_twins.ts: the Twins table of notebook 03 and its claims (flags off: no
  * violation; each flag predicted caught: caught, minimal scenario replayed and safe without the
- * flag; HotStuff's ignoreLock and Tendermint's flags on whole protocol rounds: out of reach), bad
+ * flag, among them HotStuff's quorumOffByOne on the paper's rounds; HotStuff's ignoreLock and
+ * Tendermint's flags on whole protocol rounds: out of reach), bad
  * parameters refused, and mutated rows that make each kind of claim fail. PBFT's rows run the
  * same exploration as tests/protocols/bft/twins_test.ts (25 scenarios, seed 1), so they are left
  * out here to keep this file fast.
@@ -44,6 +45,7 @@ Deno.test("bft twins: Tendermint and HotStuff rows bear the claims out", () => {
       "tendermint/steps, directed/unlockOnLowerRound",
       "hotstuff/paper rounds/none",
       "hotstuff/paper rounds/ignoreLock",
+      "hotstuff/paper rounds/quorumOffByOne",
     ],
   );
   assertClaims(twinsClaims(rows));
@@ -53,6 +55,12 @@ Deno.test("bft twins: Tendermint and HotStuff rows bear the claims out", () => {
   assert.ok(unlock.minimalIndex >= 0 && unlock.minimalIndex < unlock.space);
   assert.match(unlock.minimalBreach!, /agreement/);
   console.log("minimal (unlockOnLowerRound):", unlock.minimal);
+  const q = rows.find((r) => r.flag === "quorumOffByOne")!;
+  assert.equal(q.predicted, "caught");
+  assert.ok(q.violations >= 1 && q.replayed && q.minimalSafeWithoutFlag);
+  assert.ok(q.minimalIndex >= 0 && q.minimalIndex < q.space);
+  assert.match(q.minimalBreach!, /agreement/);
+  console.log("minimal (quorumOffByOne):", q.minimal);
 });
 
 Deno.test("bft twins: another directed step (the round-0 precommits) also catches both flags", () => {

@@ -54,7 +54,7 @@ export type TwinsProtocolName = "pbft" | "tendermint" | "hotstuff";
 export const TWINS_MISTAKES = {
   pbft: ["commitOn2f", "viewChangeIgnoresPrepared"],
   tendermint: ["prevoteIgnoresLock", "unlockOnLowerRound"],
-  hotstuff: ["ignoreLock", "commitOnTwoChain"],
+  hotstuff: ["ignoreLock", "commitOnTwoChain", "quorumOffByOne"],
 } as const;
 
 /** A mistake name of any protocol. */
@@ -176,6 +176,8 @@ const PROTOCOLS: Record<TwinsProtocolName, TwinsProtocol> = {
           leaderOf: (v: number) => s.rounds[v - 1]?.leader,
           // twins build different nodes in one view (their own input, §3)
           proposalSalt: o.salt ?? true,
+          // not among hotstuffCluster's `mistakes`, so passed as the config field itself
+          mistakeQuorumOffByOne: mistake === "quorumOffByOne",
         },
       });
       return { sim: c.sim as unknown as Simulation<unknown>, inv: c.inv };

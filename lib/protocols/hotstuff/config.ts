@@ -83,6 +83,14 @@ export const HotStuffConfigSchema = z.object({
    * by a later leader onto a fork: two blocks decided at one height. Default false.
    */
   mistakeCommitOnTwoChain: z.boolean().default(false),
+  /**
+   * MISTAKE (Algorithm 1, QC(V): "n − f votes"): the quorum constant off by one, n − f − 1 (2f at
+   * n = 3f + 1) wherever a replica waits for n − f: votes forming a QC, a QC's validity check, the
+   * leader's NEW-VIEW collection and view synchronisation. Two such quorums meet in n − 2f − 2 =
+   * f − 1 replicas, possibly none honest, so two partitions can each certify and decide their own
+   * node in one view. Default false.
+   */
+  mistakeQuorumOffByOne: z.boolean().default(false),
 }).strict();
 
 /** Parameters as written. */

@@ -97,6 +97,8 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
   readonly validators: readonly NodeId[];
   /** The shared block tree of the run. */
   readonly tree: HotStuffTree;
+  /** n − f, or n − f − 1 with mistakeQuorumOffByOne (MISTAKE: see config.ts). */
+  readonly #quorum: number;
   readonly #ctx: NodeContext<HotStuffMessage<C>>;
   readonly #hooks: ReplicatedLogHooks<C>;
   // Algorithm 2/3 state
@@ -140,6 +142,7 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     this.validators = [ctx.self, ...ctx.peers].sort(byId);
     this.size = bftSize(this.validators.length, this.config, "hotstuff config");
     this.tree = tree;
+    this.#quorum = this.size.quorum - (this.config.mistakeQuorumOffByOne ? 1 : 0);
     this.#ctx = ctx;
     this.#hooks = hooks;
   }
@@ -407,7 +410,7 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
         continue;
       }
       const mine = this.#left.get(this.#view)?.has(this.#ctx.self) ?? false;
-      if (mine && leftFrom(this.#view) >= this.size.quorum) {
+      if (mine && leftFrom(this.#view) >= this.#quorum) {
         this.#enterView(this.#view + 1);
         continue;
       }
@@ -449,7 +452,7 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
   #tryProposeBasic(): void {
     for (const [w, byReplica] of this.#newViews) {
       const v = w + 1;
-      if (v < this.#view || v <= this.#proposedView || byReplica.size < this.size.quorum) continue;
+      if (v < this.#view || v <= this.#proposedView || byReplica.size < this.#quorum) continue;
       if (this.leader(v) !== this.#ctx.self) continue;
       let high = this.#highQC;
       for (const qc of byReplica.values()) if (qc.viewNumber > high.viewNumber) high = qc;
@@ -473,7 +476,7 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     if (this.leader(v) !== this.#ctx.self || v < this.#view || v <= this.#proposedView) return;
     const w = v - 1;
     const timedOut = this.#newViews.get(w)?.size ?? 0;
-    if (!this.#qcDone.has(`generic|${w}`) && timedOut < this.size.quorum) return;
+    if (!this.#qcDone.has(`generic|${w}`) && timedOut < this.#quorum) return;
     const high = this.#highQC;
     if (!this.#knows(high.node)) {
       // fetch the certified node from a replica that voted for it or reported its QC
@@ -530,8 +533,8 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     let byReplica = byDigest.get(m.node);
     if (!byReplica) byDigest.set(m.node, byReplica = new Map());
     if (!byReplica.has(m.replica)) byReplica.set(m.replica, m);
-    if (!this.#qcDone.has(key) && byReplica.size >= this.size.quorum) {
-      const votes = [...byReplica.values()].slice(0, this.size.quorum);
+    if (!this.#qcDone.has(key) && byReplica.size >= this.#quorum) {
+      const votes = [...byReplica.values()].slice(0, this.#quorum);
       const qc: QC = {
         phase: m.phase,
         viewNumber: m.viewNumber,
@@ -759,7 +762,7 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
         this.#ctx.verify(v.signature, v.signed)
       ) signers.add(v.signer);
     }
-    const ok = signers.size >= this.size.quorum;
+    const ok = signers.size >= this.#quorum;
     if (this.#qcCache.size > 4096) this.#qcCache.clear();
     this.#qcCache.set(key, ok);
     return ok;
