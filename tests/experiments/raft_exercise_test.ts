@@ -8,6 +8,7 @@ import * as rx from "@lab/experiments/raft_exercise.ts";
 import { assertClaims, type Claim, isApplicable } from "@lab/experiments/claims.ts";
 import { type BatteryNode, raftBattery, referenceRaft } from "@lab/protocols/raft/battery.ts";
 import { ConfigError } from "@lab/sim/mod.ts";
+import { binomial } from "@lab/experiments/pbs.ts";
 
 const failing = (cs: Claim[], text: RegExp) => {
   const c = cs.find((x) => text.test(x.claim));
@@ -197,14 +198,60 @@ Deno.test("raft exercise: a sample of the parameter range: claims hold or say n/
 
 // ---- the battery and detection power -----------------------------------------------------------
 
+/** P(X < k) for X ~ Binomial(n, p). */
+const binomialBelow = (n: number, p: number, k: number) => {
+  let s = 0;
+  for (let i = 0; i < k; i++) s += binomial(n, i) * p ** i * (1 - p) ** (n - i);
+  return s;
+};
+/** The largest k with P(X < k) ≤ alpha under Binomial(n, p): fewer catches than k reject p. */
+const binomialFloor = (n: number, p: number, alpha: number) => {
+  let k = 0;
+  while (k < n && binomialBelow(n, p, k + 1) <= alpha) k++;
+  return k;
+};
+
+Deno.test("raft exercise: a fresh re-measurement holds the stored detection power of stale replies", () => {
+  // the hardest catchable mistake, re-measured on seeds the stored measurement (1..200) never used:
+  // a seed counts if any scenario of the whole battery fails on it, as in detectionPower
+  const stored = rx.MEASURED.mistakeAcceptStaleReplies;
+  const p = stored.caught / stored.seeds;
+  const seeds = Array.from({ length: 50 }, (_, i) => 1001 + i);
+  const r = raftBattery(referenceRaft(rx.mistakeConfig("mistakeAcceptStaleReplies")), { seeds });
+  const caught = new Set(r.rows.flatMap((x) => x.failedSeeds)).size;
+  // under the stored rate, fewer than k catches in 50 seeds has probability ≤ 0.001
+  const k = binomialFloor(seeds.length, p, 0.001);
+  assert.ok(k > 0 && binomialBelow(seeds.length, p, k) <= 0.001);
+  assert.ok(binomialBelow(seeds.length, p, k + 1) > 0.001, "k is the largest such floor");
+  assert.ok(
+    caught >= k,
+    `caught on ${caught} of ${seeds.length} fresh seeds; the stored p = ${p.toFixed(3)} ` +
+      `(${stored.caught}/${stored.seeds}) makes fewer than ${k} a < 0.1 % event: detection regressed`,
+  );
+  // the floor has teeth: a detector at a third of the stored power falls under it more often than not
+  assert.ok(
+    binomialBelow(seeds.length, p / 3, k) > 0.5,
+    `${binomialBelow(seeds.length, p / 3, k)}`,
+  );
+});
+
 Deno.test("raft exercise: the default seed count follows the measured detection power", () => {
-  // ⌈ln 0.01 / ln(1 − p)⌉ for the hardest catchable mistake, p = 71/200 ("stale replies")
-  assert.equal(rx.MEASURED.mistakeAcceptStaleReplies.caught, 71);
-  assert.equal(rx.seedsNeeded(71 / 200), Math.ceil(Math.log(0.01) / Math.log(1 - 0.355)));
-  assert.equal(rx.seedsNeeded(71 / 200), 11);
+  // ⌈ln 0.01 / ln(1 − p)⌉ for the hardest catchable mistake ("stale replies")
+  const pStale = rx.MEASURED_DETECTION.mistakeAcceptStaleReplies;
+  assert.ok(pStale > 0 && pStale < 1);
+  assert.equal(rx.seedsNeeded(pStale), Math.ceil(Math.log(0.01) / Math.log(1 - pStale)));
+  assert.equal(rx.seedsNeeded(0.355), 11);
+  assert.equal(rx.seedsNeeded(0.5), 7);
   assert.equal(rx.seedsNeeded(1), 1);
   assert.equal(rx.seedsNeeded(0), Infinity);
-  assert.equal(rx.parseRaftExerciseParams({}).batterySeeds, 11);
+  assert.equal(rx.parseRaftExerciseParams({}).batterySeeds, rx.seedsNeeded(pStale));
+  // the default is the seed count of the weakest catchable flag, and ignores uncaught ones
+  const power = { ...rx.MEASURED_DETECTION, mistakeVolatileLog: 0.5, mistakeAcceptStaleReplies: 1 };
+  assert.equal(rx.defaultBatterySeeds({ ...power, mistakeVolatileVotedFor: 1 }), 7);
+  assert.equal(
+    rx.defaultBatterySeeds({ ...power, mistakeVolatileVotedFor: 0, mistakeVolatileLog: 1 }),
+    1,
+  );
   // every catchable flag: 1 − (1 − p)^11 ≥ 0.99
   for (const m of rx.RAFT_MISTAKES) {
     const p = rx.MEASURED_DETECTION[m];
