@@ -34,6 +34,8 @@ function normalize(v: unknown): unknown {
   return out;
 }
 
+const DIGITS = new Uint8Array(10);
+
 /** A 64-bit FNV-1a style running hash over strings, as 16 hex digits. */
 export class RunningHash {
   #h1 = 0x811c9dc5;
@@ -55,16 +57,25 @@ export class RunningHash {
     this.#h1 = h1;
     this.#h2 = h2;
   }
+  /** Mix in one character code, as part of the item (the same as `feed` of that character). */
+  feedCode(c: number): void {
+    const h1 = Math.imul(this.#h1 ^ c, 16777619);
+    this.#h2 = Math.imul(this.#h2 ^ c, 2246822519) ^ (h1 >>> 15);
+    this.#h1 = h1;
+  }
   /** Mix in the decimal form of a number exactly as `String(x)` writes it, part of the item. */
   feedNumber(x: number): void {
     if (!(x >= 0 && x < 1e9 && Math.floor(x) === x)) return this.feed(String(x));
-    // a small non-negative integer: its digits without building a string
+    // a small non-negative integer (< 2^31): its digits without building a string
+    let n = x | 0, k = 0;
+    do {
+      const q = (n / 10) | 0;
+      DIGITS[k++] = 48 + n - q * 10;
+      n = q;
+    } while (n > 0);
     let h1 = this.#h1, h2 = this.#h2;
-    let div = 1;
-    while (div * 10 <= x) div *= 10;
-    for (; div >= 1; div /= 10) {
-      const d = Math.floor(x / div) % 10;
-      const c = 48 + d;
+    while (k > 0) {
+      const c = DIGITS[--k];
       h1 = Math.imul(h1 ^ c, 16777619);
       h2 = Math.imul(h2 ^ c, 2246822519);
       h2 ^= h1 >>> 15;
@@ -91,6 +102,11 @@ export interface TraceOptions {
   readonly sampleEvery?: number;
 }
 
+const BAR = 124; // "|"
+const NUM_CACHE = 8192;
+const NUM_F64 = new Float64Array(1);
+const NUM_U32 = new Uint32Array(NUM_F64.buffer);
+
 /** Records of one run. */
 export class Trace {
   /** How much is recorded: "off", "sampled" or "full" (default "full"). */
@@ -102,9 +118,11 @@ export class Trace {
   #hash = new RunningHash();
   #count = 0;
   #msgJson = new WeakMap<object, string>();
-  #numText = new Map<number, string>();
-  #lastNum = NaN;
-  #lastText = "NaN";
+  #lastMsg: object | null = null;
+  #lastMsgJson = "";
+  // a direct-mapped cache of recent times' decimal text, indexed by low bits of the double
+  #numKeys = new Float64Array(NUM_CACHE).fill(NaN);
+  #numText: string[] = new Array<string>(NUM_CACHE).fill("");
 
   /** A trace with the given mode. */
   constructor(options: TraceOptions = {}) {
@@ -145,27 +163,29 @@ export class Trace {
       case "send":
       case "deliver":
       case "drop":
-        h.feed(r.type === "send" ? "s|" : r.type === "deliver" ? "d|" : "x|");
+        h.feedCode(r.type === "send" ? 115 : r.type === "deliver" ? 100 : 120);
+        h.feedCode(BAR);
         this.#num(r.t);
-        h.feed("|");
+        h.feedCode(BAR);
         h.feedNumber(r.id);
-        h.feed("|");
+        h.feedCode(BAR);
         h.feed(r.from);
-        h.feed("|");
+        h.feedCode(BAR);
         h.feed(r.to);
-        h.feed("|");
+        h.feedCode(BAR);
         if (r.type === "send") h.feedNumber(r.sizeBytes);
         else if (r.type === "deliver") this.#num(r.sentAt);
         else h.feed(r.reason);
-        h.feed("|");
+        h.feedCode(BAR);
         h.feed(this.#msg(r.msg));
         break;
       case "timer":
-        h.feed("t|");
+        h.feedCode(116);
+        h.feedCode(BAR);
         this.#num(r.t);
-        h.feed("|");
+        h.feedCode(BAR);
         h.feed(r.node);
-        h.feed("|");
+        h.feedCode(BAR);
         h.feed(r.name);
         break;
       default:
@@ -178,26 +198,29 @@ export class Trace {
   // the time of the sends it causes and later their deliveries' sentAt): remember recent ones.
   #num(x: number): void {
     if (x >= 0 && x < 1e9 && Math.floor(x) === x) return this.#hash.feedNumber(x);
-    if (x !== this.#lastNum) {
-      let s = this.#numText.get(x);
-      if (s === undefined) {
-        s = String(x);
-        if (this.#numText.size >= 4096) this.#numText.clear();
-        this.#numText.set(x, s);
-      }
-      this.#lastNum = x;
-      this.#lastText = s;
+    NUM_F64[0] = x;
+    const i = (NUM_U32[0] ^ (NUM_U32[0] >>> 13)) & (NUM_CACHE - 1);
+    let s: string;
+    if (this.#numKeys[i] === x) s = this.#numText[i];
+    else {
+      s = String(x);
+      this.#numKeys[i] = x;
+      this.#numText[i] = s;
     }
-    this.#hash.feed(this.#lastText);
+    this.#hash.feed(s);
   }
 
   #msg(m: unknown): string {
     if (m === null || typeof m !== "object") return stableStringify(m);
+    // a message's records often follow one another (its delivery, then its forwarding's send)
+    if (m === this.#lastMsg) return this.#lastMsgJson;
     let s = this.#msgJson.get(m);
     if (s === undefined) {
       s = stableStringify(m);
       this.#msgJson.set(m, s);
     }
+    this.#lastMsg = m;
+    this.#lastMsgJson = s;
     return s;
   }
 

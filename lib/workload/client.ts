@@ -210,15 +210,7 @@ export class Workload<M> {
       home: this.#homeOf.get(client)!,
     };
     this.#issued++;
-    this.history.push({
-      type: "invoke",
-      process,
-      f: op.f,
-      ...(op.key !== undefined ? { key: op.key } : {}),
-      value: op.value,
-      timeMs: this.#sim.nowMs,
-      node: op.home,
-    });
+    this.history.push(historyEvent("invoke", op, op.value, this.#sim.nowMs, undefined));
     this.#pendingByClient.get(client)!.set(op.id, { op, invokedAt: this.#sim.nowMs });
     ctx.setTimer(`timeout:${op.id}`, c.timeoutMs);
     this.#driver.request(ctx, op);
@@ -271,16 +263,8 @@ export class Workload<M> {
   ): void {
     this.#pendingByClient.get(client)!.delete(p.op.id);
     const op = p.op;
-    this.history.push({
-      type,
-      process: op.process,
-      f: op.f,
-      ...(op.key !== undefined ? { key: op.key } : {}),
-      value: type === "ok" || type === "fail" ? (value ?? op.value) : op.value,
-      timeMs: this.#sim.nowMs,
-      node: op.home,
-      ...(error ? { error } : {}),
-    });
+    const v = type === "ok" || type === "fail" ? (value ?? op.value) : op.value;
+    this.history.push(historyEvent(type, op, v, this.#sim.nowMs, error));
     // Jepsen: a process whose operation has an unknown outcome is retired; a fresh one replaces it
     const process = type === "info" ? this.#nextProcess++ : op.process;
     if (this.config.mode === "closed") {
@@ -290,6 +274,28 @@ export class Workload<M> {
       this.#free.sort((a, b) => a - b);
     }
   }
+}
+
+// A history event with the same keys in the same order as spreading optional ones would give
+// (`key` only when set, `error` only when non-empty), built without spread temporaries.
+function historyEvent(
+  type: HistoryEvent["type"],
+  op: ClientOp,
+  value: unknown,
+  timeMs: number,
+  error: string | undefined,
+): HistoryEvent {
+  const e: { -readonly [K in keyof HistoryEvent]: HistoryEvent[K] } = {
+    type,
+    process: op.process,
+    f: op.f,
+  } as HistoryEvent;
+  if (op.key !== undefined) e.key = op.key;
+  e.value = value;
+  e.timeMs = timeMs;
+  e.node = op.home;
+  if (error) e.error = error;
+  return e;
 }
 
 /**
