@@ -9,7 +9,9 @@
  * checkers decide only (no witness), with the same step budget. Options: `--ops 1000,5000`,
  * `--clients 10,50`, `--keys 1,8`, `--overlap busy,sparse`, `--stale no,yes`, `--runs N`
  * (default 3), `--budget STEPS` (default 10,000,000), `--timeout S` (default 30: Porcupine's time-out per run; a process is killed after 2S + 10 s),
- * `--heap MB` V8 heap cap per process (default 4096), `--baseline REV`, `--no-baseline`.
+ * `--heap MB` V8 heap cap per process (default 4096), `--baseline REV`, `--no-baseline`,
+ * `--warmup N` untimed runs before the timed ones in cells of at most 20,000 operations, for every
+ * checker and Porcupine alike (default 1; a JIT needs several to reach its steady state).
  * `--porcupine DIR`: also Porcupine (Go) in the same run, from a Porcupine checkout's checker.go and
  * bitset.go compiled with a small harness (Go from Debian's golang-go; no module is downloaded),
  * under the same memory cap (ulimit -v) and with `--timeout` as Porcupine's own time-out.
@@ -260,7 +262,8 @@ async function runCell(): Promise<void> {
         zones: which === "new",
       })
       : lib.checkLinearizability(g.history, model(), { stepBudget: budget, minimize: false });
-  if (cell.ops <= WARM_UP_UP_TO) check(); // one untimed run first (JIT), as for Porcupine
+  // untimed runs first (JIT), as for Porcupine
+  if (cell.ops <= WARM_UP_UP_TO) { for (let i = 0; i < opt("warmup", 1); i++) check(); }
   let result:
     | { verdict: string; steps: number; partitions: { method?: string; verdict: string }[] }
     | undefined;
@@ -306,6 +309,8 @@ async function spawnCell(
       dir,
       "--runs",
       String(opt("runs", 3)),
+      "--warmup",
+      String(opt("warmup", 1)),
       "--budget",
       String(opt("budget", 10_000_000)),
     ],
@@ -538,9 +543,11 @@ func main() {
 	}
 	times := []float64{}
 	var res porcupine.CheckResult
-	if len(ops) <= ${WARM_UP_UP_TO} {
+	warmups, _ := strconv.Atoi(os.Args[4])
+	for k := 0; len(ops) <= ${WARM_UP_UP_TO} && k < warmups; k++ {
 		if porcupine.Check(model, ops, time.Duration(timeoutS)*time.Second) == porcupine.Unknown {
 			runs = 1
+			break
 		}
 	}
 	for k := 0; k < runs; k++ {
@@ -609,6 +616,7 @@ async function porcupineCell(bin: string, cell: Cell, timeoutS: number): Promise
       file,
       String(opt("runs", 3)),
       String(timeoutS),
+      String(opt("warmup", 1)),
     ],
     stdout: "piped",
     stderr: "piped",

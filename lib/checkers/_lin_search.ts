@@ -99,6 +99,74 @@ function fmix32(x: number): number {
 }
 
 /**
+ * Call and return entries (2i, 2i + 1) of the kept operations ordered by time; ties put calls
+ * before returns, then lower entries first. Histories usually list operations by invocation, so
+ * calls are already in order and returns nearly so: they are sorted by a bounded insertion sort
+ * (stable, so ties stay by index) and merged, in O(n + inversions) without a comparator call per
+ * pair; anything else falls back to a general sort with the same order.
+ */
+function orderEntries<I, O>(
+  ops: readonly SearchOp<I, O>[],
+  times: Float64Array,
+  dropped: (op: SearchOp<I, O>) => boolean,
+  m: number,
+): Int32Array {
+  const n = ops.length;
+  const calls = new Int32Array(m);
+  const rets = new Int32Array(m);
+  let callsSorted = true;
+  for (let i = 0, k = 0; i < n; i++) {
+    if (dropped(ops[i])) continue;
+    if (k > 0 && times[2 * calls[k - 1]] > times[2 * i]) callsSorted = false;
+    calls[k] = i;
+    rets[k++] = i;
+  }
+  let moves = 0;
+  const maxMoves = 8 * m + 1024;
+  if (callsSorted) {
+    for (let k = 1; k < m && moves <= maxMoves; k++) {
+      const r = rets[k];
+      const t = times[2 * r + 1];
+      let j = k - 1;
+      while (j >= 0 && times[2 * rets[j] + 1] > t) {
+        rets[j + 1] = rets[j];
+        j--;
+        moves++;
+      }
+      rets[j + 1] = r;
+    }
+  }
+  const sorted = new Int32Array(2 * m);
+  if (callsSorted && moves <= maxMoves) {
+    let a = 0;
+    let b = 0;
+    let k = 0;
+    while (a < m && b < m) {
+      // a call at the same time as a return goes first (touching intervals are concurrent)
+      if (times[2 * calls[a]] <= times[2 * rets[b] + 1]) sorted[k++] = 2 * calls[a++];
+      else sorted[k++] = 2 * rets[b++] + 1;
+    }
+    while (a < m) sorted[k++] = 2 * calls[a++];
+    while (b < m) sorted[k++] = 2 * rets[b++] + 1;
+    return sorted;
+  }
+  for (let k = 0; k < m; k++) {
+    sorted[2 * k] = 2 * calls[k];
+    sorted[2 * k + 1] = 2 * calls[k] + 1;
+  }
+  sorted.sort((a, b) => {
+    const ta = times[a];
+    const tb = times[b];
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const ka = a & 1;
+    const kb = b & 1;
+    if (ka !== kb) return ka - kb; // calls (even) before returns (odd)
+    return a - b;
+  });
+  return sorted;
+}
+
+/**
  * A resumable linearization search over one partition. `run(steps)` advances it by at most that
  * many steps, so a caller can interleave partitions deterministically (Porcupine runs them in
  * parallel and stops at the first illegal one; round-robin slices give the same early exit).
@@ -183,21 +251,7 @@ export class LinearizationSearch<S, I, O> {
       times[2 * i + 1] = ops[i].completeMs;
       if (!dropped(ops[i])) m++;
     }
-    const sorted = new Int32Array(2 * m);
-    for (let i = 0, k = 0; i < n; i++) {
-      if (dropped(ops[i])) continue;
-      sorted[k++] = 2 * i;
-      sorted[k++] = 2 * i + 1;
-    }
-    sorted.sort((a, b) => {
-      const ta = times[a];
-      const tb = times[b];
-      if (ta !== tb) return ta < tb ? -1 : 1;
-      const ka = a & 1;
-      const kb = b & 1;
-      if (ka !== kb) return ka - kb; // calls (even) before returns (odd)
-      return a - b;
-    });
+    const sorted = orderEntries(ops, times, dropped, m);
     const next = this.next = new Int32Array(2 * n + 1);
     const prev = this.prev = new Int32Array(2 * n + 1);
     let last = head;
@@ -333,7 +387,9 @@ export class LinearizationSearch<S, I, O> {
     this.heads[e] = lo;
     this.lens[e] = len;
     this.offs[e] = this.poolUsed;
-    this.pool.set(bits.subarray(lo, lo + len), this.poolUsed);
+    const pool = this.pool;
+    const base = this.poolUsed - lo;
+    for (let w = lo; w < lo + len; w++) pool[base + w] = bits[w]; // a few words: no view object
     this.poolUsed += len;
     this.states.push(state);
     table[slot] = e + 1;

@@ -117,7 +117,10 @@ export interface CheckOptions {
 }
 
 /** Register partitions this large get a short search before zones (see checkLinearizability). */
-const PROBE_FROM = 1000;
+const PROBE_FROM = 64;
+
+/** Extra steps of that short search: 2n + min(n, this). */
+const PROBE_EXTRA = 1000;
 
 /** Default of {@link CheckOptions.memoryBudget}: 512 MiB. */
 export const DEFAULT_MEMORY_BUDGET = 512 * 1024 * 1024;
@@ -278,15 +281,24 @@ export function checkLinearizability<S, I, O>(
   const operations: readonly Operation[] = isHistory(history)
     ? pairOperations(history)
     : history as readonly Operation[];
-  const idOf = new Map<Operation, number>();
-  operations.forEach((op, i) => idOf.set(op, i));
-  const live = operations.filter((op) => op.status !== "fail");
+  const live: Operation[] = [];
+  const liveIds: number[] = [];
+  for (let i = 0; i < operations.length; i++) {
+    if (operations[i].status === "fail") continue;
+    live.push(operations[i]);
+    liveIds.push(i);
+  }
   const groups: OperationGroup[] = options.partition !== false && model.partition
     ? model.partition(live)
     : [{ label: "all operations", operations: live }];
+  let idOf: Map<Operation, number> | undefined; // built only for groups other than `live`
 
   const parts: Part[] = groups.map((group) => {
-    const ids = group.operations.map((op) => {
+    const ids = group.operations === live ? liveIds : group.operations.map((op) => {
+      if (idOf === undefined) {
+        idOf = new Map();
+        operations.forEach((o, i) => idOf!.set(o, i));
+      }
       const id = idOf.get(op);
       if (id === undefined) throw new Error(`${model.name}.partition returned a foreign operation`);
       return id;
@@ -300,8 +312,9 @@ export function checkLinearizability<S, I, O>(
 
   // Register partitions with unique values: decided by zones, certified (see _lin_register.ts).
   // Zones cost O(n log n) with a large constant; on histories with little overlap the search
-  // runs in about one step per operation and is cheaper, so larger partitions first get a short
-  // search (2n + 1000 steps) and go to zones only when that does not decide them.
+  // runs in about one step per operation and is cheaper, so register partitions of 64 operations
+  // or more first get a short search (2n + min(n, 1000) steps) and go to zones only when that
+  // does not decide them (smaller ones go straight to zones: nothing there is worth saving).
   if (options.zones !== false) {
     for (let g = 0; g < parts.length && !stopEarly(); g++) {
       const part = parts[g];
@@ -311,7 +324,7 @@ export function checkLinearizability<S, I, O>(
         const search = part.search = new LinearizationSearch(part.model, part.searchOps, {
           memory,
         });
-        search.run(Math.min(2 * n + 1000, budget - steps));
+        search.run(Math.min(2 * n + Math.min(n, PROBE_EXTRA), budget - steps));
         steps += search.steps;
         if (search.verdict === "illegal" && failed === undefined) failed = g;
         if (search.verdict !== "unknown" || search.outOfMemory) continue;

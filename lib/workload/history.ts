@@ -65,52 +65,57 @@ export interface Operation {
  * Throws when a process completes an operation it never invoked.
  */
 export function pairOperations(history: History): Operation[] {
-  const open = new Map<number, number>();
-  const ops: Operation[] = [];
-  const opOfInvoke = new Map<number, number>();
-  for (let i = 0; i < history.length; i++) {
+  // First pass: match each invoke with its completion (event indices only, no objects), so the
+  // second pass builds every operation once.
+  const n = history.length;
+  const completion = new Int32Array(n).fill(-1);
+  // Open invocations by process: an array for the usual small non-negative integer ids, a map
+  // for any other.
+  const openAt: number[] = [];
+  const openMap = new Map<number, number>();
+  const small = (p: number) => p >= 0 && p < 65536 && (p | 0) === p;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
     const e = history[i];
+    const p = e.process;
+    const inArray = small(p);
+    const at = inArray ? openAt[p] : openMap.get(p);
     if (e.type === "invoke") {
-      if (open.has(e.process)) {
+      if (at !== undefined && at >= 0) {
         throw new Error(
-          `history[${i}]: process ${e.process} invokes while its operation at history[${
-            open.get(e.process)
-          }] is still open`,
+          `history[${i}]: process ${p} invokes while its operation at history[${at}] is still open`,
         );
       }
-      open.set(e.process, i);
-      opOfInvoke.set(i, ops.length);
-      ops.push({
-        process: e.process,
-        f: e.f,
-        key: e.key,
-        input: e.value,
-        output: undefined,
-        status: "info",
-        invokeMs: e.timeMs,
-        completeMs: Infinity,
-        invokeIndex: i,
-        completeIndex: -1,
-      });
+      if (inArray) openAt[p] = i;
+      else openMap.set(p, i);
+      count++;
     } else {
-      const inv = open.get(e.process);
-      if (inv === undefined) {
-        throw new Error(
-          `history[${i}]: process ${e.process} completes (${e.type}) with no open invoke`,
-        );
+      if (at === undefined || at < 0) {
+        throw new Error(`history[${i}]: process ${p} completes (${e.type}) with no open invoke`);
       }
-      open.delete(e.process);
-      const k = opOfInvoke.get(inv)!;
-      const op = ops[k];
-      if (e.type === "info") continue; // outcome unknown: stays open to the end
-      ops[k] = {
-        ...op,
-        output: e.type === "ok" ? e.value : undefined,
-        status: e.type,
-        completeMs: e.timeMs,
-        completeIndex: i,
-      };
+      if (inArray) openAt[p] = -1;
+      else openMap.delete(p);
+      if (e.type !== "info") completion[at] = i; // info: outcome unknown, stays open to the end
     }
+  }
+  const ops: Operation[] = new Array(count);
+  for (let i = 0, k = 0; i < n; i++) {
+    const e = history[i];
+    if (e.type !== "invoke") continue;
+    const c = completion[i];
+    const done = c >= 0 ? history[c] : undefined;
+    ops[k++] = {
+      process: e.process,
+      f: e.f,
+      key: e.key,
+      input: e.value,
+      output: done !== undefined && done.type === "ok" ? done.value : undefined,
+      status: done === undefined ? "info" : done.type === "ok" ? "ok" : "fail",
+      invokeMs: e.timeMs,
+      completeMs: done === undefined ? Infinity : done.timeMs,
+      invokeIndex: i,
+      completeIndex: c,
+    };
   }
   return ops;
 }
