@@ -128,3 +128,10 @@ Deno.test("rng: streams are named by path; a fork does not depend on the parent'
   assert.ok(h.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32));
   assert.notDeepEqual(hash128("42"), hash128("43"));
 });
+
+Deno.test("rng: chance(0) and chance of a negative p draw nothing from the stream", () => {
+  const a = new Rng(11), b = new Rng(11);
+  assert.equal(a.chance(0), false);
+  assert.equal(a.chance(-1), false);
+  assert.equal(a.next(), b.next());
+});

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { EventQueue } from "@lab/sim/queue.ts";
 import { messageTypeOf, Simulation, unknownMembers } from "@lab/sim/simulation.ts";
-import { MemoryStorage } from "@lab/sim/storage.ts";
+import { immutable, isImmutable, MemoryStorage } from "@lab/sim/storage.ts";
 import { RunningHash, Trace } from "@lab/sim/trace.ts";
 import type { TraceRecord } from "@lab/sim/types.ts";
 
@@ -114,4 +114,52 @@ Deno.test("sim queue: removeWhere drops the matching events and keeps the rest i
   const out: string[] = [];
   for (let e = q.pop(); e; e = q.pop()) out.push(`${e.name}@${e.t}`);
   assert.deepEqual(out, ["a@1", "c@3", "e@5"]);
+});
+
+Deno.test("sim storage: isImmutable is true only for primitives and storage's frozen copies", () => {
+  for (const x of [null, undefined, 0, "s", true, 3n]) {
+    assert.equal(isImmutable(x), true, String(x));
+  }
+  for (const x of [{ a: 1 }, [1, 2], Object.freeze({ a: 1 })]) {
+    assert.equal(isImmutable(x), false, JSON.stringify(x));
+  }
+  assert.equal(isImmutable(immutable({ term: 1, command: { key: "k" } })), true);
+});
+
+Deno.test("sim: with the trace off, a firing timer records nothing", () => {
+  const sim = new Simulation<number>({ seed: 1, trace: { mode: "off" } });
+  let fired = 0;
+  sim.addNode("n0", (ctx) => ({
+    start: () => ctx.setTimer("t", 5),
+    onTimer: () => void fired++,
+    onMessage() {},
+  }));
+  sim.run({ untilMs: 20 });
+  assert.equal(fired, 1);
+  assert.equal(sim.trace.records.length, 0);
+});
+
+Deno.test("sim storage: a Date keeps its type and an own __proto__ key stays a plain key", () => {
+  const s = new MemoryStorage();
+  s.set("d", new Date(5));
+  const d = s.get("d");
+  assert.ok(d instanceof Date && d.getTime() === 5, String(d));
+  s.set("p", JSON.parse('{"__proto__": {"x": 1}, "y": 2}'));
+  const p = s.get("p") as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(p), Object.prototype);
+  assert.ok(Object.hasOwn(p, "__proto__"));
+  assert.deepEqual(Object.keys(p).sort(), ["__proto__", "y"]);
+  assert.equal((p as { x?: number }).x, undefined);
+});
+
+Deno.test("sim: adding a twin is traced with the node and the instance", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.addTwin("a", { instance: "a2" });
+  const r = sim.trace.records.find((x) => x.type === "nemesis");
+  assert.deepEqual(r && r.type === "nemesis" ? r.action : undefined, {
+    type: "twin",
+    node: "a",
+    instance: "a2",
+  });
 });

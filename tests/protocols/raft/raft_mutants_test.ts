@@ -4,8 +4,14 @@
  * AppendEntries rejection at or below a follower's matchIndex; the snapshot breach names both sides.
  */
 import assert from "node:assert/strict";
-import type { RaftMessage, RequestVoteResponse } from "../../../lib/protocols/raft/messages.ts";
-import type { RaftNode } from "../../../lib/protocols/raft/node.ts";
+import {
+  isRaftMessage,
+  type RaftMessage,
+  type RequestVoteResponse,
+} from "../../../lib/protocols/raft/messages.ts";
+import { raftFactory, type RaftNode } from "../../../lib/protocols/raft/node.ts";
+import { ConfigError } from "../../../lib/sim/errors.ts";
+import { createCluster } from "../../../lib/net/cluster.ts";
 import { RaftInvariants } from "../../../lib/protocols/raft/invariants.ts";
 import type { EmittedEvent } from "../../../lib/sim/simulation.ts";
 import type { ProtocolEvent } from "../../../lib/sim/types.ts";
@@ -85,4 +91,56 @@ Deno.test("raft invariants: a snapshot over an applied entry of another term is 
     breach(inv)?.message,
     "n2 installed a snapshot ending at index 3 term 2, but n0 applied term 1 there",
   );
+});
+
+Deno.test("raftFactory refuses a bad config at once, saying it is the raft config", () => {
+  assert.throws(
+    () => raftFactory({ heartbeatIntervalMs: -5 }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.startsWith("invalid raft config: ") &&
+      e.message.includes("heartbeatIntervalMs"),
+  );
+});
+
+Deno.test("raftFactory's member check names the raft config and the unknown server", () => {
+  assert.throws(
+    () =>
+      createCluster({ seed: 1, nodes: 3, factory: raftFactory({ servers: ["n0", "n1", "n9"] }) }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.startsWith("invalid raft config: ") &&
+      e.message.includes("servers") && e.message.includes("n9"),
+  );
+});
+
+Deno.test("raft invariants: two different commands applied at one index break state-machine safety", () => {
+  const inv = new RaftInvariants();
+  const ev = (t: number, node: string, event: ProtocolEvent): EmittedEvent => ({
+    t,
+    node,
+    event,
+    traceIndex: -1,
+  });
+  inv.observe(ev(1, "n0", { type: "apply", index: 4, term: 1, kind: "command", command: "a" }));
+  inv.observe(ev(2, "n1", { type: "apply", index: 4, term: 1, kind: "command", command: "a" }));
+  assert.equal(inv.breach, undefined, "the same command twice");
+  inv.observe(ev(3, "n2", { type: "apply", index: 4, term: 1, kind: "command", command: "b" }));
+  const breach = (i: RaftInvariants) => i.breach;
+  assert.equal(breach(inv)?.invariant, "state-machine-safety");
+});
+
+Deno.test("raft messages: the guard refuses null and a function that carries a Raft type", () => {
+  assert.equal(isRaftMessage(null), false);
+  const f = Object.assign(() => {}, { type: "RequestVote" });
+  assert.equal(isRaftMessage(f), false);
+  assert.equal(isRaftMessage({ type: "RequestVote" }), true);
+});
+
+Deno.test("raft: a single-server cluster serves a ReadIndex read on its own", () => {
+  const { raft } = node({ peers: [] });
+  raft.onTimer("raft:election");
+  assert.equal(raft.role, "leader");
+  const got: unknown[] = [];
+  raft.readIndex((r) => got.push(r));
+  raft.onTimer("raft:heartbeat");
+  assert.deepEqual(got, [{ ok: true, index: 1 }]);
 });
