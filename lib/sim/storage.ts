@@ -65,14 +65,7 @@ function copyFrozen(v: unknown, depth: number): unknown {
     for (const k in v) {
       const x = copyFrozen((v as Record<string, unknown>)[k], depth + 1);
       if (x === NOT_PLAIN) return NOT_PLAIN;
-      if (k === "__proto__") {
-        Object.defineProperty(o, k, {
-          value: x,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else o[k] = x;
+      setOwn(o, k, x);
     }
     out = o;
   }
@@ -107,21 +100,20 @@ function store(value: unknown): unknown {
   return x === NOT_PLAIN ? new Copied(structuredClone(value)) : x;
 }
 
+/** Set own data property `k` of `o` (a key named `__proto__` too, which `o[k] = x` would not). */
+function setOwn(o: Record<string, unknown>, k: string, x: unknown): void {
+  if (k === "__proto__") {
+    Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
+  } else o[k] = x;
+}
+
 /** A mutable deep copy of frozen plain data (what a read hands out). */
 function thaw(v: unknown): unknown {
   if (v === null || typeof v !== "object") return v;
   if (Array.isArray(v)) return v.map(thaw);
   const o: Record<string, unknown> = {};
   for (const k in v) {
-    const x = thaw((v as Record<string, unknown>)[k]);
-    if (k === "__proto__") {
-      Object.defineProperty(o, k, {
-        value: x,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else o[k] = x;
+    setOwn(o, k, thaw((v as Record<string, unknown>)[k]));
   }
   return o;
 }
