@@ -13,7 +13,8 @@ import type { TraceOptions } from "../../sim/trace.ts";
 import { parseConfig } from "../../sim/errors.ts";
 import type { NodeFactory } from "../../sim/types.ts";
 import { BlockStore } from "../../chain/store.ts";
-import { type BftSize, bftSize } from "../bft/config.ts";
+import type { BftSize } from "../bft/config.ts";
+import { BFT_CLUSTER_FIELDS, bftClusterSize } from "../bft/cluster_shape.ts";
 import { BftInvariants } from "../bft/invariants.ts";
 import { type GrandpaConfigInput, GrandpaConfigSchema } from "./config.ts";
 import type { GrandpaMessage } from "./messages.ts";
@@ -67,22 +68,12 @@ export interface GrandpaCluster extends Cluster<GrandpaMessage> {
 }
 
 const Shape = z.object({
-  seed: z.union([z.number().int(), z.string().min(1)]),
-  n: z.number().int().min(1).max(1024),
-  f: z.number().int().min(0).optional(),
-  quorum: z.number().int().min(1).optional(),
-  allowUnsafe: z.boolean().default(false),
-  network: z.unknown().optional(),
-  nemesis: z.unknown().optional(),
-  byzantine: z.unknown().optional(),
-  trace: z.unknown().optional(),
+  ...BFT_CLUSTER_FIELDS,
   grandpa: z.record(z.string(), z.unknown()).optional(),
   mistakes: z.object({
     precommitWithoutPrevotes: z.boolean().optional(),
     prevoteIgnoresEstimate: z.boolean().optional(),
   }).strict().optional(),
-  throwOnBreach: z.boolean().optional(),
-  collectEvents: z.boolean().optional(),
 }).strict();
 
 /**
@@ -97,11 +88,7 @@ const Shape = z.object({
  */
 export function grandpaCluster(options: GrandpaClusterOptions): GrandpaCluster {
   const o = parseConfig(Shape, options, "grandpa cluster options");
-  const size = bftSize(
-    o.n,
-    { f: o.f, quorum: o.quorum, allowUnsafe: o.allowUnsafe },
-    "grandpa cluster options",
-  );
+  const size = bftClusterSize(o, "grandpa cluster options");
   const config: GrandpaConfigInput = {
     ...options.grandpa,
     f: size.f,

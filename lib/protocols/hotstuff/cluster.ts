@@ -11,9 +11,14 @@ import type { NetworkConfigInput } from "../../net/network.ts";
 import type { TraceOptions } from "../../sim/trace.ts";
 import type { NodeFactory } from "../../sim/types.ts";
 import { parseConfig } from "../../sim/errors.ts";
-import { installWorkload, type Workload, type WorkloadInput } from "../../workload/client.ts";
-import { kvClientDriver, kvOpGenerator } from "../kv/client.ts";
-import { type BftSize, bftSize } from "../bft/config.ts";
+import type { Workload, WorkloadInput } from "../../workload/client.ts";
+import type { BftSize } from "../bft/config.ts";
+import {
+  BFT_CLUSTER_FIELDS,
+  BFT_KV_FIELDS,
+  bftClusterSize,
+  installBftKvWorkload,
+} from "../bft/cluster_shape.ts";
 import { BftInvariants } from "../bft/invariants.ts";
 import type { KvConfigInput } from "../kv/config.ts";
 import type { HotStuffConfigInput } from "./config.ts";
@@ -78,26 +83,14 @@ export interface HotStuffCluster extends Cluster<HotStuffKvMessage> {
 }
 
 const Shape = z.object({
-  seed: z.union([z.number().int(), z.string().min(1)]),
-  n: z.number().int().min(1).max(1024),
-  f: z.number().int().min(0).optional(),
-  quorum: z.number().int().min(1).optional(),
-  allowUnsafe: z.boolean().default(false),
+  ...BFT_CLUSTER_FIELDS,
+  ...BFT_KV_FIELDS,
   variant: z.enum(["basic", "chained"]).optional(),
-  network: z.unknown().optional(),
-  nemesis: z.unknown().optional(),
-  byzantine: z.unknown().optional(),
-  trace: z.unknown().optional(),
-  clients: z.number().int().min(0).default(0),
-  workload: z.record(z.string(), z.unknown()).optional(),
   hotstuff: z.record(z.string(), z.unknown()).optional(),
   mistakes: z.object({
     ignoreLock: z.boolean().optional(),
     commitOnTwoChain: z.boolean().optional(),
   }).strict().optional(),
-  kv: z.unknown().optional(),
-  throwOnBreach: z.boolean().optional(),
-  collectEvents: z.boolean().optional(),
 }).strict();
 
 /**
@@ -112,11 +105,7 @@ const Shape = z.object({
  */
 export function hotstuffCluster(options: HotStuffClusterOptions): HotStuffCluster {
   const o = parseConfig(Shape, options, "hotstuff cluster options");
-  const size = bftSize(
-    o.n,
-    { f: o.f, quorum: o.quorum, allowUnsafe: o.allowUnsafe },
-    "hotstuff cluster options",
-  );
+  const size = bftClusterSize(o, "hotstuff cluster options");
   const hotstuff: HotStuffConfigInput = {
     ...options.hotstuff,
     ...(o.variant ? { variant: o.variant } : {}),
@@ -145,16 +134,6 @@ export function hotstuffCluster(options: HotStuffClusterOptions): HotStuffCluste
     forensics: hotstuffForensics,
     throwOnBreach: options.throwOnBreach ?? true,
   }).attach(c.sim);
-  const workload = o.clients > 0
-    ? installWorkload(c.sim, kvClientDriver(), kvOpGenerator({ keys: 3 }), {
-      mode: "closed",
-      clients: o.clients,
-      endMs: 2_000,
-      timeoutMs: 500,
-      retries: 50,
-      retryBackoffMs: 20,
-      ...options.workload,
-    })
-    : undefined;
+  const workload = installBftKvWorkload(c.sim, o.clients, options.workload);
   return { ...c, inv, workload, size, tree, factory };
 }
