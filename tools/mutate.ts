@@ -75,14 +75,23 @@ export interface MutantResult {
   readonly original: string;
   readonly mutated: string;
   readonly status: string;
+  /** Stryker's reason for the status: for "Ignored", the reason written in the disable comment. */
+  readonly reason?: string;
 }
 
 /** A module's run: the mutants judged (sampled ones only, with `--max`). */
 export interface ModuleResult {
   readonly module: string;
   readonly tests: readonly string[];
+  /** Mutants in the module that can be judged (those not marked equivalent in the source). */
   readonly total: number;
   readonly mutants: readonly MutantResult[];
+  /**
+   * Mutants marked equivalent in the source with a Stryker disable comment
+   * (`// Stryker disable next-line <Mutator>: equivalent — <why>`): listed with their reason,
+   * never run and never counted in the score.
+   */
+  readonly ignored: readonly MutantResult[];
 }
 
 /** Mutation score: detected / (detected + survived + no coverage); errors are not counted. */
@@ -127,6 +136,7 @@ interface StrykerReport {
       mutatorName: string;
       replacement?: string;
       status: string;
+      statusReason?: string;
       location: { start: { line: number; column: number }; end: { line: number; column: number } };
     }[];
   }>;
@@ -155,6 +165,7 @@ export function readReport(report: StrykerReport): MutantResult[] {
         original: text,
         mutated: m.replacement ?? "",
         status: m.status,
+        ...(m.statusReason ? { reason: m.statusReason } : {}),
       });
     }
   }
@@ -237,12 +248,14 @@ export async function mutateModule(
   let total: number;
   if (opts.max !== undefined) {
     // pass 1: list the mutants (the command always passes, so this costs one process each)
-    const all = readReport(
+    const listed = readReport(
       await stryker(dir, module, "true", 2, `list_${tag}.json`, undefined, opts.exclude),
     );
+    const all = listed.filter((m) => m.status !== "Ignored");
     total = all.length;
     const ids = new Set(sampleIds(all.map((m) => m.id), opts.max, opts.seed));
     const sampled = all.filter((m) => ids.has(m.id));
+    const ignored = listed.filter((m) => m.status === "Ignored");
     // pass 2 instruments only the sampled mutants' lines (instrumenting a whole module slows
     // every test run several times); a range also holds the mutants nested in it, so list again
     const ranges = [
@@ -276,9 +289,9 @@ export async function mutateModule(
     for (const m of judged) {
       if (!want.has(keyOf(m))) throw new Error(`mutant ids moved between passes: ${keyOf(m)}`);
     }
-    return { module, tests, total, mutants: judged };
+    return { module, tests, total, mutants: judged, ignored };
   }
-  const judged = readReport(
+  const everything = readReport(
     await stryker(
       dir,
       module,
@@ -289,8 +302,10 @@ export async function mutateModule(
       opts.exclude,
     ),
   );
+  const judged = everything.filter((m) => m.status !== "Ignored");
   total = judged.length;
-  return { module, tests, total, mutants: judged };
+  const ignored = everything.filter((m) => m.status === "Ignored");
+  return { module, tests, total, mutants: judged, ignored };
 }
 
 /** The printed summary of a module's run. */
@@ -306,6 +321,10 @@ export function summary(r: ModuleResult): string {
   ];
   for (const m of r.mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage")) {
     lines.push(`  survived ${survivorLine(m)}`);
+  }
+  if (r.ignored.length) {
+    lines.push(`  ${r.ignored.length} marked equivalent in the source (not run, not counted):`);
+    for (const m of r.ignored) lines.push(`  equivalent ${survivorLine(m)}: ${m.reason ?? "?"}`);
   }
   return lines.join("\n");
 }
@@ -384,12 +403,12 @@ if (import.meta.main) {
     else console.error(`kept ${dir}`);
   }
   if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(results, null, 1));
-  console.log("\nmodule | score | killed | timeout | survived | judged | mutants");
+  console.log("\nmodule | score | killed | timeout | survived | judged | mutants | equivalent");
   for (const r of results) {
     const s = score(r.mutants);
     console.log(
       `${r.module} | ${(100 * s.score).toFixed(1)} % | ${s.killed} | ${s.timeout} | ` +
-        `${s.survived} | ${r.mutants.length} | ${r.total}`,
+        `${s.survived} | ${r.mutants.length} | ${r.total} | ${r.ignored.length}`,
     );
   }
 }
