@@ -7,11 +7,14 @@
  * @module
  */
 import type { Schedule } from "../../net/nemesis.ts";
-import { randomSchedule } from "../../net/shrink.ts";
 import type { AdversaryInput } from "../../net/adversary.ts";
 import { randomAdversary } from "../bft/sweep_adversary.ts";
-import { nodeIds } from "../../net/cluster.ts";
-import { describeBftBreach } from "../bft/invariants.ts";
+import {
+  type BftSweepResult,
+  bftSweepSchedule,
+  replayLine,
+  runPhases,
+} from "../bft/sweep_phases.ts";
 import { grandpaCluster } from "./cluster.ts";
 
 /** A classic mistake to switch on in the honest voters (config.ts). */
@@ -32,12 +35,7 @@ export interface GrandpaSweepOptions {
 }
 
 /** The outcome of one run. */
-export interface SweepResult {
-  /** The first breach (safety or liveness), as one line with the seed; absent when fine. */
-  readonly breach?: string;
-  /** Heights finalised by some honest voter. */
-  readonly decisions: number;
-}
+export type SweepResult = BftSweepResult;
 
 /** The adversary one seed draws: one voter (≤ f) with one strategy, or none. */
 export function sweepAdversary(seed: number, n = 4): AdversaryInput[] {
@@ -51,12 +49,7 @@ export function sweepAdversary(seed: number, n = 4): AdversaryInput[] {
 
 /** The fault schedule one seed draws (partitions, isolations, crashes, pauses, slow links). */
 export function sweepSchedule(seed: number, n = 4, safetyMs = 1_500): Schedule {
-  return randomSchedule(seed, nodeIds(n), {
-    endMs: safetyMs - 200,
-    episodes: 5,
-    kinds: ["partition", "isolate", "crash", "pause", "slowLink"],
-    maxDurationMs: 400,
-  });
+  return bftSweepSchedule(seed, n, safetyMs, { quietMs: 200, episodes: 5, maxDurationMs: 400 });
 }
 
 /** One run of a given schedule; `breach` names the seed and the replay command. */
@@ -81,30 +74,14 @@ export function runSchedule(
     grandpa: { gossipDelayMs: 10, slotMs: 25, rebroadcastMs: 60 },
     mistakes: mistake ? { [mistake]: true } : undefined,
   });
-  const replay = `replay: sweepOne(${seed}${mistake ? `, { mistake: "${mistake}" }` : ""})`;
-  const safety = () =>
-    c.inv.breaches.length
-      ? {
-        breach: `${describeBftBreach(c.inv.breaches[0], "grandpa")}; ${replay}`,
-        decisions: c.inv.decidedSlots,
-      }
-      : undefined;
-  c.sim.run({ untilMs: safetyMs });
-  const early = safety();
-  if (early) return early;
-  c.repairAll();
-  c.sim.run({ untilMs: safetyMs + bound });
-  const late = safety();
-  if (late) return late;
-  const live = c.inv.liveness(safetyMs, bound);
-  if (!live.ok) {
-    return {
-      breach: `grandpa liveness: no new finalised height within ${bound} ms after heal, ` +
-        `seed=${seed}; ${replay}`,
-      decisions: c.inv.decidedSlots,
-    };
-  }
-  return { decisions: c.inv.decidedSlots };
+  return runPhases(c, {
+    protocol: "grandpa",
+    seed,
+    safetyMs,
+    livenessBoundMs: bound,
+    replay: replayLine(seed, mistake),
+    progress: "new finalised height",
+  });
 }
 
 /**

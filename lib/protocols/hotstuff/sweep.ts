@@ -16,11 +16,15 @@
  */
 import { Rng } from "../../sim/rng.ts";
 import type { Schedule } from "../../net/nemesis.ts";
-import { randomSchedule } from "../../net/shrink.ts";
 import type { AdversaryInput } from "../../net/adversary.ts";
 import { randomAdversary } from "../bft/sweep_adversary.ts";
-import { nodeIds } from "../../net/cluster.ts";
-import { describeBftBreach } from "../bft/invariants.ts";
+import {
+  type BftSweepResult,
+  bftSweepSchedule,
+  replayLine,
+  runPhases,
+  scenarioVerdict,
+} from "../bft/sweep_phases.ts";
 import { hotstuffCluster } from "./cluster.ts";
 import {
   type HotStuffMistake,
@@ -54,12 +58,7 @@ export interface HotStuffSweepOptions {
 }
 
 /** The outcome of one run. */
-export interface SweepResult {
-  /** The first breach (safety or liveness), as one line with the seed; absent when fine. */
-  readonly breach?: string;
-  /** Heights decided by some honest replica. */
-  readonly decisions: number;
-}
+export type SweepResult = BftSweepResult;
 
 /** The variant a seed runs: odd seeds basic, even seeds chained. */
 export function sweepVariant(seed: number): "basic" | "chained" {
@@ -73,12 +72,7 @@ export function sweepAdversary(seed: number, n = 4): AdversaryInput[] {
 
 /** The fault schedule one seed draws (partitions, isolations, crashes, pauses, slow links). */
 export function sweepSchedule(seed: number, n = 4, safetyMs = 2_500): Schedule {
-  return randomSchedule(seed, nodeIds(n), {
-    endMs: safetyMs - 300,
-    episodes: 6,
-    kinds: ["partition", "isolate", "crash", "pause", "slowLink"],
-    maxDurationMs: 600,
-  });
+  return bftSweepSchedule(seed, n, safetyMs, { quietMs: 300, episodes: 6, maxDurationMs: 600 });
 }
 
 /** One run of a given schedule; `breach` names the seed and the replay command. */
@@ -88,19 +82,10 @@ export function runSchedule(
   options: HotStuffSweepOptions = {},
 ): SweepResult {
   const mistake = options.mistake;
-  const replay = `replay: sweepOne(${seed}${mistake ? `, { mistake: "${mistake}" }` : ""})`;
+  const replay = replayLine(seed, mistake);
   if (options.scenario) {
     const r = runScenarioSchedule(options.scenario, seed, schedule, { mistake });
-    const where = `scenario=${options.scenario}; ${replay}`;
-    if (r.breach) return { breach: `${r.breach.line}; ${where}`, decisions: r.decisions };
-    if (!r.live) {
-      return {
-        breach: `hotstuff liveness: no decision within ${r.plan.livenessBoundMs} ms after heal, ` +
-          `seed=${seed}; ${where}`,
-        decisions: r.decisions,
-      };
-    }
-    return { decisions: r.decisions };
+    return scenarioVerdict(r, { protocol: "hotstuff", seed, scenario: options.scenario, replay });
   }
   const n = options.n ?? 4;
   const variant = options.variant ?? sweepVariant(seed);
@@ -125,28 +110,14 @@ export function runSchedule(
     },
     mistakes: mistake ? { [mistake]: true } : undefined,
   });
-  c.sim.run({ untilMs: safetyMs });
-  const safety = () =>
-    c.inv.breaches.length
-      ? {
-        breach: `${describeBftBreach(c.inv.breaches[0], "hotstuff")} variant=${variant}; ${replay}`,
-        decisions: c.inv.decidedSlots,
-      }
-      : undefined;
-  const early = safety();
-  if (early) return early;
-  c.repairAll();
-  c.sim.run({ untilMs: safetyMs + bound });
-  const late = safety();
-  if (late) return late;
-  if (!c.inv.liveness(safetyMs, bound).ok) {
-    return {
-      breach: `hotstuff liveness: no decision within ${bound} ms after heal, seed=${seed} ` +
-        `variant=${variant}; ${replay}`,
-      decisions: c.inv.decidedSlots,
-    };
-  }
-  return { decisions: c.inv.decidedSlots };
+  return runPhases(c, {
+    protocol: "hotstuff",
+    seed,
+    safetyMs,
+    livenessBoundMs: bound,
+    replay,
+    tag: `variant=${variant}`,
+  });
 }
 
 /** The mistake scenario a seed runs instead of random faults: one seed in four, else none. */

@@ -13,11 +13,15 @@
  */
 import { Rng } from "../../sim/rng.ts";
 import type { Schedule } from "../../net/nemesis.ts";
-import { randomSchedule } from "../../net/shrink.ts";
 import type { AdversaryInput } from "../../net/adversary.ts";
 import { randomAdversary } from "../bft/sweep_adversary.ts";
-import { nodeIds } from "../../net/cluster.ts";
-import { describeBftBreach } from "../bft/invariants.ts";
+import {
+  type BftSweepResult,
+  bftSweepSchedule,
+  replayLine,
+  runPhases,
+  scenarioVerdict,
+} from "../bft/sweep_phases.ts";
 import { tendermintCluster } from "./cluster.ts";
 import {
   type MistakeScenarioName,
@@ -50,12 +54,7 @@ export interface TendermintSweepOptions {
 }
 
 /** The outcome of one run. */
-export interface SweepResult {
-  /** The first breach (safety or liveness), as one line with the seed; absent when fine. */
-  readonly breach?: string;
-  /** Heights decided by some honest validator. */
-  readonly decisions: number;
-}
+export type SweepResult = BftSweepResult;
 
 /**
  * The adversary one seed draws: one validator (≤ f) with one strategy, or none. With a mistake
@@ -71,12 +70,7 @@ export function sweepAdversary(seed: number, n = 4, mistake?: TendermintMistake)
 
 /** The fault schedule one seed draws (partitions, isolations, crashes, pauses, slow links). */
 export function sweepSchedule(seed: number, n = 4, safetyMs = 2_500): Schedule {
-  return randomSchedule(seed, nodeIds(n), {
-    endMs: safetyMs - 300,
-    episodes: 6,
-    kinds: ["partition", "isolate", "crash", "pause", "slowLink"],
-    maxDurationMs: 600,
-  });
+  return bftSweepSchedule(seed, n, safetyMs, { quietMs: 300, episodes: 6, maxDurationMs: 600 });
 }
 
 /** One run of a given schedule; `breach` names the seed and the replay command. */
@@ -109,30 +103,13 @@ export function runSchedule(
     },
     mistakes: mistake ? { [mistake]: true } : undefined,
   });
-  const replay = `replay: sweepOne(${seed}${mistake ? `, { mistake: "${mistake}" }` : ""})`;
-  c.sim.run({ untilMs: safetyMs });
-  const safety = () =>
-    c.inv.breaches.length
-      ? {
-        breach: `${describeBftBreach(c.inv.breaches[0], "tendermint")}; ${replay}`,
-        decisions: c.inv.decidedSlots,
-      }
-      : undefined;
-  const early = safety();
-  if (early) return early;
-  c.repairAll();
-  c.sim.run({ untilMs: safetyMs + bound });
-  const late = safety();
-  if (late) return late;
-  const live = c.inv.liveness(safetyMs, bound);
-  if (!live.ok) {
-    return {
-      breach:
-        `tendermint liveness: no decision within ${bound} ms after heal, seed=${seed}; ${replay}`,
-      decisions: c.inv.decidedSlots,
-    };
-  }
-  return { decisions: c.inv.decidedSlots };
+  return runPhases(c, {
+    protocol: "tendermint",
+    seed,
+    safetyMs,
+    livenessBoundMs: bound,
+    replay: replayLine(seed, mistake),
+  });
 }
 
 /** The mistake scenario a seed runs instead of random faults: one seed in four, else none. */
@@ -149,18 +126,12 @@ function runScenarioSeed(
   mistake: TendermintMistake | undefined,
 ): SweepResult {
   const r = runScenarioSchedule(scenario, seed, schedule, { mistake });
-  const replay = `scenario=${scenario}; replay: sweepOne(${seed}${
-    mistake ? `, { mistake: "${mistake}" }` : ""
-  })`;
-  if (r.breach) return { breach: `${r.breach.line}; ${replay}`, decisions: r.decisions };
-  if (!r.live) {
-    return {
-      breach: `tendermint liveness: no decision within ${r.plan.livenessBoundMs} ms after heal, ` +
-        `seed=${seed}; ${replay}`,
-      decisions: r.decisions,
-    };
-  }
-  return { decisions: r.decisions };
+  return scenarioVerdict(r, {
+    protocol: "tendermint",
+    seed,
+    scenario,
+    replay: replayLine(seed, mistake),
+  });
 }
 
 /**
