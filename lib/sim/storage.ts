@@ -3,11 +3,12 @@
  * Paxos acceptors' promises). Stored values can never be changed through a reference: plain data
  * (objects, arrays, primitives) is stored as a deep-frozen copy made once ({@link immutable}) and
  * shared from then on, so a log entry a leader froze and four followers store costs one copy,
- * not five. Reads, which happen when a node restarts, hand out mutable copies. Any other value
- * (a Map, a Set, a class instance, a typed array) is deep-copied on write and on read. A node that
- * mutates what it stored keeps its own mutable original, one that mutates what it read changes
- * only its copy, and one that mutates a frozen entry it received (a leader's log entry) gets a
- * TypeError instead of changing durable state or another node's copy.
+ * not five; an object literal whose builder hands it over is frozen without any copy
+ * ({@link freezeInPlace}). Reads, which happen when a node restarts, hand out mutable copies.
+ * Any other value (a Map, a Set, a class instance, a typed array) is deep-copied on write and on
+ * read. A node that mutates what it stored keeps its own mutable original, one that mutates what
+ * it read changes only its copy, and one that mutates a frozen entry it received (a leader's log
+ * entry) gets a TypeError instead of changing durable state or another node's copy.
  * @module
  */
 
@@ -21,6 +22,11 @@ export interface DurableStorage {
   delete(key: string): void;
   /** Append items to the list at `key` (one durable write); creates the list. */
   append(key: string, ...items: unknown[]): void;
+  /**
+   * Append `items[start..]` (default: all of them) to the list at `key` (one durable write), as
+   * {@link append} does but without spreading an array into arguments.
+   */
+  appendAll(key: string, items: readonly unknown[], start?: number): void;
   /** Keep only the first `length` items of the list at `key`. */
   truncate(key: string, length: number): void;
   /** Mutable copies of the items at `key` (empty when absent). */
@@ -33,8 +39,26 @@ export interface DurableStorage {
   readonly writes: number;
 }
 
-/** Objects known to be deeply frozen plain data (shared by every storage: frozen is forever). */
-const deepFrozen = new WeakSet<object>();
+// Deeply frozen plain data made here carries a private brand (a class private field, which no
+// code outside this module can add, read, copy or forge; spreads, structuredClone and JSON do not
+// see it). Frozen is forever, so the brand is shared by every storage. A WeakSet did the same at a
+// few times the cost per check and per insertion, plus garbage-collector work for its ephemerons.
+class Stamp {
+  constructor(o: object) {
+    return o;
+  }
+}
+class DeepFrozen extends Stamp {
+  #brand = true;
+  /** Brand `o` (which must not be branded yet). */
+  static mark(o: object): void {
+    new DeepFrozen(o);
+  }
+  /** Whether `o` was branded by {@link mark}. */
+  static has(o: object): boolean {
+    return #brand in o;
+  }
+}
 
 /** A stored value that is not plain data: kept as a private copy, copied again on every read. */
 class Copied {
@@ -47,7 +71,7 @@ function copyFrozen(v: unknown, depth: number): unknown {
   if (v === null || typeof v !== "object") {
     return typeof v === "function" || typeof v === "symbol" ? NOT_PLAIN : v;
   }
-  if (deepFrozen.has(v)) return v;
+  if (DeepFrozen.has(v)) return v;
   if (depth > 200) return NOT_PLAIN; // deep or cyclic: let structuredClone decide
   let out: unknown[] | Record<string, unknown>;
   if (Array.isArray(v)) {
@@ -69,8 +93,8 @@ function copyFrozen(v: unknown, depth: number): unknown {
     }
     out = o;
   }
+  DeepFrozen.mark(out);
   Object.freeze(out);
-  deepFrozen.add(out);
   return out;
 }
 
@@ -90,12 +114,44 @@ export function immutable<T>(value: T): T | undefined {
   return x === NOT_PLAIN ? undefined : x as T;
 }
 
+/**
+ * {@link immutable} without the copy, for a plain object (an object literal) that the caller has
+ * just built and hands over: when every own value is already immutable (a primitive, or deeply
+ * frozen plain data), the object itself is frozen and returned. Otherwise (an array, another
+ * prototype, a value that is not immutable yet) it is exactly {@link immutable}. Getters and
+ * symbol-keyed or non-enumerable properties are not looked for: pass object literals only.
+ * @example
+ * ```ts
+ * const op = freezeInPlace({ f: "put", key: "k", value: "1" })!; // op is frozen, not copied
+ * const cmd = freezeInPlace({ seq: 1, op })!; // its values are immutable: frozen in place too
+ * ```
+ */
+export function freezeInPlace<T>(value: T): T | undefined {
+  if (value === null || typeof value !== "object") return immutable(value);
+  const v = value as Record<string, unknown>;
+  // frozen (immutable already, or not made here) or not a plain object: immutable() decides
+  if (!Object.isExtensible(v) || Object.getPrototypeOf(v) !== Object.prototype) {
+    return immutable(value);
+  }
+  for (const k in v) {
+    const x = v[k];
+    if (x !== null && typeof x === "object" ? !DeepFrozen.has(x) : typeof x === "function") {
+      return immutable(value);
+    }
+    if (typeof x === "symbol" || k === "__proto__") return immutable(value);
+  }
+  DeepFrozen.mark(v);
+  Object.freeze(v);
+  return value;
+}
+
 /** True when `value` is a primitive or deeply frozen plain data that storage shares as it is. */
 export function isImmutable(value: unknown): boolean {
-  return value === null || typeof value !== "object" || deepFrozen.has(value);
+  return value === null || typeof value !== "object" || DeepFrozen.has(value);
 }
 
 function store(value: unknown): unknown {
+  if (value !== null && typeof value === "object" && DeepFrozen.has(value)) return value;
   const x = copyFrozen(value, 0);
   return x === NOT_PLAIN ? new Copied(structuredClone(value)) : x;
 }
@@ -144,13 +200,14 @@ export class MemoryStorage implements DurableStorage {
     this.#lists?.delete(key);
   }
   append(key: string, ...items: unknown[]): void {
+    this.appendAll(key, items, 0);
+  }
+  appendAll(key: string, items: readonly unknown[], start = 0): void {
     this.#writes++;
     const lists = this.#lists ??= new Map();
     let l = lists.get(key);
     if (!l) lists.set(key, l = []);
-    for (const it of items) {
-      l.push(store(it));
-    }
+    for (let i = Math.max(0, start); i < items.length; i++) l.push(store(items[i]));
   }
   truncate(key: string, length: number): void {
     const l = this.#lists?.get(key);

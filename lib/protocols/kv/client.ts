@@ -7,6 +7,7 @@
  */
 import type { NodeId } from "../../sim/types.ts";
 import type { ClientDriver, OpGenerator, OpSpec } from "../../workload/client.ts";
+import type { Rng } from "../../sim/rng.ts";
 import type { KvRequest, KvServerMessage } from "./messages.ts";
 
 /** Options of {@link kvClientDriver}. */
@@ -40,11 +41,14 @@ export function kvClientDriver<LM = never>(
 }
 
 function bareDriver<LM>(options: KvClientOptions): ClientDriver<KvServerMessage<LM>> {
+  // session ids "p<process>", made once per process rather than once per request
+  const sessionIds: string[] = [];
+  const sessionId = (p: number) => sessionIds[p] ??= `p${p}`;
   return {
     request(ctx, op) {
       const msg: KvRequest = {
         type: "KvRequest",
-        clientId: `p${op.process}`,
+        clientId: sessionId(op.process),
         seq: op.id,
         f: op.f,
         key: op.key ?? "",
@@ -136,25 +140,32 @@ export function kvOpGenerator(options: KvOpGeneratorOptions = {}): OpGenerator {
   ];
   const total = weights.reduce((a, [, w]) => a + w, 0);
   if (!(total > 0)) throw new Error("kvOpGenerator: the operation mix has no positive weight");
+  // names and values are made once each, not once per operation
+  const names = weights.map(([name]) => name), ws = weights.map(([, w]) => w);
+  const keyNames: string[] = [], valueNames: string[] = [];
+  const v = (rng: Rng) => {
+    const i = rng.int(0, values - 1);
+    return valueNames[i] ??= String(i);
+  };
   return (rng): OpSpec => {
     let x = rng.next() * total;
     let f = "get";
-    for (const [name, w] of weights) {
-      if (x < w) {
-        f = name;
+    for (let i = 0; i < ws.length; i++) {
+      if (x < ws[i]) {
+        f = names[i];
         break;
       }
-      x -= w;
+      x -= ws[i];
     }
-    const key = `k${rng.int(0, keys - 1)}`;
-    const v = () => String(rng.int(0, values - 1));
+    const k = rng.int(0, keys - 1);
+    const key = keyNames[k] ??= `k${k}`;
     switch (f) {
       case "get":
         return { f, key, value: null };
       case "cas":
-        return { f, key, value: [v(), v()] };
+        return { f, key, value: [v(rng), v(rng)] };
       default:
-        return { f, key, value: v() };
+        return { f, key, value: v(rng) };
     }
   };
 }

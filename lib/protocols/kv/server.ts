@@ -14,6 +14,7 @@ import type { KvRequest, KvResponse, KvServerMessage } from "./messages.ts";
 import { isKvClientMessage } from "./messages.ts";
 import { type KvCommand, type KvSnapshot, KvStateMachine, parseKvOp } from "./state_machine.ts";
 import { type KvConfig, type KvConfigInput, KvConfigSchema } from "./config.ts";
+import { freezeInPlace } from "../../sim/storage.ts";
 
 /** Options of {@link KvServer}: the log to build on, plus the server's parameters. */
 export interface KvServerOptions<LM> extends KvConfigInput {
@@ -88,42 +89,69 @@ export class KvServer<LM> implements ProtocolNode<KvServerMessage<LM>> {
       }, { lease: this.config.reads === "lease" });
       return;
     }
-    const r = this.log.propose({ clientId: m.clientId, seq: m.seq, op });
+    const cmd: KvCommand = { clientId: m.clientId, seq: m.seq, op };
+    // a leader's command is frozen in place (no copy): the log keeps it as it is, and so does
+    // durable storage; elsewhere it is most likely refused (and a log copies what it accepts)
+    const r = this.log.propose(this.log.isLeader() ? this.#frozen(cmd) : cmd);
     if (!r.ok) {
-      return this.#reply(from, m, { ok: false, error: "not-leader", leaderHint: r.leaderHint });
+      return this.#send(from, {
+        type: "KvResponse",
+        clientId: m.clientId,
+        seq: m.seq,
+        ok: false,
+        error: "not-leader",
+        leaderHint: r.leaderHint,
+      });
     }
     this.#pending.set(r.index, { client: from, clientId: m.clientId, seq: m.seq });
   }
 
   #apply(index: number, cmd: KvCommand): void {
-    const { result, duplicate } = this.machine.apply(cmd);
+    const machine = this.machine;
+    const result = machine.applyCommand(cmd);
     this.#ctx.emit({
       type: "kv-apply",
       index,
       clientId: cmd.clientId,
       seq: cmd.seq,
       f: cmd.op.f,
-      duplicate,
+      duplicate: machine.lastWasDuplicate,
     });
     const p = this.#pending.get(index);
     if (!p) return;
     this.#pending.delete(index);
-    const req = { clientId: p.clientId, seq: p.seq };
     if (p.clientId !== cmd.clientId || p.seq !== cmd.seq) {
       // a new leader replaced our entry: the request may still be in the log elsewhere; retry
-      return this.#reply(p.client, req, {
+      return this.#send(p.client, {
+        type: "KvResponse",
+        clientId: p.clientId,
+        seq: p.seq,
         ok: false,
         error: "lost-leadership",
         leaderHint: this.log.leaderHint(),
       });
     }
-    if (result.ok) {
-      this.#reply(
-        p.client,
-        req,
-        result.value === undefined ? { ok: true } : { ok: true, value: result.value },
-      );
-    } else this.#reply(p.client, req, { ok: false, error: result.error, value: result.value });
+    if (!result.ok) {
+      return this.#send(p.client, {
+        type: "KvResponse",
+        clientId: p.clientId,
+        seq: p.seq,
+        ok: false,
+        error: result.error,
+        value: result.value,
+      });
+    }
+    this.#send(
+      p.client,
+      result.value === undefined
+        ? { type: "KvResponse", clientId: p.clientId, seq: p.seq, ok: true }
+        : { type: "KvResponse", clientId: p.clientId, seq: p.seq, ok: true, value: result.value },
+    );
+  }
+
+  /** The command frozen in place (its operation first), or as it is when that cannot be done. */
+  #frozen(cmd: KvCommand): KvCommand {
+    return freezeInPlace(cmd.op) === cmd.op ? freezeInPlace(cmd) ?? cmd : cmd;
   }
 
   #reply(
@@ -131,7 +159,10 @@ export class KvServer<LM> implements ProtocolNode<KvServerMessage<LM>> {
     req: { clientId: string; seq: number },
     r: Omit<KvResponse, "type" | "clientId" | "seq">,
   ): void {
-    const msg: KvResponse = { type: "KvResponse", clientId: req.clientId, seq: req.seq, ...r };
+    this.#send(to, { type: "KvResponse", clientId: req.clientId, seq: req.seq, ...r });
+  }
+
+  #send(to: NodeId, msg: KvResponse): void {
     this.#ctx.send(to, msg as KvServerMessage<LM>);
   }
 }

@@ -27,6 +27,9 @@ export type KvResult =
   | { readonly ok: true; readonly value?: string | null }
   | { readonly ok: false; readonly error: "cas-mismatch"; readonly value: string | null };
 
+/** The result of every successful write: one frozen object, shared. */
+const OK: KvResult = Object.freeze({ ok: true });
+
 /** A snapshot of the state machine: plain arrays, in insertion order. */
 export interface KvSnapshot {
   /** Every (key, value) pair, in insertion order. */
@@ -58,6 +61,7 @@ export class KvStateMachine {
   #sessions = new Map<string, { seq: number; result: KvResult }>();
   #applied = 0;
   #duplicates = 0;
+  #lastDuplicate = false;
 
   /** An empty map. */
   constructor(options: KvStateMachineOptions = {}) {
@@ -75,36 +79,60 @@ export class KvStateMachine {
 
   /** Apply a committed command; `duplicate` tells whether a session suppressed it. */
   apply(cmd: KvCommand): { result: KvResult; duplicate: boolean } {
+    const result = this.applyCommand(cmd);
+    return { result, duplicate: this.#lastDuplicate };
+  }
+
+  /**
+   * {@link apply} without the wrapper object (a server applies every command on every replica):
+   * the result; {@link lastWasDuplicate} tells whether a session suppressed it.
+   */
+  applyCommand(cmd: KvCommand): KvResult {
     this.#applied++;
+    let s: { seq: number; result: KvResult } | undefined;
     if (this.sessions) {
-      const s = this.#sessions.get(cmd.clientId);
+      s = this.#sessions.get(cmd.clientId);
       if (s && cmd.seq <= s.seq) {
         this.#duplicates++;
+        this.#lastDuplicate = true;
         // thesis §6.3: answer from the session; an older request's answer was already received
-        return { result: cmd.seq === s.seq ? s.result : { ok: true }, duplicate: true };
+        return cmd.seq === s.seq ? s.result : OK;
       }
     }
+    this.#lastDuplicate = false;
     const result = this.execute(cmd.op);
-    if (this.sessions) this.#sessions.set(cmd.clientId, { seq: cmd.seq, result });
-    return { result, duplicate: false };
+    if (this.sessions) {
+      // the session record is private (snapshots copy it), so it is updated in place
+      if (s) {
+        s.seq = cmd.seq;
+        s.result = result;
+      } else this.#sessions.set(cmd.clientId, { seq: cmd.seq, result });
+    }
+    return result;
+  }
+
+  /** Whether the last {@link applyCommand} (or {@link apply}) was a suppressed duplicate. */
+  get lastWasDuplicate(): boolean {
+    return this.#lastDuplicate;
   }
 
   /** Execute one operation (no session bookkeeping). */
   execute(op: KvOp): KvResult {
-    const cur = this.#data.get(op.key) ?? null;
     switch (op.f) {
       case "get":
-        return { ok: true, value: cur };
+        return { ok: true, value: this.read(op.key) };
       case "put":
         this.#data.set(op.key, op.value);
-        return { ok: true };
+        return OK;
       case "append":
-        this.#data.set(op.key, (cur ?? "") + op.value);
-        return { ok: true };
-      case "cas":
+        this.#data.set(op.key, (this.#data.get(op.key) ?? "") + op.value);
+        return OK;
+      case "cas": {
+        const cur = this.read(op.key);
         if (cur !== op.from) return { ok: false, error: "cas-mismatch", value: cur };
         this.#data.set(op.key, op.to);
-        return { ok: true };
+        return OK;
+      }
     }
   }
 
@@ -133,9 +161,12 @@ export class KvStateMachine {
   }
 }
 
+function str(v: unknown): string | null {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
+}
+
 /** Turn a request's Jepsen-style (f, key, value) into an operation, or an error message. */
 export function parseKvOp(f: string, key: string, value: unknown): KvOp | string {
-  const str = (v: unknown) => typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
   switch (f) {
     case "get":
     case "read":

@@ -29,6 +29,10 @@ export class RaftLog {
   /** Indices of config entries among `#entries`, ascending. */
   #configIndices: number[] = [];
   #config!: ConfigState;
+  // the last sharedSlice (cleared whenever kept entries are removed or replaced)
+  #sliceFrom = 0;
+  #sliceTo = 0;
+  #sliceOf: readonly LogEntry[] | null = null;
 
   /** Rebuild from storage; `bootstrap` is the configuration when nothing was ever stored. */
   constructor(storage: DurableStorage, bootstrap: readonly NodeId[]) {
@@ -91,6 +95,25 @@ export class RaftLog {
     return this.#entries.slice(Math.max(0, from - s - 1), Math.max(0, to - s));
   }
 
+  /**
+   * Entries `from..to` inclusive (clamped), as a frozen array that may be shared: asked twice for
+   * the same range while the kept entries did not change (appends aside), it is the same array.
+   * A leader sends the same new entries to every follower in one AppendEntries each; one array
+   * serves them all, and nobody can change it.
+   */
+  sharedSlice(from: number, to: number): readonly LogEntry[] {
+    if (from === this.#sliceFrom && to === this.#sliceTo && this.#sliceOf !== null) {
+      return this.#sliceOf;
+    }
+    const a = Object.freeze(this.slice(from, to));
+    // a range reaching past the log's end would grow with the next append: not kept
+    if (to > this.lastIndex || from <= this.#snap.lastIncludedIndex) return a;
+    this.#sliceFrom = from;
+    this.#sliceTo = to;
+    this.#sliceOf = a;
+    return a;
+  }
+
   /** Every kept entry (a copy of the array; entries are immutable and shared). */
   entries(): LogEntry[] {
     return this.#entries.slice();
@@ -98,19 +121,26 @@ export class RaftLog {
 
   /** Append entries that continue the log (`entries[0].index === lastIndex + 1`). */
   append(entries: readonly LogEntry[]): void {
-    if (entries.length === 0) return;
+    const n = entries.length;
+    if (n === 0) return;
     if (entries[0].index !== this.lastIndex + 1) {
       throw new Error(`RaftLog.append: entry ${entries[0].index} after ${this.lastIndex}`);
     }
     // kept frozen (copied once, by the leader): followers receive and store the same object,
     // which durable storage shares instead of copying
-    const kept = entries.map((e) => immutable(e) ?? e);
-    for (const e of kept) {
-      this.#entries.push(e);
-      if (e.kind === "config") this.#configIndices.push(e.index);
+    const kept = this.#entries;
+    let config = false;
+    for (let i = 0; i < n; i++) {
+      const e = entries[i];
+      const f = immutable(e) ?? e;
+      kept.push(f);
+      if (f.kind === "config") {
+        this.#configIndices.push(f.index);
+        config = true;
+      }
     }
-    this.#storage.append(LOG_KEY, ...kept);
-    if (entries.some((e) => e.kind === "config")) this.#refreshConfig();
+    this.#storage.appendAll(LOG_KEY, kept, kept.length - n);
+    if (config) this.#refreshConfig();
   }
 
   /** Delete the entry at `index` and everything after it (Figure 2, AppendEntries rule 3). */
@@ -119,6 +149,7 @@ export class RaftLog {
     if (index <= s) throw new Error(`RaftLog.truncateFrom(${index}): below the snapshot (${s})`);
     if (index > this.lastIndex) return;
     this.#entries.length = index - s - 1;
+    this.#sliceOf = null;
     this.#storage.truncate(LOG_KEY, this.#entries.length);
     let changed = false;
     while (this.#configIndices.length && this.#configIndices.at(-1)! >= index) {
@@ -187,12 +218,13 @@ export class RaftLog {
   }
 
   #setSnapshot(snapshot: Snapshot): void {
+    this.#sliceOf = null;
     this.#snap = snapshot;
     this.#storage.set(SNAPSHOT_KEY, snapshot);
     // the storage list can only be cut at its end, so the kept suffix is rewritten
     this.#storage.delete(LOG_KEY);
     for (let i = 0; i < this.#entries.length; i += 10_000) {
-      this.#storage.append(LOG_KEY, ...this.#entries.slice(i, i + 10_000));
+      this.#storage.appendAll(LOG_KEY, this.#entries.slice(i, i + 10_000));
     }
     this.#configIndices = [];
     for (const e of this.#entries) if (e.kind === "config") this.#configIndices.push(e.index);

@@ -29,7 +29,6 @@ import type {
 import type {
   AppendEntries,
   AppendEntriesResponse,
-  EntryData,
   InstallSnapshot,
   InstallSnapshotResponse,
   LogEntry,
@@ -40,7 +39,7 @@ import type {
 } from "./messages.ts";
 import { type RaftConfig, type RaftConfigInput, RaftConfigSchema } from "./config.ts";
 import { RaftLog } from "./log.ts";
-import { MemoryStorage } from "../../sim/storage.ts";
+import { freezeInPlace, immutable, MemoryStorage } from "../../sim/storage.ts";
 
 /** A server's role. "precandidate" is the PreVote phase (thesis §9.6). */
 export type RaftRole = "follower" | "precandidate" | "candidate" | "leader";
@@ -138,9 +137,29 @@ export const VOTE_KEY = "raft/votedFor";
 /** Storage key of the bootstrap configuration (written once, at first start). */
 export const BOOTSTRAP_KEY = "raft/bootstrap";
 
+/** The entries of a heartbeat (shared: frozen, so no receiver can change it). */
+const NO_ENTRIES: readonly LogEntry[] = Object.freeze([]);
+
 const T_ELECTION = "raft:election";
 const T_HEARTBEAT = "raft:heartbeat";
 const T_QUORUM = "raft:quorum";
+
+/**
+ * The `k`-th largest of `xs[0..n)` (1-based), what sorting a copy in descending order and taking
+ * index k − 1 gives, without the copy or the sort: the largest value that at least k values reach.
+ * Quadratic, for the handful of servers of a configuration.
+ */
+function kthLargest(xs: readonly number[], n: number, k: number): number {
+  let best = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = xs[i];
+    if (v <= best) continue;
+    let reach = 0;
+    for (let j = 0; j < n; j++) if (xs[j] >= v) reach++;
+    if (reach >= k) best = v;
+  }
+  return best;
+}
 
 function byId(a: NodeId, b: NodeId): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -187,6 +206,8 @@ export class RaftNode<C = unknown>
   #readsAwaitingRound: PendingRound[] = [];
   #readsAwaitingApply: { index: number; cb: (r: ReadResult) => void }[] = [];
   #listeners: LogListener[] = [];
+  /** Scratch space of the quorum computations (one number per server). */
+  #scratch: number[] = [];
 
   /**
    * Build a node over `ctx`, rebuilding persistent state from `ctx.storage`. `hooks` connect a
@@ -373,7 +394,13 @@ export class RaftNode<C = unknown>
     if (this.#role !== "leader") {
       return { ok: false, reason: "not-leader", leaderHint: this.leaderHint() };
     }
-    const e = this.#appendLocal({ kind: "command", command });
+    const e = this.#appendLocal({
+      index: this.#log.lastIndex + 1,
+      term: this.#term,
+      kind: "command",
+      // a caller's command is copied (once, frozen) unless it is immutable already
+      command: immutable(command) ?? command,
+    });
     this.#ctx.emit({ type: "propose", index: e.index, term: e.term });
     this.#afterLocalAppend();
     return { ok: true, index: e.index, term: e.term };
@@ -397,7 +424,12 @@ export class RaftNode<C = unknown>
     const servers = change.type === "add"
       ? [...cur, change.server].sort(byId)
       : cur.filter((s) => s !== change.server);
-    const e = this.#appendLocal({ kind: "config", servers });
+    const e = this.#appendLocal({
+      index: this.#log.lastIndex + 1,
+      term: this.#term,
+      kind: "config",
+      servers,
+    });
     this.#afterLocalAppend();
     return { ok: true, index: e.index, term: e.term, servers };
   }
@@ -663,7 +695,9 @@ export class RaftNode<C = unknown>
     this.#emitRole();
     this.#ctx.emit({ type: "leader", term: this.#term });
     // thesis §6.4 / §5.4.2: a no-op entry lets the new leader commit (and learn) earlier entries
-    if (this.config.electionNoop) this.#appendLocal({ kind: "noop" });
+    if (this.config.electionNoop) {
+      this.#appendLocal({ index: this.#log.lastIndex + 1, term: this.#term, kind: "noop" });
+    }
     this.#broadcastHeartbeat();
     this.#maybeCommit();
     this.#ctx.setTimer(T_HEARTBEAT, this.config.heartbeatIntervalMs);
@@ -729,10 +763,12 @@ export class RaftNode<C = unknown>
 
   // ---- replication (§5.3), leader side ------------------------------------------------------
 
-  #appendLocal(data: EntryData): LogEntry {
-    const e = { index: this.#log.lastIndex + 1, term: this.#term, ...data } as LogEntry;
-    this.#appendToLog([e]);
-    return e;
+  /** Append a new entry of this leader (`index` is lastIndex + 1, `term` the current term). */
+  #appendLocal(e: LogEntry): LogEntry {
+    // built here and handed to the log: frozen in place when its values are immutable already
+    const f = freezeInPlace(e) ?? e;
+    this.#appendToLog([f]);
+    return f;
   }
 
   #afterLocalAppend(): void {
@@ -770,8 +806,7 @@ export class RaftNode<C = unknown>
    * unacknowledged entries after matchIndex); otherwise a probing follower gets one message at a
    * time and a replicating one gets new entries pipelined, nextIndex advancing optimistically.
    */
-  #sendAppend(peer: NodeId, heartbeat: boolean): void {
-    const pr = this.#progress.get(peer)!;
+  #sendAppend(peer: NodeId, heartbeat: boolean, pr = this.#progress.get(peer)!): void {
     if (!heartbeat && pr.probing && pr.probeSent) return;
     const log = this.#log;
     let prev = heartbeat && !pr.probing ? pr.match : pr.next - 1;
@@ -786,12 +821,19 @@ export class RaftNode<C = unknown>
       leaderId: this.id,
       prevLogIndex: prev,
       prevLogTerm: log.termAt(prev)!,
-      entries: last > prev ? log.slice(prev + 1, last) : [],
+      entries: last > prev ? log.sharedSlice(prev + 1, last) : NO_ENTRIES,
       leaderCommit: this.#commitIndex,
       seq: this.#round,
     });
     if (pr.probing) pr.probeSent = true;
     else if (last + 1 > pr.next) pr.next = last + 1;
+  }
+
+  /** After an answer that may have changed the role or the configuration: send more if still due. */
+  #sendAppendAgain(peer: NodeId): void {
+    if (this.#role !== "leader") return;
+    const pr = this.#progress.get(peer);
+    if (pr !== undefined) this.#sendAppend(peer, false, pr);
   }
 
   #sendSnapshot(peer: NodeId, pr: Progress): void {
@@ -825,7 +867,7 @@ export class RaftNode<C = unknown>
         pr.next = pr.match + 1;
       }
       this.#maybeCommit();
-      if (this.#role === "leader" && this.#progress.has(from)) this.#sendAppend(from, false);
+      this.#sendAppendAgain(from);
       return;
     }
     // a rejection is news only for the probe in flight, or for entries past matchIndex
@@ -852,7 +894,7 @@ export class RaftNode<C = unknown>
     pr.probeSent = false;
     pr.next = pr.match + 1;
     this.#maybeCommit();
-    if (this.#role === "leader" && this.#progress.has(from)) this.#sendAppend(from, false);
+    this.#sendAppendAgain(from);
   }
 
   #noteAck(pr: Progress, seq: number): void {
@@ -865,14 +907,15 @@ export class RaftNode<C = unknown>
   /** The newest heartbeat round a majority acknowledged confirms leadership as of its start. */
   #advanceReads(): void {
     const servers = this.#log.config.servers;
-    const acks: number[] = [];
-    for (const id of servers) {
-      acks.push(id === this.id ? this.#round : this.#progress.get(id)?.ackedSeq ?? 0);
+    const acks = this.#scratch;
+    const n = servers.length;
+    for (let i = 0; i < n; i++) {
+      const id = servers[i];
+      acks[i] = id === this.id ? this.#round : this.#progress.get(id)?.ackedSeq ?? 0;
     }
-    const need = Math.floor(servers.length / 2) + 1;
-    if (acks.length < need) return;
-    acks.sort((a, b) => b - a);
-    const q = acks[need - 1];
+    const need = Math.floor(n / 2) + 1;
+    if (n < need) return;
+    const q = kthLargest(acks, n, need);
     if (q > this.#quorumRound) {
       this.#quorumRound = q;
       const t = this.#roundSentAt.get(q);
@@ -892,14 +935,15 @@ export class RaftNode<C = unknown>
   #maybeCommit(): void {
     if (this.#role !== "leader") return;
     const servers = this.#log.config.servers;
-    const matches: number[] = [];
-    for (const id of servers) {
-      matches.push(id === this.id ? this.#log.lastIndex : this.#progress.get(id)?.match ?? 0);
+    const matches = this.#scratch;
+    const count = servers.length;
+    for (let i = 0; i < count; i++) {
+      const id = servers[i];
+      matches[i] = id === this.id ? this.#log.lastIndex : this.#progress.get(id)?.match ?? 0;
     }
-    const need = Math.floor(servers.length / 2) + 1;
-    if (matches.length < need) return;
-    matches.sort((a, b) => b - a);
-    const n = matches[need - 1];
+    const need = Math.floor(count / 2) + 1;
+    if (count < need) return;
+    const n = kthLargest(matches, count, need);
     if (n <= this.#commitIndex) return;
     // §5.4.2: only entries of the current term are committed by counting replicas; earlier ones
     // commit indirectly with them (Figure 8 shows why)
@@ -916,31 +960,23 @@ export class RaftNode<C = unknown>
     let prevIndex = m.prevLogIndex;
     let prevTerm = m.prevLogTerm;
     let entries = m.entries;
-    const reply = (r: Partial<AppendEntriesResponse>) =>
-      this.#send(from, {
-        type: "AppendEntriesResponse",
-        term: this.#term,
-        success: false,
-        prevLogIndex: m.prevLogIndex,
-        matchIndex: 0,
-        conflictTerm: 0,
-        conflictIndex: 0,
-        seq: m.seq,
-        ...r,
-      });
     if (prevIndex < log.snapshotIndex) {
       // our snapshot holds only committed entries, which the leader has too (leader completeness)
       const skip = log.snapshotIndex - prevIndex;
-      if (skip >= entries.length) return reply({ success: true, matchIndex: log.snapshotIndex });
+      if (skip >= entries.length) {
+        return this.#replyAppend(from, m, true, log.snapshotIndex, 0, 0);
+      }
       entries = entries.slice(skip);
       prevIndex = log.snapshotIndex;
       prevTerm = log.snapshotTerm;
     }
     // §5.3 consistency check: reject unless our log has an entry at prevLogIndex of prevLogTerm
-    if (prevIndex > log.lastIndex) return reply({ conflictIndex: log.lastIndex + 1 });
+    if (prevIndex > log.lastIndex) {
+      return this.#replyAppend(from, m, false, 0, 0, log.lastIndex + 1);
+    }
     const t = log.termAt(prevIndex)!;
     if (t !== prevTerm) {
-      return reply({ conflictTerm: t, conflictIndex: log.firstIndexOfTerm(t, prevIndex) });
+      return this.#replyAppend(from, m, false, 0, t, log.firstIndexOfTerm(t, prevIndex));
     }
     // Figure 2 rules 3–4: delete a conflicting entry and all after it; append new entries.
     // Entries that match are kept, so a late, reordered AppendEntries never truncates the log.
@@ -970,7 +1006,27 @@ export class RaftNode<C = unknown>
       );
       if (c > this.#commitIndex) this.#commitTo(c);
     }
-    reply({ success: true, matchIndex });
+    this.#replyAppend(from, m, true, matchIndex, 0, 0);
+  }
+
+  #replyAppend(
+    to: NodeId,
+    m: AppendEntries,
+    success: boolean,
+    matchIndex: number,
+    conflictTerm: number,
+    conflictIndex: number,
+  ): void {
+    this.#send(to, {
+      type: "AppendEntriesResponse",
+      term: this.#term,
+      success,
+      prevLogIndex: m.prevLogIndex,
+      matchIndex,
+      conflictTerm,
+      conflictIndex,
+      seq: m.seq,
+    });
   }
 
   #handleInstallSnapshot(from: NodeId, m: InstallSnapshot): void {
@@ -1005,11 +1061,12 @@ export class RaftNode<C = unknown>
   // ---- log, commit and apply ----------------------------------------------------------------
 
   #appendToLog(entries: readonly LogEntry[]): void {
-    const prevTerm = this.#log.termAt(entries[0].index - 1) ?? 0;
+    const listeners = this.#listeners;
+    const prevTerm = listeners.length ? this.#log.termAt(entries[0].index - 1) ?? 0 : 0;
     const configBefore = this.#log.config;
     this.#log.append(entries);
     if (this.#log.config !== configBefore && this.#role === "leader") this.#syncProgress();
-    for (const l of this.#listeners) l(entries, prevTerm);
+    for (const l of listeners) l(entries, prevTerm);
   }
 
   #commitTo(index: number): void {
