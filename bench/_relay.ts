@@ -56,7 +56,7 @@ export function relayRun(deliveries: number, mode: TraceMode) {
   return {
     perSec: c.sim.stats.delivered / (ms / 1000),
     delivered: c.sim.stats.delivered,
-    records: c.sim.trace.records.length,
+    records: c.sim.trace.kept,
     heapBytes: heap1 - heap0,
     hash: c.sim.trace.hash(),
     keep: c,

@@ -2,8 +2,9 @@
  * Simulator throughput: deliveries per second of wall time for 16 nodes with ~1,000 messages in
  * flight (every delivery forwards the token to a random peer), tracing off and full, printed next
  * to the same loop written bare in the same run (a plain binary heap and direct calls) and the
- * ratio of the two; plus bytes of memory per traced event, bytes allocated per delivery and the
- * trace hash of the full run (identical in every repeat).
+ * ratio of the two; plus bytes of memory per traced event, bytes allocated per delivery (heap and
+ * external memory, which holds the trace's typed arrays) and the trace hash of the full run
+ * (identical in every repeat).
  *
  * The goals are judged on the interleaved ratios (both loops in alternating slices, so a shared
  * machine's changing load hits both alike); the best-of-K rates are printed too.
@@ -31,21 +32,41 @@ const REPEAT = opt("repeat", 3);
 const framework = relayRun;
 
 /**
- * Bytes allocated per delivery: heap growth over 30 short windows of a warm run divided by the
- * deliveries in each window; the median window (one in which no scavenge ran, and no backing
- * store of the record array was reallocated) is the allocation.
+ * Bytes allocated per delivery: growth of the heap and external memory over 30 short windows of a
+ * warm run divided by the deliveries in each window; the median window (one in which no scavenge
+ * ran, and the trace started no new chunk of records) is the allocation. The trace's chunks are
+ * counted in the memory per traced record.
  */
 function bytesPerDelivery(mode: "off" | "full"): number {
   const c = framework(50_000, mode).keep;
   const window = 2_000;
   const xs: number[] = [];
   for (let k = 0; k < 30; k++) {
-    const h0 = Deno.memoryUsage().heapUsed;
+    const h0 = memoryBytes();
     const d0 = c.sim.stats.delivered;
     c.sim.run({ maxEvents: window });
-    xs.push((Deno.memoryUsage().heapUsed - h0) / (c.sim.stats.delivered - d0));
+    xs.push((memoryBytes() - h0) / (c.sim.stats.delivered - d0));
   }
   return xs.sort((a, b) => a - b)[15];
+}
+
+/** Heap plus memory outside it (the trace keeps its records' numbers in typed arrays). */
+function memoryBytes(): number {
+  const m = Deno.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+/**
+ * Memory per kept record of a full trace: growth of the heap and of external memory (typed
+ * arrays) over a run of `deliveries`, after a collection, divided by the records kept.
+ */
+function memoryPerRecord(deliveries: number): number {
+  const c = relayCluster("full");
+  // @ts-ignore: gc is exposed with --v8-flags=--expose-gc
+  globalThis.gc?.();
+  const m0 = memoryBytes();
+  c.sim.run({ maxEvents: deliveries + NODES });
+  return (memoryBytes() - m0) / c.sim.trace.kept;
 }
 
 // ---- the bare loop: the same work with a plain binary heap and direct calls ----------------
@@ -145,7 +166,7 @@ console.log(
     TRACED.toLocaleString("en")
   } traced; best of ${REPEAT}`,
 );
-let bestBare = 0, bestOff = 0, bestFull = 0, bestSampled = 0, bytesPerRecord = 0, bareTraced = 0;
+let bestBare = 0, bestOff = 0, bestFull = 0, bestSampled = 0, bareTraced = 0;
 const hashes = new Set<string>();
 for (let r = 0; r < REPEAT; r++) {
   bestBare = Math.max(bestBare, bare(DELIVERIES).perSec);
@@ -155,8 +176,8 @@ for (let r = 0; r < REPEAT; r++) {
   const f = framework(TRACED, "full");
   bestFull = Math.max(bestFull, f.perSec);
   hashes.add(f.hash);
-  if (r === REPEAT - 1) bytesPerRecord = f.heapBytes / f.records;
 }
+const bytesPerRecord = memoryPerRecord(TRACED);
 console.log(`bare loop (binary heap, direct calls): ${fmt(bestBare)}`);
 console.log(
   `simulator, tracing off:                ${fmt(bestOff)}   ratio ${
@@ -174,12 +195,14 @@ console.log(
   }`,
 );
 console.log(
-  `memory per traced record: ~${Math.round(bytesPerRecord)} bytes (heap growth / records)`,
+  `memory per traced record: ~${
+    Math.round(bytesPerRecord)
+  } bytes (growth of heap + external memory / records kept)`,
 );
 console.log(
   `allocation per delivery: ~${Math.round(bytesPerDelivery("off"))} bytes untraced, ~${
     Math.round(bytesPerDelivery("full"))
-  } bytes with full tracing (median heap growth over 30 windows of 2,000 deliveries)`,
+  } bytes with full tracing (median growth of heap + external memory over 30 windows of 2,000 deliveries)`,
 );
 console.log(
   `trace hash of the full run (${TRACED.toLocaleString("en")} deliveries, seed 1): ${

@@ -1033,7 +1033,7 @@ export class Simulation<M = unknown> {
       ? "partition"
       : this.network.transmit(s.index, toIdx, size, this.#now);
     if (this.#tracing) {
-      this.trace.add({ type: "send", t: this.#now, id, from: s.id, to, msg, sizeBytes: size });
+      this.trace.addSend(this.#now, id, s.id, to, msg, size);
     }
     if (typeof tr === "number") {
       this.#queue.push(this.#deliverEvent(this.#now + tr + extraDelay, toIdx, s.index, id, msg));
@@ -1158,15 +1158,7 @@ export class Simulation<M = unknown> {
       this.stats.delivered++;
       this.#nodeStats(s).delivered++;
       if (this.#tracing) {
-        this.trace.add({
-          type: "deliver",
-          t: this.#now,
-          id: e.id,
-          from,
-          to: s.id,
-          msg: e.msg,
-          sentAt: e.sentAt,
-        });
+        this.trace.addDeliver(this.#now, e.id, from, s.id, e.msg, e.sentAt);
       }
       if (this.#deliverListeners.length > 0) {
         const d: Delivery<M> = { t: this.#now, from: sender.identity, to: s.id, msg: e.msg as M };

@@ -5,14 +5,140 @@
  * message together), "full" keeps everything. Sampled and full hash every record.
  * @module
  */
-import type { TraceRecord } from "./types.ts";
+import type { NodeId, TraceRecord } from "./types.ts";
 
 /** How much of a run is recorded. */
 export type TraceMode = "off" | "sampled" | "full";
 
 /** JSON with object keys sorted, Maps/Sets as arrays, so equal values serialize equally. */
 export function stableStringify(value: unknown): string {
+  try {
+    const s = stable(value);
+    if (s !== undefined) return s;
+  } catch (e) {
+    if (e !== BAIL) throw e;
+  }
   return JSON.stringify(normalize(value));
+}
+
+// The definition is JSON.stringify(normalize(value)) (kept below as the fallback); `stable` writes
+// the same text directly, without the normalized copy. Where the two could differ it bails out to
+// the definition: a top-level function or symbol, an own "__proto__" key, a "toJSON" function,
+// typed arrays of bigints and DataViews.
+const BAIL = new Error("stableStringify: use the reference path");
+
+/** The stable JSON of `v`, or undefined where JSON.stringify omits it (a function, a symbol). */
+function stable(v: unknown): string | undefined {
+  switch (typeof v) {
+    case "string":
+      return quote(v);
+    case "number":
+      // normalize turns a non-finite number into its String form, a JSON string
+      return Number.isFinite(v) ? "" + v : '"' + v + '"';
+    case "boolean":
+      return v ? "true" : "false";
+    case "bigint":
+      return '"' + v + 'n"';
+    case "undefined":
+      return "null";
+    case "object":
+      return v === null ? "null" : stableObject(v);
+    default:
+      return undefined;
+  }
+}
+
+function stableObject(v: object): string {
+  if (Array.isArray(v)) {
+    let s = "[";
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) s += ",";
+      s += stable(v[i]) ?? "null";
+    }
+    return s + "]";
+  }
+  if (v instanceof Map) {
+    let s = "[", first = true;
+    for (const [k, x] of v) {
+      s += (first ? "[" : ",[") + (stable(k) ?? "null") + "," + (stable(x) ?? "null") + "]";
+      first = false;
+    }
+    return s + "]";
+  }
+  if (v instanceof Set) {
+    let s = "[", first = true;
+    for (const x of v) {
+      s += (first ? "" : ",") + (stable(x) ?? "null");
+      first = false;
+    }
+    return s + "]";
+  }
+  if (ArrayBuffer.isView(v)) {
+    if (v instanceof DataView || v instanceof BigInt64Array || v instanceof BigUint64Array) {
+      throw BAIL;
+    }
+    // Array.from keeps the raw numbers: JSON writes a non-finite one as null
+    const a = v as unknown as ArrayLike<number>;
+    let s = "[";
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      s += (i > 0 ? "," : "") + (Number.isFinite(x) ? "" + x : "null");
+    }
+    return s + "]";
+  }
+  const keys = Object.keys(v);
+  // JSON.stringify of normalize's copy lists array-index keys first (ascending), then the other
+  // keys in the order normalize inserted them (sorted)
+  let indexKeys: string[] | undefined;
+  let named = keys;
+  if (keys.length > 0 && isArrayIndex(keys[0])) {
+    indexKeys = [];
+    named = [];
+    for (const k of keys) (isArrayIndex(k) ? indexKeys : named).push(k);
+    indexKeys.sort((a, b) => Number(a) - Number(b));
+  }
+  named.sort();
+  let s = "{", first = true;
+  const o = v as Record<string, unknown>;
+  for (let pass = indexKeys ? 0 : 1; pass < 2; pass++) {
+    const ks = pass === 0 ? indexKeys! : named;
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i];
+      const x = o[k];
+      if (x === undefined) continue;
+      if (k === "__proto__") throw BAIL;
+      const t = stable(x);
+      if (t === undefined) {
+        if (k === "toJSON") throw BAIL;
+        continue;
+      }
+      s += (first ? "" : ",") + quote(k) + ":" + t;
+      first = false;
+    }
+  }
+  return s + "}";
+}
+
+/** Whether `k` is an array index (a canonical integer below 2^32 − 1), which objects list first. */
+function isArrayIndex(k: string): boolean {
+  const n = k.length;
+  if (n === 0 || n > 10) return false;
+  const c0 = k.charCodeAt(0);
+  if (c0 < 48 || c0 > 57 || (c0 === 48 && n > 1)) return false;
+  for (let i = 1; i < n; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return n < 10 || Number(k) <= 4294967294;
+}
+
+/** JSON.stringify of a string: quoted as it is unless it needs an escape. */
+function quote(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
 }
 
 function normalize(v: unknown): unknown {
@@ -35,6 +161,30 @@ function normalize(v: unknown): unknown {
 }
 
 const DIGITS = new Uint8Array(10);
+
+const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+/** The two words as 16 lowercase hex digits (each word's `toString(16)` padded to 8). */
+function hex64(h1: number, h2: number): string {
+  return String.fromCharCode(
+    HEX[(h1 >>> 28) & 15],
+    HEX[(h1 >>> 24) & 15],
+    HEX[(h1 >>> 20) & 15],
+    HEX[(h1 >>> 16) & 15],
+    HEX[(h1 >>> 12) & 15],
+    HEX[(h1 >>> 8) & 15],
+    HEX[(h1 >>> 4) & 15],
+    HEX[h1 & 15],
+    HEX[(h2 >>> 28) & 15],
+    HEX[(h2 >>> 24) & 15],
+    HEX[(h2 >>> 20) & 15],
+    HEX[(h2 >>> 16) & 15],
+    HEX[(h2 >>> 12) & 15],
+    HEX[(h2 >>> 8) & 15],
+    HEX[(h2 >>> 4) & 15],
+    HEX[h2 & 15],
+  );
+}
 
 /** A 64-bit FNV-1a style running hash over strings, as 16 hex digits. */
 export class RunningHash {
@@ -89,9 +239,52 @@ export class RunningHash {
   }
   /** The hash so far. */
   digest(): string {
-    return (this.#h1 >>> 0).toString(16).padStart(8, "0") +
-      (this.#h2 >>> 0).toString(16).padStart(8, "0");
+    return hex64(this.#h1, this.#h2);
   }
+}
+
+// The trace's hashing works on this module-level state (the running hash's two words, in a typed
+// array so that storing them allocates nothing) so that one record is mixed by small functions the
+// compiler inlines; `Trace` loads its state before a record and stores it after. The mixing is
+// RunningHash's exactly.
+const HS = new Int32Array(2);
+
+function mixCode(c: number): void {
+  const h1 = Math.imul(HS[0] ^ c, 16777619);
+  HS[1] = Math.imul(HS[1] ^ c, 2246822519) ^ (h1 >>> 15);
+  HS[0] = h1;
+}
+
+function mixText(s: string): void {
+  let h1 = HS[0], h2 = HS[1];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 2246822519);
+    h2 ^= h1 >>> 15;
+  }
+  HS[0] = h1;
+  HS[1] = h2;
+}
+
+/** Mix the decimal form of `x` exactly as `String(x)` writes it. */
+function mixNumber(x: number): void {
+  if (!(x >= 0 && x < 1e9 && Math.floor(x) === x)) return mixText(String(x));
+  let n = x | 0, k = 0;
+  do {
+    const q = (n / 10) | 0;
+    DIGITS[k++] = 48 + n - q * 10;
+    n = q;
+  } while (n > 0);
+  let h1 = HS[0], h2 = HS[1];
+  while (k > 0) {
+    const c = DIGITS[--k];
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 2246822519);
+    h2 ^= h1 >>> 15;
+  }
+  HS[0] = h1;
+  HS[1] = h2;
 }
 
 /** Options of a trace. */
@@ -106,6 +299,132 @@ const BAR = 124; // "|"
 const NUM_CACHE = 8192;
 const NUM_F64 = new Float64Array(1);
 const NUM_U32 = new Uint32Array(NUM_F64.buffer);
+const MSG_CACHE = 8192;
+
+const K_OTHER = 0, K_SEND = 1, K_DELIVER = 2, K_TIMER = 3;
+const CHUNK_MIN = 256, CHUNK_MAX = 16_384;
+
+/** A run of consecutive kept records, by column. */
+class Chunk {
+  n = 0;
+  readonly kind: Uint8Array;
+  readonly t: Float64Array;
+  readonly id: Float64Array;
+  /** sizeBytes of a send, sentAt of a delivery. */
+  readonly aux: Float64Array;
+  /** From (a timer's node) and to (a timer's name). */
+  readonly from: string[];
+  readonly to: string[];
+  /** The message of a send or delivery; any other kind of record itself. */
+  readonly ref: unknown[];
+  constructor(readonly start: number, readonly cap: number) {
+    this.kind = new Uint8Array(cap);
+    this.t = new Float64Array(cap);
+    this.id = new Float64Array(cap);
+    this.aux = new Float64Array(cap);
+    this.from = new Array(cap);
+    this.to = new Array(cap);
+    this.ref = new Array(cap);
+  }
+}
+
+// Kept records stored by column, so a long run holds no object per record (an object per record
+// that outlives the young generation is what made full tracing slow: the collector copied each
+// one twice). Sends, deliveries and timers are stored as numbers and names; any other
+// record is kept as it is. `records()` builds the objects on demand, in order, once.
+class RecordStore {
+  length = 0;
+  #chunks: Chunk[] = [];
+  #cur: Chunk | null = null;
+  #built: TraceRecord[] = [];
+  #buildChunk = 0;
+
+  keep(r: TraceRecord): void {
+    switch (r.type) {
+      case "send":
+        return this.keepMessage(K_SEND, r.t, r.id, r.from, r.to, r.msg, r.sizeBytes);
+      case "deliver":
+        return this.keepMessage(K_DELIVER, r.t, r.id, r.from, r.to, r.msg, r.sentAt);
+    }
+    let c = this.#cur;
+    if (c === null || c.n === c.cap) c = this.#addChunk();
+    const j = c.n++;
+    this.length++;
+    if (r.type === "timer") {
+      c.kind[j] = K_TIMER;
+      c.t[j] = r.t;
+      c.from[j] = r.node;
+      c.to[j] = r.name;
+    } else {
+      c.kind[j] = K_OTHER;
+      c.ref[j] = r;
+    }
+  }
+
+  /** Keep a send (`aux` = sizeBytes) or a delivery (`aux` = sentAt). */
+  keepMessage(
+    kind: number,
+    t: number,
+    id: number,
+    from: NodeId,
+    to: NodeId,
+    msg: unknown,
+    aux: number,
+  ): void {
+    let c = this.#cur;
+    if (c === null || c.n === c.cap) c = this.#addChunk();
+    const j = c.n++;
+    this.length++;
+    c.kind[j] = kind;
+    c.t[j] = t;
+    c.id[j] = id;
+    c.aux[j] = aux;
+    c.from[j] = from;
+    c.to[j] = to;
+    c.ref[j] = msg;
+  }
+
+  #addChunk(): Chunk {
+    const c = new Chunk(this.length, Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, this.length)));
+    this.#chunks.push(c);
+    return this.#cur = c;
+  }
+
+  records(): TraceRecord[] {
+    const out = this.#built;
+    while (out.length < this.length) {
+      const c = this.#chunks[this.#buildChunk];
+      for (let j = out.length - c.start; j < c.n; j++) {
+        const kind = c.kind[j];
+        if (kind === K_SEND) {
+          out.push({
+            type: "send",
+            t: c.t[j],
+            id: c.id[j],
+            from: c.from[j],
+            to: c.to[j],
+            msg: c.ref[j],
+            sizeBytes: c.aux[j],
+          });
+        } else if (kind === K_DELIVER) {
+          out.push({
+            type: "deliver",
+            t: c.t[j],
+            id: c.id[j],
+            from: c.from[j],
+            to: c.to[j],
+            msg: c.ref[j],
+            sentAt: c.aux[j],
+          });
+        } else if (kind === K_TIMER) {
+          out.push({ type: "timer", t: c.t[j], node: c.from[j], name: c.to[j] });
+        } else out.push(c.ref[j] as TraceRecord);
+      }
+      if (c.n === c.cap) this.#buildChunk++;
+    }
+    return out;
+  }
+}
 
 /** Records of one run. */
 export class Trace {
@@ -113,13 +432,17 @@ export class Trace {
   readonly mode: TraceMode;
   /** In "sampled" mode, one message in this many is kept (by message id; at least 1). */
   readonly sampleEvery: number;
-  /** The kept records in order (every record in "full" mode, none when "off"). */
-  readonly records: TraceRecord[] = [];
-  #hash = new RunningHash();
+  // the running hash (RunningHash's two words; see mixText)
+  #h1 = 0x811c9dc5;
+  #h2 = 0x01000193;
+  #kept = new RecordStore();
   #count = 0;
   #msgJson = new WeakMap<object, string>();
   #lastMsg: object | null = null;
   #lastMsgJson = "";
+  // a direct-mapped cache of recent messages' text by message id (a send, then its delivery)
+  #idMsg: unknown[] = new Array(MSG_CACHE).fill(null);
+  #idText: string[] = new Array<string>(MSG_CACHE).fill("");
   // a direct-mapped cache of recent times' decimal text, indexed by low bits of the double
   #numKeys = new Float64Array(NUM_CACHE).fill(NaN);
   #numText: string[] = new Array<string>(NUM_CACHE).fill("");
@@ -146,58 +469,145 @@ export class Trace {
     this.#count++;
     this.#hashRecord(r);
     if (this.mode === "full") {
-      this.records.push(r);
+      this.#kept.keep(r);
     } else if (!("id" in r) || r.id % this.sampleEvery === 0) {
       // by the record's own id: a duplicate copy's record and its deliver/drop share the copy's id
-      this.records.push(r);
+      this.#kept.keep(r);
     }
+  }
+
+  /**
+   * Record a send: the same as `add({ type: "send", t, id, from, to, msg, sizeBytes })`, without
+   * building the record (the simulator's hot path).
+   */
+  addSend(t: number, id: number, from: NodeId, to: NodeId, msg: unknown, sizeBytes: number): void {
+    if (this.mode === "off") return;
+    this.#count++;
+    this.#hashSend(t, id, from, to, msg, sizeBytes);
+    if (this.mode === "full" || id % this.sampleEvery === 0) {
+      this.#kept.keepMessage(K_SEND, t, id, from, to, msg, sizeBytes);
+    }
+  }
+
+  /**
+   * Record a delivery: the same as `add({ type: "deliver", t, id, from, to, msg, sentAt })`,
+   * without building the record (the simulator's hot path).
+   */
+  addDeliver(t: number, id: number, from: NodeId, to: NodeId, msg: unknown, sentAt: number): void {
+    if (this.mode === "off") return;
+    this.#count++;
+    this.#hashDeliver(t, id, from, to, msg, sentAt);
+    if (this.mode === "full" || id % this.sampleEvery === 0) {
+      this.#kept.keepMessage(K_DELIVER, t, id, from, to, msg, sentAt);
+    }
+  }
+
+  // the end of an item (RunningHash.end)
+  #end(): void {
+    this.#h1 = Math.imul(HS[0] ^ 0x0a, 16777619);
+    this.#h2 = HS[1];
+  }
+
+  /** Number of records kept: `records.length`, without building the records. */
+  get kept(): number {
+    return this.#kept.length;
+  }
+
+  /**
+   * The kept records in order (every record in "full" mode, none when "off"). Each read returns
+   * the same array, extended with the records kept since the last read; a record equals the one
+   * added, with the same message object (records are stored by column and built when read).
+   */
+  get records(): TraceRecord[] {
+    return this.#kept.records();
   }
 
   // The hash mixes a compact canonical form of each record, fed piece by piece (no string is
   // built): `s|t|id|from|to|sizeBytes|msg`, `d|t|id|from|to|sentAt|msg`, `x|t|id|from|to|reason|
   // msg`, `t|t|node|name`, and the stable JSON of any other record. A message object is
   // serialized once and reused for its send, deliver and drop records.
+  // Serializing a message or record may run its getters, so it is done before the hash's state
+  // is loaded into HS (which nothing else may touch until it is stored back).
   #hashRecord(r: TraceRecord): void {
-    const h = this.#hash;
     switch (r.type) {
       case "send":
+        return this.#hashSend(r.t, r.id, r.from, r.to, r.msg, r.sizeBytes);
       case "deliver":
-      case "drop":
-        h.feedCode(r.type === "send" ? 115 : r.type === "deliver" ? 100 : 120);
-        h.feedCode(BAR);
-        this.#num(r.t);
-        h.feedCode(BAR);
-        h.feedNumber(r.id);
-        h.feedCode(BAR);
-        h.feed(r.from);
-        h.feedCode(BAR);
-        h.feed(r.to);
-        h.feedCode(BAR);
-        if (r.type === "send") h.feedNumber(r.sizeBytes);
-        else if (r.type === "deliver") this.#num(r.sentAt);
-        else h.feed(r.reason);
-        h.feedCode(BAR);
-        h.feed(this.#msg(r.msg));
+        return this.#hashDeliver(r.t, r.id, r.from, r.to, r.msg, r.sentAt);
+      case "drop": {
+        const text = this.#msgText(r.id, r.msg);
+        this.#begin();
+        mixCode(120);
+        this.#mixHead(r.t, r.id, r.from, r.to);
+        mixText(r.reason);
+        mixCode(BAR);
+        mixText(text);
         break;
+      }
       case "timer":
-        h.feedCode(116);
-        h.feedCode(BAR);
-        this.#num(r.t);
-        h.feedCode(BAR);
-        h.feed(r.node);
-        h.feedCode(BAR);
-        h.feed(r.name);
+        this.#begin();
+        mixCode(116);
+        mixCode(BAR);
+        this.#mixTime(r.t);
+        mixCode(BAR);
+        mixText(r.node);
+        mixCode(BAR);
+        mixText(r.name);
         break;
-      default:
-        h.feed(stableStringify(r));
+      default: {
+        const text = stableStringify(r);
+        this.#begin();
+        mixText(text);
+      }
     }
-    h.end();
+    this.#end();
+  }
+
+  #hashSend(t: number, id: number, from: NodeId, to: NodeId, msg: unknown, size: number): void {
+    const text = this.#msgText(id, msg);
+    this.#begin();
+    mixCode(115);
+    this.#mixHead(t, id, from, to);
+    mixNumber(size);
+    mixCode(BAR);
+    mixText(text);
+    this.#end();
+  }
+
+  #hashDeliver(t: number, id: number, from: NodeId, to: NodeId, msg: unknown, sentAt: number) {
+    const text = this.#msgText(id, msg);
+    this.#begin();
+    mixCode(100);
+    this.#mixHead(t, id, from, to);
+    this.#mixTime(sentAt);
+    mixCode(BAR);
+    mixText(text);
+    this.#end();
+  }
+
+  // the start of an item: the running hash's state into HS
+  #begin(): void {
+    HS[0] = this.#h1;
+    HS[1] = this.#h2;
+  }
+
+  // `|t|id|from|to|` of a message record
+  #mixHead(t: number, id: number, from: string, to: string): void {
+    mixCode(BAR);
+    this.#mixTime(t);
+    mixCode(BAR);
+    mixNumber(id);
+    mixCode(BAR);
+    mixText(from);
+    mixCode(BAR);
+    mixText(to);
+    mixCode(BAR);
   }
 
   // Times are doubles whose decimal form is costly to produce and recurs (a delivery's time is
   // the time of the sends it causes and later their deliveries' sentAt): remember recent ones.
-  #num(x: number): void {
-    if (x >= 0 && x < 1e9 && Math.floor(x) === x) return this.#hash.feedNumber(x);
+  #mixTime(x: number): void {
+    if (x >= 0 && x < 1e9 && Math.floor(x) === x) return mixNumber(x);
     NUM_F64[0] = x;
     const i = (NUM_U32[0] ^ (NUM_U32[0] >>> 13)) & (NUM_CACHE - 1);
     let s: string;
@@ -207,7 +617,17 @@ export class Trace {
       this.#numKeys[i] = x;
       this.#numText[i] = s;
     }
-    this.#hash.feed(s);
+    mixText(s);
+  }
+
+  // A message's text, found by its id first (its delivery or drop soon follows its send).
+  #msgText(id: number, m: unknown): string {
+    const k = id & (MSG_CACHE - 1);
+    if (this.#idMsg[k] === m && m !== null && typeof m === "object") return this.#idText[k];
+    const s = this.#msg(m);
+    this.#idMsg[k] = m;
+    this.#idText[k] = s;
+    return s;
   }
 
   #msg(m: unknown): string {
@@ -226,7 +646,7 @@ export class Trace {
 
   /** Hash of every record seen so far (16 hex digits); equal hashes mean identical runs. */
   hash(): string {
-    return this.#hash.digest();
+    return hex64(this.#h1, this.#h2);
   }
 
   /** The kept records as JSON lines (stable key order). */
