@@ -12,6 +12,9 @@
  * `--heap MB` V8 heap cap per process (default 4096), `--baseline REV`, `--no-baseline`,
  * `--warmup N` untimed runs before the timed ones in cells of at most 20,000 operations, for every
  * checker and Porcupine alike (default 1; a JIT needs several to reach its steady state).
+ * Every checker is timed on the history's operations, paired from its events before the timed
+ * region, as Porcupine is (its harness reads operations); `--from-events` times the checkers
+ * from the raw events instead, pairing included (Porcupine's figures do not change).
  * `--porcupine DIR`: also Porcupine (Go) in the same run, from a Porcupine checkout's checker.go and
  * bitset.go compiled with a small harness (Go from Debian's golang-go; no module is downloaded),
  * under the same memory cap (ulimit -v) and with `--timeout` as Porcupine's own time-out.
@@ -248,7 +251,12 @@ async function runCell(): Promise<void> {
   const runs = opt("runs", 3);
   const budget = opt("budget", 10_000_000);
   const { generateRegisterHistory } = await import("../lib/checkers/mod.ts");
+  const { pairOperations } = await import("../lib/workload/history.ts");
   const g = generateRegisterHistory({ ...cell, seed: 1 });
+  // Porcupine is given operations (invocation and completion times), paired from the events
+  // outside its timed region (see porcupineCell); so are these checkers, unless --from-events
+  // asks to time the pairing of raw events too.
+  const input = args.includes("--from-events") ? g.history : pairOperations(g.history);
   const lib = which !== "old"
     ? await import("../lib/checkers/linearizability.ts")
     : await import(`file://${args[args.indexOf("--dir") + 1]}lib/checkers/linearizability.ts`);
@@ -256,12 +264,12 @@ async function runCell(): Promise<void> {
   const times: number[] = [];
   const check = () =>
     which !== "old"
-      ? lib.checkLinearizability(g.history, model(), {
+      ? lib.checkLinearizability(input, model(), {
         stepBudget: budget,
         witness: false,
         zones: which === "new",
       })
-      : lib.checkLinearizability(g.history, model(), { stepBudget: budget, minimize: false });
+      : lib.checkLinearizability(input, model(), { stepBudget: budget, minimize: false });
   // untimed runs first (JIT), as for Porcupine
   if (cell.ops <= WARM_UP_UP_TO) { for (let i = 0; i < opt("warmup", 1); i++) check(); }
   let result:
@@ -313,6 +321,7 @@ async function spawnCell(
       String(opt("warmup", 1)),
       "--budget",
       String(opt("budget", 10_000_000)),
+      ...(args.includes("--from-events") ? ["--from-events"] : []),
     ],
     stdout: "piped",
     stderr: "piped",
@@ -457,7 +466,39 @@ type Model struct {
 	Init      func() interface{}
 	Step      func(state, input, output interface{}) (bool, interface{})
 	Equal     func(a, b interface{}) bool
+	// the fields below are used only by checker.go's fillDefault and checkEvents, which the
+	// harness does not call
+	PartitionEvent            func([]Event) [][]Event
+	DescribeOperation         func(input, output interface{}) string
+	DescribeState             func(state interface{}) string
+	DescribeOperationMetadata func(info interface{}) string
 }
+
+// Declarations that checker.go refers to outside the measured path (checkEvents, fillDefault);
+// upstream keeps them in model.go, which the harness does not copy.
+type EventKind bool
+
+const (
+	CallEvent   EventKind = false
+	ReturnEvent EventKind = true
+)
+
+type Event struct {
+	ClientId int
+	Kind     EventKind
+	Value    interface{}
+	Id       int
+	Metadata interface{}
+}
+
+type EventHistory []Event
+
+func noPartition(h []Operation) [][]Operation               { return [][]Operation{h} }
+func noPartitionEvent(h []Event) [][]Event                  { return [][]Event{h} }
+func shallowEqual(a, b interface{}) bool                    { return a == b }
+func defaultDescribeOperation(in, out interface{}) string   { return "" }
+func defaultDescribeState(state interface{}) string         { return "" }
+func defaultDescribeOperationMetadata(m interface{}) string { return "" }
 
 type CheckResult string
 

@@ -102,6 +102,26 @@ export interface RegisterView<I, O> {
   readonly initial: string;
   /** The access an operation makes, or `undefined` when it is not a plain read or write. */
   access(input: I, output: O | UnknownOutput): RegisterAccess | undefined;
+  /**
+   * Optional, allocation-free form of `access` for the checker's register search: values as
+   * primitive keys, equal values iff equal keys as `Map` keys see them (SameValueZero).
+   */
+  readonly keys?: RegisterKeys<I, O>;
+}
+
+/** A primitive standing for a register value (see {@link RegisterView.keys}). */
+export type RegisterKey = string | number | boolean | null;
+
+/** Register values as primitive keys (see {@link RegisterView.keys}). */
+export interface RegisterKeys<I, O> {
+  /** The key of the initial value. */
+  readonly initial: RegisterKey;
+  /**
+   * The key of the value a write writes or a read (with a known output) returns, or `undefined`
+   * when the operation is neither or its value has no primitive key (e.g. a vector). Writes and
+   * reads are told apart by {@link Model.readOnly}.
+   */
+  of(input: I, output: O | UnknownOutput): RegisterKey | undefined;
 }
 
 /** A model of any state, input and output type (e.g. a list of models to choose from). */

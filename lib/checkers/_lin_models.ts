@@ -5,7 +5,7 @@
  */
 import type { Operation } from "../workload/history.ts";
 import { ModelError, unknownOutput } from "./_lin_model.ts";
-import type { Model, OperationGroup, UnknownOutput } from "./_lin_model.ts";
+import type { Model, OperationGroup, RegisterKey, UnknownOutput } from "./_lin_model.ts";
 
 /** A register value: a scalar or a vector of values; `null` means absent (Jepsen's nil). */
 export type RegisterValue = null | boolean | number | string | readonly RegisterValue[];
@@ -176,6 +176,7 @@ function makeRegister(
         }
         return undefined;
       },
+      keys: isKey(initial) ? { initial, of: registerKey } : undefined,
     },
     hash: hashValue,
     equal: sameValue,
@@ -187,14 +188,40 @@ function makeRegister(
 const READ: RegisterInput = { f: "read" };
 
 /**
+ * Scalars are their own keys: Map keys compare by SameValueZero, which agrees with
+ * {@link sameValue} (`===`) except on NaN; vectors and NaN have no key.
+ */
+function isKey(v: RegisterValue): v is RegisterKey {
+  return v === null || typeof v === "string" || typeof v === "boolean" ||
+    (typeof v === "number" && v === v);
+}
+
+/** {@link RegisterKeys.of} of the register models. */
+function registerKey(
+  input: RegisterInput,
+  output: RegisterOutput | UnknownOutput,
+): RegisterKey | undefined {
+  const v = input.f === "write" ? input.value : input.f === "read" ? output : undefined;
+  return v !== undefined && v !== unknownOutput && isKey(v) ? v : undefined;
+}
+
+/**
  * A read/write register (Herlihy & Wing 1990's running example): `read` returns the last value
  * written, `initial` before any write.
  */
 export function registerModel(
   options: RegisterModelOptions = {},
 ): Model<RegisterValue, RegisterInput, RegisterOutput> {
-  return makeRegister("register", false, options);
+  if ((options.initial ?? null) !== null) return makeRegister("register", false, options);
+  return PLAIN_REGISTER ??= Object.freeze(makeRegister("register", false, {}));
 }
+
+// The models with default options are built once and shared (frozen: a model is a pure
+// specification). Besides saving the allocation, checks that build a fresh model each time then
+// call the very same functions, so the engine's optimized code for the search is not thrown away
+// ("wrong call target") on every new model.
+let PLAIN_REGISTER: Model<RegisterValue, RegisterInput, RegisterOutput> | undefined;
+let PLAIN_CAS_REGISTER: Model<RegisterValue, RegisterInput, RegisterOutput> | undefined;
 
 /**
  * A compare-and-set register (Jepsen's etcd test): read, write, and `cas [from to]` that swaps
@@ -203,7 +230,8 @@ export function registerModel(
 export function casRegisterModel(
   options: RegisterModelOptions = {},
 ): Model<RegisterValue, RegisterInput, RegisterOutput> {
-  return makeRegister("cas-register", true, options);
+  if ((options.initial ?? null) !== null) return makeRegister("cas-register", true, options);
+  return PLAIN_CAS_REGISTER ??= Object.freeze(makeRegister("cas-register", true, {}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,6 +397,13 @@ function describeKvValue(v: KvValue): string {
   return v.value === null ? "absent (nil)" : JSON.stringify(v.value);
 }
 
+/** {@link RegisterKeys.of} of a kv key: values are strings or null (absent), their own keys. */
+function kvKey(input: KvInput, output: KvOutput | UnknownOutput): RegisterKey | undefined {
+  if (input.f === "put") return input.value;
+  if (input.f !== "get" || output === unknownOutput) return undefined;
+  return typeof output === "boolean" ? undefined : output;
+}
+
 /** The kv specification projected onto one key: a register of strings (P-compositionality). */
 function kvKeyModel(initial: string | null): Model<KvValue, KvInput, KvOutput> {
   const init = kvValue(initial);
@@ -388,6 +423,7 @@ function kvKeyModel(initial: string | null): Model<KvValue, KvInput, KvOutput> {
         }
         return undefined;
       },
+      keys: { initial, of: kvKey },
     },
     hash: (s) => s.hash,
     equal: (a, b) => a.hash === b.hash && a.value === b.value,
@@ -407,6 +443,16 @@ function entryHash(key: string, v: KvValue): number {
  */
 export function kvModel(options: KvModelOptions = {}): Model<KvState, KvInput, KvOutput> {
   const initial = options.initial === undefined ? "" : options.initial;
+  // shared when built with one of the two usual initial values (see PLAIN_REGISTER)
+  if (initial === "") return KV_EMPTY_STRING ??= Object.freeze(makeKv(""));
+  if (initial === null) return KV_NIL ??= Object.freeze(makeKv(null));
+  return makeKv(initial);
+}
+
+let KV_EMPTY_STRING: Model<KvState, KvInput, KvOutput> | undefined;
+let KV_NIL: Model<KvState, KvInput, KvOutput> | undefined;
+
+function makeKv(initial: string | null): Model<KvState, KvInput, KvOutput> {
   const init = kvValue(initial);
   const keyModel = kvKeyModel(initial);
   const empty: KvState = { values: new Map(), hash: 0 };

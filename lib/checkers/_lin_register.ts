@@ -26,9 +26,11 @@
  * linearization, so an illegal sub-history of this kind makes the whole history illegal.
  * @module
  */
+import type { Operation } from "../workload/history.ts";
 import { unknownOutput } from "./_lin_model.ts";
-import type { Model } from "./_lin_model.ts";
-import type { SearchOp } from "./_lin_search.ts";
+import type { Model, RegisterKey, UnknownOutput } from "./_lin_model.ts";
+import { fmix32, orderEntries } from "./_lin_search.ts";
+import type { MemoryAccount, SearchOp } from "./_lin_search.ts";
 
 /** The outcome of {@link checkRegisterZones} (positions index the given operations). */
 export type ZoneResult =
@@ -226,4 +228,517 @@ export function checkRegisterZones<S, I, O>(
     state = next;
   }
   return { verdict: "ok", order: order.concat(tail), skipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The search, specialised to registers
+
+/** What {@link searchRegister} found (positions index the given operations). */
+export interface RegisterSearchOutcome {
+  readonly verdict: "ok" | "illegal" | "unknown";
+  /** Loop iterations, counted as the general search counts them. */
+  readonly steps: number;
+  /** ok: a linearization, reads with unknown outcome left out; otherwise empty. */
+  readonly order: readonly number[];
+  /** Positions of `order` (unknown outcome, with a deadline) taken as not having taken effect. */
+  readonly skipped: readonly number[];
+  /** Distinct (linearized set, value) configurations cached. */
+  readonly cacheSize: number;
+  /** Length of the longest linearizable prefix found. */
+  readonly bestDepth: number;
+  /** True when the memory account ran out (the verdict is then "unknown"). */
+  readonly outOfMemory: boolean;
+}
+
+/** Bytes of a cache entry besides its words: hash, head, length, offset, value, two table slots. */
+const ENTRY_BYTES = 5 * 4 + 2 * 4;
+
+/**
+ * The search of _lin_search.ts (Wing & Gong with Lowe's just-in-time linearization and cache, in
+ * Porcupine's layout) specialised to a read/write register whose values have primitive keys
+ * (`registerView.keys`): a state is the number of a distinct value, and the list, the stacks and
+ * the cache are typed arrays, reused from one partition to the next through `space`. Every step
+ * it takes is also asked of the model (see Transitions), so its verdicts are the general
+ * search's, which it follows step for step when the keys describe the model (and tests check);
+ * what it saves is the state objects, the hashing of states and most of the fixed cost, which is
+ * what small histories pay for.
+ *
+ * `inputs` and `outputs` are the model's reading of `ops` (`unknownOutput` for an unknown
+ * outcome). Returns `undefined` when the partition does not qualify (no keys, an operation that
+ * is neither a read nor a write, a value without a key) or when the keys do not describe the
+ * model (then the general search decides).
+ */
+export function searchRegister<S, I, O>(
+  model: Model<S, I, O>,
+  inputs: readonly I[],
+  outputs: readonly (O | UnknownOutput)[],
+  ops: readonly Operation[],
+  maxSteps: number,
+  space: RegisterSearch,
+): RegisterSearchOutcome | undefined {
+  const keys = model.registerView?.keys;
+  const readOnly = model.readOnly;
+  if (keys === undefined || readOnly === undefined) return undefined;
+  const n = ops.length;
+  if (!space.reset(n)) {
+    return {
+      verdict: "unknown",
+      steps: 0,
+      order: [],
+      skipped: [],
+      cacheSize: 0,
+      bestDepth: 0,
+      outOfMemory: true,
+    };
+  }
+  // Reading the operations: values numbered in order of appearance (0: the initial value).
+  const { write, value, unknown, dropped, times, small } = space;
+  // value numbers: small non-negative integer keys through an array, any other key a Map
+  let ids: Map<RegisterKey, number> | undefined;
+  let values = 1;
+  const initial = keys.initial;
+  if (
+    typeof initial === "number" && (initial | 0) === initial && initial >= 0 &&
+    initial < small.length
+  ) {
+    small[initial] = 1;
+  } else (ids = new Map()).set(initial, 0);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const op = ops[i];
+    const output = outputs[i];
+    const known = output !== unknownOutput;
+    times[2 * i] = op.invokeMs;
+    times[2 * i + 1] = known || Number.isFinite(op.completeMs) ? op.completeMs : Infinity;
+    const read = readOnly(inputs[i]);
+    dropped[i] = 0;
+    unknown[i] = 0;
+    if (!known) {
+      if (read) {
+        dropped[i] = 1; // a read with unknown outcome constrains nothing
+        continue;
+      }
+      unknown[i] = Number.isFinite(op.completeMs) ? 2 : 1;
+    }
+    const key = keys.of(inputs[i], output);
+    if (key === undefined) return undefined;
+    let id: number | undefined;
+    if (typeof key === "number" && (key | 0) === key && key >= 0 && key < small.length) {
+      id = small[key] - 1;
+      if (id < 0) small[key] = (id = values++) + 1;
+    } else {
+      id = (ids ??= new Map()).get(key);
+      if (id === undefined) ids.set(key, id = values++);
+    }
+    value[i] = id;
+    write[i] = read ? 0 : 1;
+    m++;
+  }
+  const sorted = orderEntries(times.subarray(0, 2 * n), dropped.subarray(0, n), m);
+  const { next, prev } = space;
+  const head = 2 * n;
+  let last = head;
+  prev[head] = -1;
+  for (let k = 0; k < sorted.length; k++) {
+    const e = sorted[k];
+    next[last] = e;
+    prev[e] = last;
+    last = e;
+  }
+  next[last] = -1;
+
+  const verdict = space.run(head, new Transitions(model, inputs, outputs, values), maxSteps);
+  if (verdict === "invalid") return undefined;
+  const order: number[] = [];
+  const skipped: number[] = [];
+  if (verdict === "ok") {
+    for (let d = 0; d < space.depth; d++) {
+      const op = space.opStack[d];
+      order.push(op);
+      if (space.choiceStack[d] === 1) skipped.push(op);
+    }
+  }
+  return {
+    verdict,
+    steps: space.steps,
+    order,
+    skipped,
+    cacheSize: space.cacheSize,
+    bestDepth: verdict === "ok" ? space.depth : Math.max(0, space.bestDepth),
+    outOfMemory: space.outOfMemory,
+  };
+}
+
+/**
+ * The model's own steps, asked at every step the register search takes: a write must lead to the
+ * state of its value (each value's state is the one its first write reached, the initial
+ * value's is `init()`), a read of the current value must keep the state, and a read of another
+ * value must be refused. So every transition the search relies on is the model's (states with
+ * one number are equal by `equal`), its "ok" and its "illegal" are the general search's, and a
+ * disagreement (keys that do not describe the model) hands the partition back to that search.
+ */
+class Transitions<S, I, O> {
+  private readonly states: (S | undefined)[];
+
+  constructor(
+    private readonly model: Model<S, I, O>,
+    private readonly inputs: readonly I[],
+    private readonly outputs: readonly (O | UnknownOutput)[],
+    values: number,
+  ) {
+    this.states = new Array<S | undefined>(values);
+    this.states[0] = model.init();
+  }
+
+  /** Does the model take operation `op` from value `v` to value `next` (-1: refuses it)? */
+  agree(v: number, op: number, next: number): boolean {
+    const model = this.model;
+    const after = model.step(this.states[v]!, this.inputs[op], this.outputs[op]);
+    if (next === -1) return after === undefined;
+    if (after === undefined) return false;
+    const known = this.states[next];
+    if (known === undefined) {
+      this.states[next] = after;
+      return true;
+    }
+    return after === known || model.equal(after, known);
+  }
+}
+
+/**
+ * The register search's arrays and state: the operations as numbers, the list, the stacks and
+ * the cache, grown to the largest partition and reused for each (one per check, see
+ * checkLinearizability), so that a history of many small partitions does not allocate them
+ * again and again.
+ */
+export class RegisterSearch {
+  steps = 0;
+  depth = 0;
+  bestDepth = -1;
+  cacheSize = 0;
+  outOfMemory = false;
+  // the operations (see searchRegister)
+  write = new Uint8Array(0);
+  value = new Int32Array(0);
+  unknown = new Uint8Array(0); // 1: unknown outcome, no deadline; 2: with a deadline
+  dropped = new Uint8Array(0);
+  times = new Float64Array(0);
+  small = new Int32Array(0); // value number + 1 of a small integer key; 0: not seen
+  next = new Int32Array(0);
+  prev = new Int32Array(0);
+  opStack = new Int32Array(0);
+  /** 0: the operation took effect; 1: it did not (unknown outcome with a deadline). */
+  choiceStack = new Uint8Array(0);
+  private stateStack = new Int32Array(0);
+  private words = 0;
+  private bits = new Uint32Array(0);
+  private bitsHash = 0;
+  // The cache, laid out as LinearizationSearch's: a linearized set is kept as its first word
+  // that is not all ones (`lo`) and the words from there to the last non-zero one (`hi`).
+  private lo = 0;
+  private hi = -1;
+  private capacity = 0;
+  private hashes = new Int32Array(0);
+  private heads = new Int32Array(0);
+  private lens = new Int32Array(0);
+  private offs = new Int32Array(0);
+  private values = new Int32Array(0);
+  private pool = new Uint32Array(0);
+  private poolUsed = 0;
+  private table = new Int32Array(0); // entry index + 1; 0 is empty
+  private size = -1;
+
+  /** `memory`: what the cache may hold, shared with the other searches of the check. */
+  constructor(private readonly memory: MemoryAccount | undefined) {}
+
+  /** Make room for `n` operations and clear the cache; false when the memory budget is spent. */
+  reset(n: number): boolean {
+    this.steps = 0;
+    this.depth = 0;
+    this.bestDepth = -1;
+    this.cacheSize = 0;
+    this.outOfMemory = false;
+    this.bitsHash = 0;
+    this.lo = 0;
+    this.hi = -1;
+    this.poolUsed = 0;
+    this.words = (n + 31) >>> 5;
+    // a sparse history is linearized in about one configuration per operation
+    let capacity = Math.max(64, this.capacity);
+    while (capacity < n + (n >>> 3)) capacity *= 2;
+    if (n > this.size) {
+      // room for twice as many operations, so that partitions of similar sizes share it
+      const size = Math.max(2 * n, 64);
+      if (this.memory !== undefined && !this.memory.charge(32 * size)) {
+        this.outOfMemory = true;
+        return false;
+      }
+      this.size = size;
+      this.write = new Uint8Array(size);
+      this.value = new Int32Array(size);
+      this.unknown = new Uint8Array(size);
+      this.dropped = new Uint8Array(size);
+      this.times = new Float64Array(2 * size);
+      this.small = new Int32Array(2 * size + 64);
+      this.next = new Int32Array(2 * size + 1);
+      this.prev = new Int32Array(2 * size + 1);
+      this.opStack = new Int32Array(size);
+      this.choiceStack = new Uint8Array(size);
+      this.stateStack = new Int32Array(size);
+      this.bits = new Uint32Array((size + 31) >>> 5);
+    } else {
+      this.small.fill(0);
+      this.bits.fill(0, 0, this.words);
+    }
+    if (capacity > this.capacity) {
+      if (this.memory !== undefined && !this.memory.charge((ENTRY_BYTES + 8) * capacity)) {
+        this.outOfMemory = true;
+        return false;
+      }
+      this.capacity = capacity;
+      this.hashes = new Int32Array(capacity);
+      this.heads = new Int32Array(capacity);
+      this.lens = new Int32Array(capacity);
+      this.offs = new Int32Array(capacity);
+      this.values = new Int32Array(capacity);
+      this.pool = new Uint32Array(2 * capacity);
+      this.table = new Int32Array(2 * capacity);
+    } else {
+      this.table.fill(0);
+    }
+    return true;
+  }
+
+  /** Search the list whose head is entry `head`, for at most `maxSteps` steps. */
+  run(
+    head: number,
+    model: Transitions<unknown, unknown, unknown>,
+    maxSteps: number,
+  ): "ok" | "illegal" | "unknown" | "invalid" {
+    const { next, prev, write, value, unknown, opStack, choiceStack, stateStack } = this;
+    let steps = 0;
+    let depth = 0;
+    let state = 0;
+    let entry = next[head];
+    let best = -1;
+    let verdict: "ok" | "illegal" | "unknown" = "ok";
+    while (next[head] !== -1) {
+      if (steps >= maxSteps) {
+        verdict = "unknown";
+        break;
+      }
+      steps++;
+      if ((entry & 1) === 0) {
+        // a call: linearize the operation now if the register allows it (see _lin_search.ts)
+        const op = entry >>> 1;
+        const ns = write[op] === 1 ? value[op] : value[op] === state ? state : -1;
+        if (!model.agree(state, op, ns)) return "invalid";
+        let chosen = -1;
+        if (ns !== -1) {
+          const entered = this.enter(op, ns);
+          if (entered < 0) return this.stop(steps, depth, best);
+          if (entered === 1) chosen = 0;
+        }
+        // an unknown write with a deadline may also not have taken effect
+        if (chosen === -1 && unknown[op] === 2 && ns !== state) {
+          const entered = this.enter(op, state);
+          if (entered < 0) return this.stop(steps, depth, best);
+          if (entered === 1) chosen = 1;
+        }
+        if (chosen === -1) {
+          entry = next[entry];
+          continue;
+        }
+        choiceStack[depth] = chosen;
+        opStack[depth] = op;
+        stateStack[depth++] = state;
+        if (chosen === 0) state = ns;
+        const ret = entry + 1;
+        next[prev[entry]] = next[entry];
+        prev[next[entry]] = prev[entry];
+        next[prev[ret]] = next[ret];
+        if (next[ret] !== -1) prev[next[ret]] = prev[ret];
+        entry = next[head];
+        continue;
+      }
+      // a return whose call is still pending: backtrack
+      if (depth > best) best = depth;
+      if (depth === 0) {
+        verdict = "illegal";
+        break;
+      }
+      const op = opStack[--depth];
+      this.clearBit(op);
+      this.bitsHash ^= zobrist(op);
+      const after = state;
+      state = stateStack[depth];
+      if (unknown[op] === 2 && choiceStack[depth] === 0 && after !== state) {
+        const entered = this.enter(op, state);
+        if (entered < 0) return this.stop(steps, depth, best);
+        if (entered === 1) {
+          choiceStack[depth++] = 1;
+          entry = next[head];
+          continue;
+        }
+      }
+      const call = 2 * op;
+      const ret = call + 1;
+      next[prev[ret]] = ret;
+      if (next[ret] !== -1) prev[next[ret]] = ret;
+      next[prev[call]] = call;
+      prev[next[call]] = call;
+      entry = next[call];
+    }
+    this.steps = steps;
+    this.depth = depth;
+    this.bestDepth = best;
+    return verdict;
+  }
+
+  /** Out of memory: keep the figures so far. */
+  private stop(steps: number, depth: number, best: number): "unknown" {
+    this.steps = steps;
+    this.depth = depth;
+    this.bestDepth = best;
+    return "unknown";
+  }
+
+  /**
+   * Add `op` to the linearized set reaching value `v` unless that configuration is cached: 1 if
+   * new, 0 if cached (the set is left as it was), -1 out of memory. One call per attempt, with
+   * the bit, the hash and the probe inline: small histories run much of their search before the
+   * engine has optimized (and inlined) anything, and there every call costs.
+   */
+  private enter(op: number, v: number): number {
+    const bits = this.bits;
+    const w = op >>> 5;
+    const bit = 1 << (op & 31);
+    bits[w] |= bit;
+    let lo = this.lo;
+    if (w === lo) {
+      while (lo < this.words && bits[lo] === 0xffffffff) lo++;
+    }
+    const hi = w > this.hi ? w : this.hi;
+    // the Zobrist key of op (fmix32, as zobrist()), then mixed with the value
+    let z = Math.imul(op + 1, 0x9e3779b9);
+    z ^= z >>> 16;
+    z = Math.imul(z, 0x85ebca6b);
+    z ^= z >>> 13;
+    z = Math.imul(z, 0xc2b2ae35);
+    z ^= z >>> 16;
+    const bh = this.bitsHash ^ z;
+    let h = bh ^ Math.imul(v + 1, 0x9e3779b1);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    const len = hi >= lo ? hi - lo + 1 : 0;
+    const table = this.table;
+    const mask = table.length - 1;
+    let slot = h & mask;
+    for (let t = table[slot]; t !== 0; t = table[slot]) {
+      const e = t - 1;
+      if (
+        this.hashes[e] === h && this.values[e] === v && this.heads[e] === lo &&
+        this.lens[e] === len
+      ) {
+        const pool = this.pool;
+        const base = this.offs[e] - lo;
+        let k = lo;
+        while (k < lo + len && pool[base + k] === bits[k]) k++;
+        if (k === lo + len) {
+          bits[w] &= ~bit; // cached: the set stays as it was (lo and hi were not changed)
+          return 0;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (this.poolUsed + len > this.pool.length || this.cacheSize === this.capacity) {
+      if (!this.make(len)) {
+        bits[w] &= ~bit;
+        return -1;
+      }
+      const m = this.table.length - 1;
+      slot = h & m;
+      while (this.table[slot] !== 0) slot = (slot + 1) & m;
+    }
+    const e = this.cacheSize++;
+    this.hashes[e] = h;
+    this.values[e] = v;
+    this.heads[e] = lo;
+    this.lens[e] = len;
+    this.offs[e] = this.poolUsed;
+    const pool = this.pool;
+    const base = this.poolUsed - lo;
+    for (let k = lo; k < lo + len; k++) pool[base + k] = bits[k];
+    this.poolUsed += len;
+    this.table[slot] = e + 1;
+    this.lo = lo;
+    this.hi = hi;
+    this.bitsHash = bh;
+    return 1;
+  }
+
+  /** Clear operation `op`'s bit, keeping `lo` and `hi`. */
+  private clearBit(op: number): void {
+    const w = op >>> 5;
+    const bits = this.bits;
+    bits[w] &= ~(1 << (op & 31));
+    if (w < this.lo) this.lo = w;
+    if (w === this.hi) {
+      let hi = w;
+      while (hi >= 0 && bits[hi] === 0) hi--;
+      this.hi = hi;
+    }
+  }
+
+  /** Room for one more entry of `len` words; false (nothing changed) past the memory budget. */
+  private make(len: number): boolean {
+    if (this.poolUsed + len > this.pool.length) {
+      const size = Math.max(2 * this.pool.length, this.poolUsed + len);
+      if (this.memory !== undefined && !this.memory.charge(4 * (size - this.pool.length))) {
+        this.outOfMemory = true;
+        return false;
+      }
+      const pool = new Uint32Array(size);
+      pool.set(this.pool.subarray(0, this.poolUsed));
+      this.pool = pool;
+    }
+    if (this.cacheSize === this.capacity) {
+      if (this.memory !== undefined && !this.memory.charge((ENTRY_BYTES + 8) * this.capacity)) {
+        this.outOfMemory = true;
+        return false;
+      }
+      this.grow();
+    }
+    return true;
+  }
+
+  private grow(): void {
+    const capacity = this.capacity *= 2;
+    this.hashes = widen(this.hashes, capacity);
+    this.heads = widen(this.heads, capacity);
+    this.lens = widen(this.lens, capacity);
+    this.offs = widen(this.offs, capacity);
+    this.values = widen(this.values, capacity);
+    const table = this.table = new Int32Array(2 * capacity);
+    const mask = table.length - 1;
+    for (let e = 0; e < this.cacheSize; e++) {
+      let s = this.hashes[e] & mask;
+      while (table[s] !== 0) s = (s + 1) & mask;
+      table[s] = e + 1;
+    }
+  }
+}
+
+function widen(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
+/** Operation `op`'s Zobrist key (as LinearizationSearch's). */
+function zobrist(op: number): number {
+  return fmix32(Math.imul(op + 1, 0x9e3779b9));
 }

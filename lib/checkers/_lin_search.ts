@@ -89,7 +89,7 @@ const OUT_OF_MEMORY = Symbol("outOfMemory");
 const ENTRY_BYTES = 4 + 4 + 4 + 4 + 8 + 8;
 
 /** A 32-bit avalanche mix (murmur3's fmix32): deterministic per-operation Zobrist keys. */
-function fmix32(x: number): number {
+export function fmix32(x: number): number {
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
@@ -105,18 +105,13 @@ function fmix32(x: number): number {
  * (stable, so ties stay by index) and merged, in O(n + inversions) without a comparator call per
  * pair; anything else falls back to a general sort with the same order.
  */
-function orderEntries<I, O>(
-  ops: readonly SearchOp<I, O>[],
-  times: Float64Array,
-  dropped: (op: SearchOp<I, O>) => boolean,
-  m: number,
-): Int32Array {
-  const n = ops.length;
+export function orderEntries(times: Float64Array, dropped: Uint8Array, m: number): Int32Array {
+  const n = dropped.length;
   const calls = new Int32Array(m);
   const rets = new Int32Array(m);
   let callsSorted = true;
   for (let i = 0, k = 0; i < n; i++) {
-    if (dropped(ops[i])) continue;
+    if (dropped[i] === 1) continue;
     if (k > 0 && times[2 * calls[k - 1]] > times[2 * i]) callsSorted = false;
     calls[k] = i;
     rets[k++] = i;
@@ -242,16 +237,25 @@ export class LinearizationSearch<S, I, O> {
     const head = 2 * n;
     this.head = head;
     // A read whose result is unknown constrains nothing: leave it out of the list.
-    const dropped = (op: SearchOp<I, O>) =>
-      op.output === unknownOutput && model.readOnly !== undefined && model.readOnly(op.input);
     let m = 0;
     const times = new Float64Array(2 * n);
+    const dropped = new Uint8Array(n);
+    const inputs = this.inputs = new Array<I>(n);
+    const outputs = this.outputs = new Array<O | UnknownOutput>(n);
+    this.unknownKind = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      times[2 * i] = ops[i].invokeMs;
-      times[2 * i + 1] = ops[i].completeMs;
-      if (!dropped(ops[i])) m++;
+      const op = ops[i];
+      times[2 * i] = op.invokeMs;
+      times[2 * i + 1] = op.completeMs;
+      inputs[i] = op.input;
+      outputs[i] = op.output;
+      if (op.output === unknownOutput) {
+        if (model.readOnly !== undefined && model.readOnly(op.input)) dropped[i] = 1;
+        this.unknownKind[i] = Number.isFinite(op.completeMs) ? 2 : 1;
+      }
+      if (dropped[i] === 0) m++;
     }
-    const sorted = orderEntries(ops, times, dropped, m);
+    const sorted = orderEntries(times, dropped, m);
     const next = this.next = new Int32Array(2 * n + 1);
     const prev = this.prev = new Int32Array(2 * n + 1);
     let last = head;
@@ -265,13 +269,6 @@ export class LinearizationSearch<S, I, O> {
     next[last] = -1;
     this.entry = next[head];
 
-    this.inputs = ops.map((op) => op.input);
-    this.outputs = ops.map((op) => op.output);
-    this.unknownKind = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      if (ops[i].output !== unknownOutput) continue;
-      this.unknownKind[i] = Number.isFinite(ops[i].completeMs) ? 2 : 1;
-    }
     this.general = model.stepAll !== undefined;
     // Linearized set as a bitset, with an incrementally maintained Zobrist hash.
     this.words = (n + 31) >>> 5;

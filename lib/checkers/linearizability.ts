@@ -49,7 +49,8 @@ import type { History, HistoryEvent, Operation } from "../workload/history.ts";
 import { unknownOutput } from "./_lin_model.ts";
 import type { AnyModel, Model, OperationGroup } from "./_lin_model.ts";
 import { LinearizationSearch, MemoryAccount, searchLinearization } from "./_lin_search.ts";
-import { checkRegisterZones } from "./_lin_register.ts";
+import { checkRegisterZones, RegisterSearch, searchRegister } from "./_lin_register.ts";
+import type { RegisterSearchOutcome } from "./_lin_register.ts";
 import type { SearchOp, SearchOutcome } from "./_lin_search.ts";
 import { explainStuck, shrinkWitness, witnessOps } from "./_lin_witness.ts";
 import type { Shrunk } from "./_lin_witness.ts";
@@ -255,15 +256,109 @@ function isHistory(x: History | readonly Operation[]): x is History {
   return x.length > 0 && "type" in (x[0] as HistoryEvent | Operation);
 }
 
-function toSearchOps(model: AnyModel, ops: readonly Operation[]): SearchOp<unknown, unknown>[] {
-  return ops.map((op) => ({
-    input: model.input(op),
-    output: op.status === "ok" ? model.output(op) : unknownOutput,
-    invokeMs: op.invokeMs,
-    // An `info` operation with a finite completeMs has a deadline: if it took effect, it did so
-    // before then. pairOperations gives unknown outcomes completeMs = Infinity (no deadline).
-    completeMs: op.status === "ok" || Number.isFinite(op.completeMs) ? op.completeMs : Infinity,
-  }));
+/**
+ * Positions of the operations a model's `partition` returned in the checked operations. Paired
+ * histories give every operation its own invocation index, so that index finds it (checked by
+ * identity); a Map is built only when it does not.
+ */
+class OperationIds {
+  private byInvoke?: Int32Array;
+  private map?: Map<Operation, number>;
+
+  constructor(private readonly operations: readonly Operation[]) {}
+
+  of(group: readonly Operation[], name: string): Int32Array {
+    const ids = new Int32Array(group.length);
+    const table = this.byInvoke ?? this.buildTable();
+    const operations = this.operations;
+    for (let k = 0; k < group.length; k++) {
+      const op = group[k];
+      const at = op.invokeIndex;
+      const id = at >= 0 && at < table.length && (at | 0) === at ? table[at] : -1;
+      ids[k] = id >= 0 && operations[id] === op ? id : this.search(op, name);
+    }
+    return ids;
+  }
+
+  /** The slow way, for operations not found by their invocation index. */
+  private search(op: Operation, name: string): number {
+    this.map ??= new Map(this.operations.map((o, i) => [o, i]));
+    const id = this.map.get(op);
+    if (id === undefined) throw new Error(`${name}.partition returned a foreign operation`);
+    return id;
+  }
+
+  private buildTable(): Int32Array {
+    let size = 0;
+    for (const op of this.operations) {
+      const at = op.invokeIndex;
+      if (at >= 0 && at < 4 * this.operations.length + 16 && (at | 0) === at && at >= size) {
+        size = at + 1;
+      }
+    }
+    const table = new Int32Array(size).fill(-1);
+    this.operations.forEach((op, i) => {
+      const at = op.invokeIndex;
+      if (at >= 0 && at < size && (at | 0) === at && table[at] === -1) table[at] = i;
+    });
+    return this.byInvoke = table;
+  }
+}
+
+/** One partition while it is being checked. */
+class Part {
+  search?: LinearizationSearch<unknown, unknown, unknown>;
+  /** Decided by the register search: ok, or illegal when no witness is wanted. */
+  registerSearch?: RegisterSearchOutcome;
+  /** Decided by zones: ok with `order`, or illegal with a refuted `conflict`. */
+  zones?: {
+    readonly order?: readonly number[];
+    readonly skipped?: readonly number[];
+    readonly conflict?: readonly number[];
+    readonly outcome?: SearchOutcome<unknown>;
+    readonly steps: number;
+  };
+  private ops?: readonly SearchOp<unknown, unknown>[];
+
+  /** The model's reading of every operation, done at once so that a bad one is always reported. */
+  constructor(
+    readonly group: OperationGroup,
+    readonly ids: ArrayLike<number>,
+    readonly model: AnyModel,
+    readonly inputs: readonly unknown[],
+    readonly outputs: readonly unknown[],
+  ) {}
+
+  /** The operations as the general search and zones take them (built when first needed). */
+  get searchOps(): readonly SearchOp<unknown, unknown>[] {
+    if (this.ops !== undefined) return this.ops;
+    const ops = this.group.operations;
+    const out = new Array<SearchOp<unknown, unknown>>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      out[i] = {
+        input: this.inputs[i],
+        output: this.outputs[i],
+        invokeMs: op.invokeMs,
+        // An `info` operation with a finite completeMs has a deadline: if it took effect, it did
+        // so before then. pairOperations gives unknown outcomes completeMs = Infinity.
+        completeMs: op.status === "ok" || Number.isFinite(op.completeMs) ? op.completeMs : Infinity,
+      };
+    }
+    return this.ops = out;
+  }
+}
+
+/** The model's input and output of each operation (a plain loop: no closure per call). */
+function readOperations(model: AnyModel, ops: readonly Operation[]): [unknown[], unknown[]] {
+  const inputs = new Array<unknown>(ops.length);
+  const outputs = new Array<unknown>(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    inputs[i] = model.input(op);
+    outputs[i] = op.status === "ok" ? model.output(op) : unknownOutput;
+  }
+  return [inputs, outputs];
 }
 
 /**
@@ -281,30 +376,26 @@ export function checkLinearizability<S, I, O>(
   const operations: readonly Operation[] = isHistory(history)
     ? pairOperations(history)
     : history as readonly Operation[];
-  const live: Operation[] = [];
-  const liveIds: number[] = [];
-  for (let i = 0; i < operations.length; i++) {
-    if (operations[i].status === "fail") continue;
-    live.push(operations[i]);
-    liveIds.push(i);
+  // failed operations did not happen; without any, `live` is `operations` itself
+  let fails = 0;
+  for (let i = 0; i < operations.length; i++) if (operations[i].status === "fail") fails++;
+  const live: readonly Operation[] = fails === 0
+    ? operations
+    : operations.filter((op) => op.status !== "fail");
+  const liveIds = new Int32Array(live.length);
+  for (let i = 0, k = 0; i < operations.length; i++) {
+    if (fails === 0 || operations[i].status !== "fail") liveIds[k++] = i;
   }
   const groups: OperationGroup[] = options.partition !== false && model.partition
     ? model.partition(live)
     : [{ label: "all operations", operations: live }];
-  let idOf: Map<Operation, number> | undefined; // built only for groups other than `live`
+  const idOf = new OperationIds(operations);
 
   const parts: Part[] = groups.map((group) => {
-    const ids = group.operations === live ? liveIds : group.operations.map((op) => {
-      if (idOf === undefined) {
-        idOf = new Map();
-        operations.forEach((o, i) => idOf!.set(o, i));
-      }
-      const id = idOf.get(op);
-      if (id === undefined) throw new Error(`${model.name}.partition returned a foreign operation`);
-      return id;
-    });
+    const ids = group.operations === live ? liveIds : idOf.of(group.operations, model.name);
     const groupModel: AnyModel = group.model ?? model;
-    return { group, ids, model: groupModel, searchOps: toSearchOps(groupModel, group.operations) };
+    const [inputs, outputs] = readOperations(groupModel, group.operations);
+    return new Part(group, ids, groupModel, inputs, outputs);
   });
   let steps = 0;
   let failed: number | undefined;
@@ -315,19 +406,45 @@ export function checkLinearizability<S, I, O>(
   // runs in about one step per operation and is cheaper, so register partitions of 64 operations
   // or more first get a short search (2n + min(n, 1000) steps) and go to zones only when that
   // does not decide them (smaller ones go straight to zones: nothing there is worth saving).
+  // The short search is the register search of _lin_register.ts where the model gives values
+  // primitive keys (the built-in models do), the general search otherwise.
   if (options.zones !== false) {
+    let space: RegisterSearch | undefined; // the register search's arrays, shared by partitions
     for (let g = 0; g < parts.length && !stopEarly(); g++) {
       const part = parts[g];
       if (part.model.registerView === undefined) continue;
-      const n = part.searchOps.length;
+      const n = part.inputs.length;
       if (n >= PROBE_FROM) {
-        const search = part.search = new LinearizationSearch(part.model, part.searchOps, {
-          memory,
-        });
-        search.run(Math.min(2 * n + Math.min(n, PROBE_EXTRA), budget - steps));
-        steps += search.steps;
-        if (search.verdict === "illegal" && failed === undefined) failed = g;
-        if (search.verdict !== "unknown" || search.outOfMemory) continue;
+        const probeSteps = 2 * n + Math.min(n, PROBE_EXTRA);
+        // The short search, specialised to registers whose values have primitive keys (every
+        // step it takes is checked against the model's own, see _lin_register.ts). An illegal
+        // partition whose witness is wanted goes on to the general search, which builds it.
+        const probe = searchRegister(
+          part.model,
+          part.inputs,
+          part.outputs,
+          part.group.operations,
+          Math.min(probeSteps, budget - steps),
+          space ??= new RegisterSearch(memory),
+        );
+        if (probe !== undefined) steps += probe.steps;
+        if (
+          probe !== undefined &&
+          (probe.verdict === "ok" || probe.verdict === "illegal" && !wantWitness)
+        ) {
+          part.registerSearch = probe;
+          if (probe.verdict === "illegal" && failed === undefined) failed = g;
+          continue;
+        }
+        if (probe === undefined || probe.verdict === "illegal" || probe.outOfMemory) {
+          const search = part.search = new LinearizationSearch(part.model, part.searchOps, {
+            memory,
+          });
+          search.run(Math.min(probeSteps, budget - steps));
+          steps += search.steps;
+          if (search.verdict === "illegal" && failed === undefined) failed = g;
+          if (search.verdict !== "unknown" || search.outOfMemory) continue;
+        }
       }
       const z = checkRegisterZones(part.model, part.searchOps);
       if (z === undefined) continue;
@@ -352,7 +469,8 @@ export function checkLinearizability<S, I, O>(
   // check before a hard one eats the budget (Porcupine gets the same effect from parallel
   // goroutines). The searches keep no partial linearization (see `witness`).
   for (const part of parts) {
-    if (part.zones === undefined && part.search === undefined && !stopEarly()) {
+    const decided = part.zones !== undefined || part.registerSearch !== undefined;
+    if (!decided && part.search === undefined && !stopEarly()) {
       part.search = new LinearizationSearch(part.model, part.searchOps, { memory });
     }
   }
@@ -395,8 +513,26 @@ export function checkLinearizability<S, I, O>(
     return { ...again.outcome(), cacheSize: first.cacheSize };
   });
 
-  const partitions: PartitionResult[] = parts.map(({ group, ids, zones }, g) => {
+  const partitions: PartitionResult[] = parts.map(({ group, ids, zones, registerSearch }, g) => {
     const base = { index: g, label: group.label, key: group.key, operations: ids.length };
+    if (registerSearch !== undefined) {
+      const linearization = new Array<number>(registerSearch.order.length);
+      for (let k = 0; k < linearization.length; k++) {
+        linearization[k] = ids[registerSearch.order[k]];
+      }
+      return {
+        ...base,
+        verdict: registerSearch.verdict === "ok" ? "ok" : "illegal",
+        steps: registerSearch.steps,
+        cacheSize: registerSearch.cacheSize,
+        method: "search",
+        outOfMemory: false,
+        longestPrefix: registerSearch.bestDepth,
+        linearization,
+        skipped: registerSearch.skipped.map((i) => ids[i]),
+        frontier: [],
+      };
+    }
     if (zones !== undefined && zones.order !== undefined) {
       return {
         ...base,
@@ -507,28 +643,11 @@ export function checkLinearizability<S, I, O>(
   return { verdict, model: model.name, operations, steps, partitions, witness, explanation };
 }
 
-/** One partition while it is being checked. */
-interface Part {
-  readonly group: OperationGroup;
-  readonly ids: readonly number[];
-  readonly model: AnyModel;
-  readonly searchOps: readonly SearchOp<unknown, unknown>[];
-  search?: LinearizationSearch<unknown, unknown, unknown>;
-  /** Decided by zones: ok with `order`, or illegal with a refuted `conflict`. */
-  zones?: {
-    readonly order?: readonly number[];
-    readonly skipped?: readonly number[];
-    readonly conflict?: readonly number[];
-    readonly outcome?: SearchOutcome<unknown>;
-    readonly steps: number;
-  };
-}
-
 function buildWitness(
   model: AnyModel,
   group: OperationGroup,
   index: number,
-  ids: readonly number[],
+  ids: ArrayLike<number>,
   searchOps: readonly SearchOp<unknown, unknown>[],
   outcome: SearchOutcome<unknown>,
   options: CheckOptions,
