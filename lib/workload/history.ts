@@ -64,6 +64,9 @@ export interface Operation {
  * becomes an operation with status "info" and `completeMs = Infinity`.
  * Throws when a process completes an operation it never invoked.
  */
+/** A process id that indexes an array (module level: a closure per call deoptimises the caller). */
+const smallId = (p: number) => p >= 0 && p < 65536 && (p | 0) === p;
+
 export function pairOperations(history: History): Operation[] {
   // First pass: match each invoke with its completion (event indices only, no objects), so the
   // second pass builds every operation once.
@@ -73,12 +76,11 @@ export function pairOperations(history: History): Operation[] {
   // for any other.
   const openAt: number[] = [];
   const openMap = new Map<number, number>();
-  const small = (p: number) => p >= 0 && p < 65536 && (p | 0) === p;
   let count = 0;
   for (let i = 0; i < n; i++) {
     const e = history[i];
     const p = e.process;
-    const inArray = small(p);
+    const inArray = smallId(p);
     const at = inArray ? openAt[p] : openMap.get(p);
     if (e.type === "invoke") {
       if (at !== undefined && at >= 0) {
