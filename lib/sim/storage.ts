@@ -145,6 +145,21 @@ export function freezeInPlace<T>(value: T): T | undefined {
   return value;
 }
 
+/**
+ * An object literal the caller just built (a message, a block, a signature), frozen in place when
+ * every own value is already immutable ({@link freezeInPlace}), so storage and receivers share it
+ * and digests of it can be memoised; otherwise returned as it is, unfrozen (storage copies it).
+ * @example
+ * ```ts
+ * const vote = freezeIfImmutable({ type: "prevote", round: 0, id: "ab" }); // frozen, shared
+ * ```
+ */
+export function freezeIfImmutable<T extends object>(o: T): T {
+  for (const k in o) if (!isImmutable(o[k])) return o;
+  freezeInPlace(o);
+  return o;
+}
+
 /** True when `value` is a primitive or deeply frozen plain data that storage shares as it is. */
 export function isImmutable(value: unknown): boolean {
   return value === null || typeof value !== "object" || DeepFrozen.has(value);

@@ -9,6 +9,7 @@
  */
 import type { NodeId, Signature } from "../../sim/types.ts";
 import { digestOf } from "../../sim/trace.ts";
+import { immutable, isImmutable } from "../../sim/storage.ts";
 
 /** A client command: anything with the request id `clientId:seq` (a KV command). */
 export interface Tx {
@@ -46,13 +47,13 @@ export interface QC {
 }
 
 /** The genesis QC: the certificate every replica starts with (view 0, no signatures). */
-export const GENESIS_QC: QC = {
+export const GENESIS_QC: QC = immutable<QC>({
   phase: "generic",
   viewNumber: 0,
   node: GENESIS,
   height: 0,
   sigs: [],
-};
+})!;
 
 /**
  * A tree node (Algorithm 1: node.parent, node.cmd; chained: node.justify): a block of the shared
@@ -75,9 +76,20 @@ export interface HsBlock<C extends Tx = Tx> {
   readonly nonce?: string;
 }
 
+// Digests of deeply frozen nodes (an honest leader's, shared by every replica and the tree): such
+// a node can never change, so its digest is computed once. Any other node (a Byzantine one, one
+// read back from storage) is digested on every call, as before.
+const frozenDigests = new WeakMap<object, string>();
+
 /** The digest of a node (what QCs and votes name). */
 export function nodeDigest(b: HsBlock): string {
-  return digestOf(b);
+  if (b === null || typeof b !== "object" || !isImmutable(b)) return digestOf(b);
+  let d = frozenDigests.get(b);
+  if (d === undefined) {
+    d = digestOf(b);
+    frozenDigests.set(b, d);
+  }
+  return d;
 }
 
 /**

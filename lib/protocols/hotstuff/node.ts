@@ -25,6 +25,7 @@
  */
 import type { NodeContext, NodeId } from "../../sim/types.ts";
 import { parseConfig } from "../../sim/errors.ts";
+import { freezeIfImmutable as frozen, immutable, isImmutable } from "../../sim/storage.ts";
 import type { BlockId } from "../../chain/mod.ts";
 import { type BftSize, bftSize } from "../bft/config.ts";
 import { decideEvent } from "../bft/events.ts";
@@ -186,7 +187,10 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
    * answers "lost-leadership" when another command lands there and the client retries; its
    * session makes the retry harmless).
    */
-  propose(command: C): ProposeResult {
+  propose(proposed: C): ProposeResult {
+    // kept as immutable data (copied unless it is already), so a leaf's commands are frozen
+    // without copying them again (see #propose)
+    const command = isImmutable(proposed) ? proposed : immutable(proposed) ?? proposed;
     const key = txKey(command);
     const retry = this.#decidedTx.has(key);
     if (retry) this.#redo.add(key);
@@ -200,8 +204,10 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     let guess = this.#applied + 1 + inFlight.size;
     if (inFlight.has(key)) guess = this.#applied + 1;
     else {
-      for (const tx of this.#takeTxs(head, Infinity)) {
-        if (txKey(tx) === key) break;
+      // the mempool in #takeTxs's order and filter (a command's key is its mempool key)
+      for (const k of this.#mempool.keys()) {
+        if (inFlight.has(k) || (this.#decidedTx.has(k) && !this.#redo.has(k))) continue;
+        if (k === key) break;
         guess++;
       }
     }
@@ -378,11 +384,11 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
 
   #sendNewView(v: number, qc: QC): void {
     const base = { viewNumber: v, replica: this.#ctx.self, justify: qc };
-    const m: NewView = {
+    const m: NewView = frozen({
       type: "new-view",
       ...base,
-      signature: this.#ctx.sign(newViewSigned(base)),
-    };
+      signature: frozen(this.#ctx.sign(newViewSigned(base))),
+    });
     const sync = this.config.syncAfterFailures;
     if (sync > 0 && this.#failures >= sync) this.#broadcast(m); // view synchronization
     else this.#sendTo(this.leader(v + 1), m);
@@ -500,19 +506,21 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
       height: high.height + 1,
       view: v,
       proposer: this.#ctx.self,
-      cmds: this.#takeTxs(parent),
+      cmds: frozenArray(this.#takeTxs(parent)),
       justify: high,
     };
     // Twins test hook (config.proposalSalt): this instance's own input, as a timestamp would be
-    const node: HsBlock<C> = this.config.proposalSalt
-      ? { ...leaf, nonce: `salt-${this.#ctx.rng.int(0, 2 ** 31 - 1)}` }
-      : leaf;
+    const node: HsBlock<C> = frozen(
+      this.config.proposalSalt
+        ? { ...leaf, nonce: `salt-${this.#ctx.rng.int(0, 2 ** 31 - 1)}` }
+        : leaf,
+    );
     const base = { type, viewNumber: v, leader: this.#ctx.self };
-    const msg: Proposal<C> = {
+    const msg: Proposal<C> = frozen({
       ...base,
       node,
-      signature: this.#ctx.sign(proposalSigned(base, nodeDigest(node), node.height)),
-    };
+      signature: frozen(this.#ctx.sign(proposalSigned(base, nodeDigest(node), node.height))),
+    });
     this.#broadcast(msg);
   }
 
@@ -535,14 +543,14 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     if (!byReplica.has(m.replica)) byReplica.set(m.replica, m);
     if (!this.#qcDone.has(key) && byReplica.size >= this.#quorum) {
       const votes = [...byReplica.values()].slice(0, this.#quorum);
-      const qc: QC = {
+      const qc: QC = frozen({
         phase: m.phase,
         viewNumber: m.viewNumber,
         node: m.node,
         height: m.height,
-        sigs: votes.map((x) => x.partialSig),
+        sigs: frozenArray(votes.map((x) => x.partialSig)),
         ...(this.config.thresholdSignatures ? { aggregate: true } : {}),
-      };
+      });
       if (chained) {
         this.#qcDone.add(key);
         this.#updateQCHigh(qc);
@@ -694,7 +702,11 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     this.#voted[phase] = v;
     this.#persist();
     const base = { phase, viewNumber: v, node, height, replica: this.#ctx.self };
-    const vote: Vote = { type: "vote", ...base, partialSig: this.#ctx.sign(voteSigned(base)) };
+    const vote: Vote = frozen({
+      type: "vote",
+      ...base,
+      partialSig: frozen(this.#ctx.sign(voteSigned(base))),
+    });
     this.#sendTo(to, vote);
   }
 
@@ -724,8 +736,12 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
   /** Execute the nodes from the committed one (exclusive) to `id`, emitting bft-decide each. */
   #execute(id: BlockId): void {
     const store = this.tree.store;
+    // the ancestors of `id` above the committed height, lowest first (store.chain(id).slice(from)
+    // without walking down to genesis)
     const from = store.height(this.#committed) + 1;
-    for (const x of store.chain(id).slice(from)) {
+    const ids = new Array<BlockId>(Math.max(0, store.height(id) - from + 1));
+    for (let i = ids.length - 1, x = id; i >= 0; i--, x = store.parent(x)) ids[i] = x;
+    for (const x of ids) {
       const b = this.tree.block<C>(x)!;
       const requests: string[] = [];
       for (const tx of b.cmds) {
@@ -862,7 +878,7 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     const floor = store.height(this.#committed);
     let x = head;
     while (x > 0 && store.height(x) > floor) {
-      for (const tx of this.tree.block<C>(x)!.cmds) out.add(txKey(tx));
+      for (const k of cmdKeys(this.tree.block<C>(x)!)) out.add(k);
       x = store.parent(x);
     }
     return out;
@@ -892,6 +908,22 @@ export class HotStuffNode<C extends Tx = Tx> implements ReplicatedLog<C, HotStuf
     };
     this.#ctx.storage.set("hs:state", s);
   }
+}
+
+/** A frozen copy of an array this replica just built (elements shared when immutable). */
+function frozenArray<T>(a: T[]): readonly T[] {
+  return immutable(a) ?? a;
+}
+
+// the request ids of a frozen node's commands, computed once (every client request walks the
+// uncommitted nodes)
+const frozenCmdKeys = new WeakMap<object, readonly string[]>();
+
+function cmdKeys(b: HsBlock): readonly string[] {
+  if (!isImmutable(b)) return b.cmds.map(txKey);
+  let keys = frozenCmdKeys.get(b);
+  if (keys === undefined) frozenCmdKeys.set(b, keys = b.cmds.map(txKey));
+  return keys;
 }
 
 function isTx(tx: unknown): tx is Tx {

@@ -30,6 +30,7 @@
 import type { NodeContext, NodeId, Signature } from "../../sim/types.ts";
 import { parseConfig } from "../../sim/errors.ts";
 import { digestOf } from "../../sim/trace.ts";
+import { freezeIfImmutable as frozen, immutable, isImmutable } from "../../sim/storage.ts";
 import { type BftSize, bftSize } from "../bft/config.ts";
 import { decideEvent, requestId } from "../bft/events.ts";
 import type { ProposeResult, ReplicatedLog, ReplicatedLogHooks } from "../kv/replicated_log.ts";
@@ -82,6 +83,21 @@ interface CheckpointEntry {
 // signature only for its signer), and the simulator hands every recipient the sender's object, so
 // one check serves all recipients; only accepted objects are remembered.
 const verified = new WeakSet<object>();
+
+// Digests of deeply frozen batches (the primary's, shared by every backup that receives its
+// pre-prepare): such a batch can never change, so its digest is computed once.
+const frozenBatchDigests = new WeakMap<object, string>();
+
+/** D(m) of a batch: memoized for a deeply frozen one, computed on every call for any other. */
+function batchDigest(m: unknown): string {
+  if (m === null || typeof m !== "object" || !isImmutable(m)) return digestOf(m);
+  let d = frozenBatchDigests.get(m);
+  if (d === undefined) {
+    d = digestOf(m);
+    frozenBatchDigests.set(m, d);
+  }
+  return d;
+}
 
 /** The digest of the null request (§4.4): an empty batch. */
 export const NULL_DIGEST = digestOf({ requests: [] });
@@ -449,7 +465,8 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
       const inFlight = this.#seqNo - this.#lastExec;
       if (c.maxInFlight !== undefined && inFlight >= c.maxInFlight) break;
       if (this.#queue.length < c.batchSize && inFlight >= c.pipelineDepth) break;
-      const m: Batch<C> = { requests: this.#queue.splice(0, c.batchSize) };
+      const requests = this.#queue.splice(0, c.batchSize);
+      const m: Batch<C> = frozen({ requests: immutable(requests) ?? requests });
       const n = ++this.#seqNo;
       const pp = this.#signPrePrepare(this.#view, n, m);
       this.#acceptPrePrepare(pp);
@@ -458,12 +475,12 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
   }
 
   #signPrePrepare(v: number, n: number, m: Batch<C>): PrePrepare<C> {
-    const base = { type: "PRE-PREPARE" as const, v, n, d: digestOf(m), i: this.#ctx.self };
-    return { ...base, m, signature: this.#ctx.sign(signedPart(base)) };
+    const base = { type: "PRE-PREPARE" as const, v, n, d: batchDigest(m), i: this.#ctx.self };
+    return frozen({ ...base, m, signature: frozen(this.#ctx.sign(signedPart(base))) });
   }
 
   #sign<T extends { type: string }>(msg: T): T & { signature: Signature } {
-    return { ...msg, signature: this.#ctx.sign(signedPart(msg)) };
+    return frozen({ ...msg, signature: frozen(this.#ctx.sign(signedPart(msg))) });
   }
 
   #verify(msg: { type: string; i: NodeId; signature: Signature }): boolean {
@@ -523,7 +540,7 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
     }
     if (pp.v < this.#view || !this.#inWindow(pp.n)) return;
     // §4.2: d must be the digest of m
-    if (digestOf(pp.m) !== pp.d) return;
+    if (batchDigest(pp.m) !== pp.d) return;
     this.#acceptPrePrepare(pp);
   }
 
@@ -810,7 +827,7 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
     if (pp.n <= above || pp.v >= below || pp.i !== this.primary(pp.v) || !this.#verify(pp)) {
       return false;
     }
-    if (digestOf(pp.m) !== pp.d) return false;
+    if (batchDigest(pp.m) !== pp.d) return false;
     const signers = new Set<NodeId>();
     for (const p of cert.prepares) {
       if (p.v !== pp.v || p.n !== pp.n || p.d !== pp.d || p.i === pp.i || !this.#verify(p)) {
@@ -937,7 +954,7 @@ export class PbftNode<C extends PbftCommandBase> implements ReplicatedLog<C, Pbf
       const pp = nv.O[k];
       if (
         pp.n !== O[k].n || pp.d !== O[k].d || pp.v !== nv.v || pp.i !== nv.i ||
-        digestOf(pp.m) !== pp.d || !this.#verify(pp)
+        batchDigest(pp.m) !== pp.d || !this.#verify(pp)
       ) return;
     }
     this.#installNewView(nv);

@@ -8,6 +8,7 @@
  */
 import type { NodeId, Signature } from "../../sim/types.ts";
 import { digestOf } from "../../sim/trace.ts";
+import { isImmutable } from "../../sim/storage.ts";
 
 /** A client transaction: anything with the request id `clientId:seq` (a KV command). */
 export interface Tx {
@@ -33,9 +34,20 @@ export interface Block<C extends Tx = Tx> {
   readonly nonce?: string;
 }
 
+// id(v) of deeply frozen blocks (an honest proposer's, shared by every replica that receives it):
+// such a block can never change, so its digest is computed once. Any other block (a Byzantine
+// twin, one read back from storage) is digested on every call, as before.
+const frozenIds = new WeakMap<object, string>();
+
 /** id(v) of Algorithm 1: the digest of a block. */
 export function blockId(block: Block): string {
-  return digestOf(block);
+  if (block === null || typeof block !== "object" || !isImmutable(block)) return digestOf(block);
+  let id = frozenIds.get(block);
+  if (id === undefined) {
+    id = digestOf(block);
+    frozenIds.set(block, id);
+  }
+  return id;
 }
 
 /** ⟨PROPOSAL, h_p, round_p, v, validRound_p⟩ (Algorithm 1, line 19), signed by `proposer`. */

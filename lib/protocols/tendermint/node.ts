@@ -16,6 +16,7 @@
  */
 import type { NodeContext, NodeId } from "../../sim/types.ts";
 import { parseConfig } from "../../sim/errors.ts";
+import { freezeIfImmutable as frozen, immutable, isImmutable } from "../../sim/storage.ts";
 import { type BftSize, bftSize } from "../bft/config.ts";
 import { decideEvent } from "../bft/events.ts";
 import type { ProposeResult, ReplicatedLog, ReplicatedLogHooks } from "../kv/replicated_log.ts";
@@ -115,6 +116,8 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
   #precommitTimerArmed = new Set<number>();
   #sent: TendermintMessage<C>[] = [];
   #chain: Commit<C>[] = [];
+  /** id() of the last block of #chain (GENESIS while it is empty): its blocks never change. */
+  #lastBlockId = GENESIS;
   #mempool = new Map<string, C>();
   #decidedTx = new Set<string>();
   /** Decided transactions a client asked for again (its reply was lost): propose them again. */
@@ -182,7 +185,10 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
    * KvServer answers "lost-leadership" when another command lands there and the client retries;
    * its session makes the retry harmless).
    */
-  propose(command: C): ProposeResult {
+  propose(proposed: C): ProposeResult {
+    // kept as immutable data (copied unless it is already), so blocks built from the mempool can
+    // be frozen without copying their transactions again (see frozenBlock)
+    const command = isImmutable(proposed) ? proposed : immutable(proposed) ?? proposed;
     const key = txKey(command);
     const retry = this.#decidedTx.has(key);
     if (retry) this.#redo.add(key); // a client retry of a decided tx: its reply was lost
@@ -197,16 +203,16 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
     const inFlight = this.#waiting
       ? undefined
       : this.#roundState(this.#height, this.#round).proposals.values().next().value;
-    const flightKeys = inFlight ? inFlight.block.txs.map(txKey) : [];
-    const at = flightKeys.indexOf(key);
+    const flight = inFlight ? txKeysOf(inFlight.block) : NO_TX_KEYS;
+    const at = flight.first.get(key) ?? -1;
     if (at >= 0) guess += at;
     else {
-      guess += flightKeys.length;
-      const skip = new Set(flightKeys);
-      for (const tx of this.#takeTxs(Infinity)) {
-        const k = txKey(tx);
+      guess += flight.count;
+      // the mempool in #takeTxs's order and filter (a transaction's key is its mempool key)
+      for (const k of this.#mempool.keys()) {
+        if (this.#decidedTx.has(k) && !this.#redo.has(k)) continue;
         if (k === key) break;
-        if (!skip.has(k)) guess++;
+        if (!flight.first.has(k)) guess++;
       }
     }
     if (this.#lastGuess > this.#applied) guess = Math.max(guess, this.#lastGuess + 1);
@@ -351,12 +357,12 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
       validRound: this.#validRound,
       proposer: this.#ctx.self,
     };
-    const msg: Proposal<C> = {
+    const msg: Proposal<C> = frozen({
       type: "Proposal",
       ...base,
       block,
-      signature: this.#ctx.sign(proposalSigned(base, blockId(block))),
-    };
+      signature: frozen(this.#ctx.sign(proposalSigned(base, blockId(block)))),
+    });
     this.#broadcast(msg);
     // Gossip the POL with it (a departure made for the paper's gossip assumption): the prevotes
     // that justify validRound may have reached only some replicas (an equivocating voter).
@@ -365,16 +371,17 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
 
   /** getValue() (line 18): a new block of mempool transactions extending our chain. */
   #freshBlock(): Block<C> {
+    const taken = this.#takeTxs();
     const block: Block<C> = {
       height: this.#height,
       round: this.#round,
       proposer: this.#ctx.self,
-      txs: this.#takeTxs(),
+      txs: immutable(taken) ?? taken,
       parent: this.#lastId(),
     };
     // Twins test hook (config.proposalSalt): this instance's own input, as a timestamp would be
-    if (!this.config.proposalSalt) return block;
-    return { ...block, salt: this.#ctx.rng.int(0, 2 ** 31 - 1) } as Block<C>;
+    if (!this.config.proposalSalt) return frozenBlock(block);
+    return frozenBlock({ ...block, salt: this.#ctx.rng.int(0, 2 ** 31 - 1) } as Block<C>);
   }
 
   /** The prevotes for `id` in round `r` of this height that we hold. */
@@ -540,6 +547,7 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
   /** Append a decided block to the chain and hand its transactions to the state machine. */
   #applyCommit(c: Commit<C>): void {
     this.#chain.push(c);
+    this.#lastBlockId = blockId(c.block);
     const requests: string[] = [];
     for (const tx of c.block.txs) {
       const k = txKey(tx);
@@ -550,7 +558,7 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
       this.#applied++;
       this.#hooks.apply({ index: this.#applied, command: tx });
     }
-    this.#ctx.emit(decideEvent(c.height, blockId(c.block), requests, c.round));
+    this.#ctx.emit(decideEvent(c.height, this.#lastBlockId, requests, c.round));
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -564,8 +572,7 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
   }
 
   #lastId(): string {
-    const last = this.#chain[this.#chain.length - 1];
-    return last ? blockId(last.block) : GENESIS;
+    return this.#lastBlockId;
   }
 
   #roundState(h: number, r: number): RoundState<C> {
@@ -644,7 +651,7 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
   /** Sign and broadcast a vote for the current round (and count it ourselves). */
   #vote(type: VoteType, id: string | null): void {
     const base = { type, height: this.#height, round: this.#round, id, validator: this.#ctx.self };
-    const vote: Vote = { ...base, signature: this.#ctx.sign(voteSigned(base)) };
+    const vote: Vote = frozen({ ...base, signature: frozen(this.#ctx.sign(voteSigned(base))) });
     if (type === "Precommit" || id !== null) {
       this.#ctx.emit({ type: "tm-vote", height: this.#height, round: this.#round, vote: type, id });
     }
@@ -726,6 +733,39 @@ export class TendermintNode<C extends Tx = Tx> implements ReplicatedLog<C, Tende
     const end = Math.min(this.#chain.length, height - 1 + this.config.maxCommitsPerSync);
     for (let h = height; h <= end; h++) this.#ctx.send(to, this.#chain[h - 1]);
   }
+}
+
+/**
+ * The block frozen in place when its transactions are immutable (a frozen copy of the taken
+ * array, sharing the mempool's immutable transactions), so durable storage shares it instead of
+ * copying it and blockId() digests it once. Otherwise the block as it is.
+ */
+function frozenBlock<C extends Tx>(block: Block<C>): Block<C> {
+  return isImmutable(block.txs) ? frozen(block) : block;
+}
+
+/** The request ids of a block's transactions: how many, and the first position of each. */
+interface TxKeys {
+  readonly count: number;
+  readonly first: ReadonlyMap<string, number>;
+}
+
+const NO_TX_KEYS: TxKeys = { count: 0, first: new Map() };
+// a frozen block's keys, computed once (propose() asks for the in-flight block's on every request)
+const frozenTxKeys = new WeakMap<object, TxKeys>();
+
+function txKeysOf(block: Block): TxKeys {
+  const memo = block !== null && typeof block === "object" && isImmutable(block);
+  let keys = memo ? frozenTxKeys.get(block) : undefined;
+  if (keys) return keys;
+  const all = block.txs.map(txKey);
+  const first = new Map<string, number>();
+  all.forEach((k, i) => {
+    if (!first.has(k)) first.set(k, i);
+  });
+  keys = { count: all.length, first };
+  if (memo) frozenTxKeys.set(block, keys);
+  return keys;
 }
 
 function isTx(tx: unknown): tx is Tx {
