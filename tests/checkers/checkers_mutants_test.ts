@@ -5,14 +5,28 @@
 import assert from "node:assert/strict";
 import {
   checkCausal,
+  checkLinearizability,
   checkSequential,
   checkStaleness,
+  detectHistoryFormat,
+  generateRegisterHistory,
+  kvModel,
+  ModelError,
+  parseEdnHistory,
   ParseError,
+  parseHistory,
   parseJepsenLog,
+  readEdn,
+  registerModel,
+  unknownOutput,
 } from "@lab/checkers/mod.ts";
+import type { Model } from "@lab/checkers/mod.ts";
 import { causalPath, computeClocks, toRwHistory } from "@lab/checkers/_rw_history.ts";
+import { generateLaggingHistory } from "@lab/checkers/_gen.ts";
+import { pairOperations } from "@lab/workload/history.ts";
 import { history, r, w } from "./_helpers.ts";
 import { get, put } from "./_weak_helpers.ts";
+import { checkSessionGuarantees } from "@lab/checkers/session.ts";
 
 Deno.test("checkers: a thin-air read's witness says no write wrote the value", () => {
   const res = checkCausal(history(put(0, "x", 1, [0, 1]), get(1, "x", 7, [2, 3])));
@@ -33,6 +47,8 @@ Deno.test("checkers: a sequential-consistency violation is explained with its op
     /^not sequentially consistent: no order of all 4 operations respects each session's program order/,
   );
   assert.match(res.explanation, /4 operation\(s\) already contradict each other \(minimal\):/);
+  // by hand: w1, w2, read 2 is the longest order; read 1 cannot follow (1 was overwritten)
+  assert.ok(res.explanation.endsWith("\n  longest sequential order: [0] [1] [2]\n  stuck at: [3]"));
 });
 
 Deno.test("checkers: a long malformed log line is quoted cut to 60 characters", () => {
@@ -62,6 +78,9 @@ Deno.test("checkers: a causal path goes through the read that brought the write 
   assert.ok("clock" in c);
   // op 0 (put x=1 in session 0) reaches op 5 through op 3, the first of session 1 to read it
   assert.deepEqual(causalPath(h, c.clock, 0, 5), [0, 3, 5]);
+  // from an operation to itself, a read included, the path is that operation alone
+  assert.deepEqual(causalPath(h, c.clock, 3, 3), [3]);
+  assert.deepEqual(causalPath(h, c.clock, 0, 0), [0]);
 });
 
 Deno.test("checkers: staleness counts only reads that are behind as stale", () => {
@@ -88,4 +107,360 @@ Deno.test("checkers: a WriteCORead witness shows the causal paths between its th
   assert.equal(res.witness?.pattern, "WriteCORead");
   // the core is ops 0, 2, 4; ops 1 (p1 reads x=1) and 3 (p2 reads x=2) carry the causality
   assert.deepEqual(res.witness!.operations.map((o) => o.id).sort(), [0, 1, 2, 3, 4]);
+  // the core: the write read (0), the write that overwrote it in the read's past (2), the read (4)
+  assert.deepEqual([...res.witness!.core].sort(), [0, 2, 4]);
+});
+
+Deno.test("checkers: vectors are compared element by element (a read of [1 3] after write [1 2])", () => {
+  // one write of [1 2], then a read that returns [1 3]: no write wrote it, so no linearization
+  const bad = history(w(0, [1, 2], [0, 1]), r(1, [1, 3], [2, 3]));
+  const res = checkLinearizability(bad, registerModel());
+  assert.equal(res.verdict, "illegal");
+  // vectors print the way Jepsen prints them
+  assert.match(res.explanation, /#1 read → \[1 3\]: impossible in state absent \(nil\)/);
+  assert.equal(checkLinearizability(bad, registerModel(), { zones: false }).verdict, "illegal");
+  const good = history(w(0, [1, 2], [0, 1]), r(1, [1, 2], [2, 3]));
+  assert.equal(checkLinearizability(good, registerModel()).verdict, "ok");
+});
+
+Deno.test("checkers: a read or get whose result is unknown is possible in every state", () => {
+  const reg = registerModel();
+  const readOp = reg.input({ process: 0, f: "read", input: null } as never);
+  assert.equal(reg.step(7, readOp, unknownOutput), 7);
+  assert.equal(reg.step(7, readOp, 8), undefined);
+  const kv = kvModel();
+  const getOp = kv.input({ process: 0, f: "get", key: "x", input: null } as never);
+  const s0 = kv.init();
+  assert.equal(kv.step(s0, getOp, unknownOutput), s0);
+  assert.equal(kv.step(s0, getOp, "zz"), undefined);
+});
+
+Deno.test("checkers: small register histories are decided by zones, an illegal one too", () => {
+  // write 1, write 2, a read of 2, then a read of 1: 1 was overwritten before the last read began
+  const h = history(w(0, 1, [0, 1]), w(1, 2, [2, 3]), r(2, 2, [4, 5]), r(3, 1, [6, 7]));
+  const res = checkLinearizability(h, registerModel());
+  assert.equal(res.verdict, "illegal");
+  assert.equal(res.partitions[0].method, "zones");
+  // touching intervals are concurrent: write 3 at [1, 3] may take effect before write 1 at
+  // [0, 1], and must, for the read of 1 at [4, 5]; zones decide it and the order replays
+  const t = history(w(0, 1, [0, 1]), w(1, 3, [1, 3]), r(2, 1, [4, 5]));
+  const okRes = checkLinearizability(t, registerModel());
+  assert.equal(okRes.verdict, "ok");
+  assert.equal(okRes.partitions[0].method, "zones");
+  assert.deepEqual(okRes.partitions[0].linearization, [1, 0, 2]);
+});
+
+Deno.test("checkers: a bad \\u escape in an EDN string is an error naming the four characters", () => {
+  assert.throws(
+    () => parseEdnHistory('{:process 0, :type :invoke, :f :write, :value "a\\u00zzb"}'),
+    (e: unknown) =>
+      e instanceof ParseError && /four hex digits after \\u/.test(e.message) &&
+      e.message.includes('"00zz"'),
+  );
+  const ok = parseEdnHistory('{:process 0, :type :invoke, :f :write, :value "a\\u0041b"}');
+  assert.equal(ok.events[0].value, "aAb");
+});
+
+Deno.test("checkers: text in no known format is quoted cut to 40 characters", () => {
+  const text = "abcdefghij".repeat(10);
+  assert.throws(
+    () => parseHistory(text),
+    (e: unknown) =>
+      e instanceof ParseError && e.message.includes(JSON.stringify(text.slice(0, 40))) &&
+      !e.message.includes(text.slice(0, 41)),
+  );
+});
+
+Deno.test("checkers: an unknown-outcome write that cannot have taken effect is skipped", () => {
+  // p0 writes 3 (outcome unknown) and then reads the initial value: only sequentially
+  // consistent if the write never took effect
+  const res = checkSequential(history(w(0, 3, [0, 1], "info"), r(0, null, [2, 3])));
+  assert.equal(res.verdict, "ok");
+  assert.deepEqual(res.order, [1]);
+  assert.deepEqual(res.skipped, [0]);
+});
+
+Deno.test("checkers: staleness orders versions by completion, not by session", () => {
+  // session 0 (invoked first) writes 1 at [0, 30], session 1 writes 2 at [5, 10]: 2 is the
+  // older version, 1 the newer
+  const res = checkStaleness(history(
+    w(0, 1, [0, 30]),
+    w(1, 2, [5, 10]),
+    r(2, 1, [40, 41]), // the latest version: fresh
+    r(2, 2, [42, 43]), // one version behind (1 completed at 30), 12 ms after it
+  ));
+  assert.deepEqual(res.perRead.map((p) => [p.versionsBehind, p.lagMs]), [[0, 0], [1, 12]]);
+  assert.equal(res.staleReads, 1);
+});
+
+Deno.test("checkers: the lagging generator ends with a quiescent read of every key by each replica's session", () => {
+  const g = generateLaggingHistory({ ops: 40, sessions: 3, keys: 3, replicas: 2, seed: 2 });
+  const ops = pairOperations(g.history);
+  const before = ops.filter((o) => o.invokeMs < g.quiescentAtMs);
+  const after = ops.filter((o) => o.invokeMs >= g.quiescentAtMs);
+  assert.equal(before.length, 40);
+  assert.equal(g.operations, 40 + 2 * 3); // min(sessions, replicas) sessions × keys
+  // the last write of each key, from the history itself (one operation at a time)
+  const last = new Map<string, unknown>();
+  for (const o of before) if (o.f === "write") last.set(o.key!, o.input);
+  const seen = after.map((o) => `${o.process} ${o.f} ${o.key} ${o.output ?? null}`).sort();
+  const want = [0, 1].flatMap((p) =>
+    ["k0", "k1", "k2"].map((k) => `${p} read ${k} ${last.get(k) ?? null}`)
+  ).sort();
+  assert.deepEqual(seen, want);
+});
+
+Deno.test("checkers: sparse register histories overlap rarely, busy ones always", () => {
+  const overlapping = (h: ReturnType<typeof generateRegisterHistory>) => {
+    const ops = pairOperations(h.history);
+    const n =
+      ops.filter((a) =>
+        ops.some((b) => b !== a && b.invokeMs < a.completeMs && a.invokeMs < b.completeMs)
+      ).length;
+    return n / ops.length;
+  };
+  for (const seed of [1, 2, 3]) {
+    // "about one in eight overlaps another" (measured 0.14–0.21 on seeds 1–8)
+    const sparse = generateRegisterHistory({ ops: 300, clients: 4, overlap: "sparse", seed });
+    assert.ok(overlapping(sparse) < 0.4, `sparse, seed ${seed}: ${overlapping(sparse)}`);
+    const busy = generateRegisterHistory({ ops: 300, clients: 4, overlap: "busy", seed });
+    assert.ok(overlapping(busy) > 0.9, `busy, seed ${seed}: ${overlapping(busy)}`);
+  }
+});
+
+Deno.test("checkers: kv states with different keys are not equal (the model's equal is an equivalence)", () => {
+  const kv = kvModel();
+  const put = (key: string, v: string) =>
+    kv.input({ process: 0, f: "put", key, input: v } as never);
+  const s0 = kv.init();
+  const s1 = kv.step(s0, put("x", "a"), null as never)!;
+  const s2 = kv.step(s1, put("y", "b"), null as never)!;
+  assert.equal(kv.equal(s0, s1), false);
+  assert.equal(kv.equal(s1, s2), false);
+  assert.equal(kv.equal(s2, s1), false);
+  // the same map reached in another order is equal
+  const s3 = kv.step(kv.step(s0, put("y", "b"), null as never)!, put("x", "a"), null as never)!;
+  assert.equal(kv.equal(s2, s3), true);
+  assert.equal(kv.hash(s2), kv.hash(s3));
+});
+
+Deno.test("checkers: EDN numbers with signed exponents and strings with \\f parse", () => {
+  assert.equal(readEdn("1.5e+3"), 1500);
+  assert.equal(readEdn("25E-1"), 2.5);
+  assert.equal(readEdn('"a\\fb"'), "a\fb");
+  assert.equal(readEdn('"a\\"b"'), 'a"b');
+});
+
+Deno.test("checkers: a leading ; comment does not hide an EDN history's bracket", () => {
+  assert.equal(detectHistoryFormat("; a comment, then the history\n[{:process 0}]"), "edn");
+  assert.equal(detectHistoryFormat(";c\n;; more\n {:process 0}"), "edn");
+});
+
+Deno.test("checkers: the lagging generator uses only the sessions asked for", () => {
+  const g = generateLaggingHistory({ ops: 60, sessions: 3, keys: 2, replicas: 3, seed: 4 });
+  const processes = new Set(g.history.map((e) => e.process));
+  assert.deepEqual([...processes].sort(), [0, 1, 2]);
+});
+
+Deno.test("checkers: an append to an absent key (initial nil) starts the value", () => {
+  const h = history(
+    { p: 0, f: "append", key: "x", in: "a", at: [0, 1] },
+    { p: 0, f: "append", key: "x", in: "b", at: [2, 3] },
+    { p: 1, f: "get", key: "x", in: null, out: "ab", at: [4, 5] },
+  );
+  assert.equal(checkLinearizability(h, kvModel({ initial: null })).verdict, "ok");
+  assert.equal(
+    checkLinearizability(h, kvModel({ initial: null }), { partition: false }).verdict,
+    "ok",
+  );
+});
+
+/** A counter whose `inc` adds 1 or 2 (nondeterministic: the search tries both). */
+const flakyCounter: Model<number, "inc" | "read", number | null> = {
+  name: "flaky-counter",
+  init: () => 0,
+  input: (op) => (op.f === "inc" ? "inc" : "read"),
+  output: (op) => (op.f === "read" ? op.output as number : null),
+  step: () => {
+    throw new Error("stepAll is used instead");
+  },
+  stepAll: (s, input, output) =>
+    input === "inc" ? [s + 1, s + 2] : output === unknownOutput || output === s ? [s] : [],
+  hash: (s) => s,
+  equal: (a, b) => a === b,
+  readOnly: (input) => input === "read",
+  describe: (input, output) => (input === "inc" ? "inc" : `read → ${String(output)}`),
+  describeState: (s) => String(s),
+};
+
+Deno.test("checkers: a nondeterministic model: two concurrent incs of 1 or 2 reach 2, 3 or 4, never 5", () => {
+  const inc = (p: number, at: [number, number]) => ({ p, f: "inc", at });
+  for (const [v, verdict] of [[2, "ok"], [3, "ok"], [4, "ok"], [5, "illegal"], [1, "illegal"]]) {
+    const h = history(inc(0, [0, 10]), inc(1, [0, 10]), r(2, v, [11, 12]));
+    const res = checkLinearizability(h, flakyCounter, { witness: false });
+    assert.equal(res.verdict, verdict, `read → ${v}`);
+  }
+});
+
+Deno.test("checkers: every generated register operation completes", () => {
+  const g = generateRegisterHistory({ ops: 30, clients: 3, seed: 7 });
+  const invokes = g.history.filter((e) => e.type === "invoke");
+  const oks = g.history.filter((e) => e.type === "ok");
+  assert.equal(invokes.length, 30);
+  assert.equal(oks.length, 30);
+  // each completion ends its process's open operation, of the same kind
+  const open = new Map<number, string>();
+  for (const e of g.history) {
+    if (e.type === "invoke") {
+      assert.equal(open.has(e.process), false);
+      open.set(e.process, e.f);
+    } else {
+      assert.equal(open.get(e.process), e.f);
+      open.delete(e.process);
+    }
+  }
+  assert.equal(open.size, 0);
+});
+
+Deno.test("checkers: monotonic reads remembers every writer session's floor, not only the last", () => {
+  // p2 reads x = 2 (p0's second write), then x = 3 (p1's), then x = 1, which p0's x := 2
+  // had overwritten: older than the first read, whatever came in between
+  const res = checkSessionGuarantees(history(
+    put(0, "x", 1, [0, 1]),
+    put(0, "x", 2, [2, 3]),
+    put(1, "x", 3, [0, 1]),
+    get(2, "x", 2, [10, 11]),
+    get(2, "x", 3, [12, 13]),
+    get(2, "x", 1, [14, 15]),
+  ));
+  assert.equal(res.verdict, "illegal");
+  assert.equal(res.guarantees["monotonic-reads"].violations, 1);
+  assert.equal(res.guarantees["read-your-writes"].violations, 0);
+  // the witness: both of p0's writes, the read of 2 ([3]) and the read of 1 ([5])
+  assert.match(
+    res.explanation,
+    /monotonic-reads: \[5\] returns an older version than \[3\], an earlier read of the session\.\n {4}\[0\] p0 write\("x", 1\)\n {4}\[1\] p0 write\("x", 2\)\n {4}\[3\] p2 read\("x"\) → 2\n {4}\[5\] p2 read\("x"\) → 1\n/,
+  );
+});
+
+Deno.test("checkers: a keyword where a process id belongs is named as written", () => {
+  assert.throws(
+    () => parseEdnHistory("{:process :foo, :type :invoke, :f :read, :value nil}"),
+    (e: unknown) =>
+      e instanceof ParseError && e.message.endsWith("an integer :process or :nemesis, found :foo"),
+  );
+});
+
+Deno.test("checkers: a witness lists a write of unknown outcome as never completed", () => {
+  // write 2 (outcome unknown) starts after write 1 completed; a read of 2, then a read of 1
+  const h = history(w(0, 1, [0, 1]), w(1, 2, [2, 3], "info"), r(2, 2, [4, 5]), r(3, 1, [6, 7]));
+  const res = checkLinearizability(h, registerModel());
+  assert.equal(res.verdict, "illegal");
+  assert.match(
+    res.explanation,
+    /#1 process 1 +write\(2\) → \? +invoked 2, completed never \(outcome unknown\)\n/,
+  );
+  assert.match(res.explanation, /#0 process 0 +write\(1\) +invoked 0, completed 1\n/);
+});
+
+Deno.test("checkers: a search longer than one slice still reaches its verdict", () => {
+  // ten concurrent incs of 1 or 2 reach 10..20: a read of 20 is possible, 21 is not; the search
+  // visits thousands of (set, count) configurations, more than its first slice of steps
+  const inc = (p: number) => ({ p, f: "inc", at: [0, 10] as [number, number] });
+  const incs = Array.from({ length: 10 }, (_, p) => inc(p));
+  for (const [v, verdict] of [[20, "ok"], [21, "illegal"]] as const) {
+    const res = checkLinearizability(history(...incs, r(10, v, [11, 12])), flakyCounter, {
+      witness: false,
+    });
+    assert.equal(res.verdict, verdict, `read → ${v}`);
+    if (verdict === "illegal") {
+      assert.ok(res.partitions[0].steps > 2048, `${res.partitions[0].steps}`);
+    }
+  }
+});
+
+Deno.test("checkers: a log line whose operation is no keyword says what it expected", () => {
+  assert.throws(
+    () => parseJepsenLog("INFO jepsen.util - 0 :invoke 7read nil"),
+    (e: unknown) =>
+      e instanceof ParseError &&
+      e.message ===
+        '1:30: expected an operation keyword such as :read, :write or :cas, found "7read"',
+  );
+});
+
+Deno.test("checkers: the planted stale read returns a value two writes had already replaced", () => {
+  for (const seed of [1, 2, 3]) {
+    const g = generateRegisterHistory({ ops: 60, clients: 3, stale: true, seed });
+    assert.ok(g.staleRead !== undefined && !g.linearizable);
+    const ops = pairOperations(g.history);
+    const read = ops.find((o) => o.invokeIndex === g.staleRead!.invokeIndex)!;
+    assert.equal(read.output, g.staleRead!.value);
+    const writes = ops.filter((o) => o.f === "write");
+    // wOld wrote the value read (or it is the initial nil); wNew started after wOld completed
+    // and completed before the read started
+    const olds = read.output === null
+      ? [{ completeMs: -Infinity }]
+      : writes.filter((o) => o.input === read.output);
+    assert.ok(
+      olds.some((o) =>
+        writes.some((n) => n.invokeMs > o.completeMs && n.completeMs < read.invokeMs)
+      ),
+      `seed ${seed}`,
+    );
+    assert.equal(checkLinearizability(g.history, registerModel()).verdict, "illegal");
+  }
+  // with a write to replace it, the stale value is an older write's, not the initial nil
+  assert.ok(
+    [1, 2, 3].some((seed) =>
+      generateRegisterHistory({ ops: 60, clients: 3, stale: true, seed }).staleRead?.value !== null
+    ),
+  );
+});
+
+Deno.test("checkers: a kv cas with a bad operand names which operand is wrong", () => {
+  const kv = kvModel();
+  const op = (input: unknown) =>
+    ({ process: 0, f: "cas", key: "x", input, invokeIndex: 4 }) as never;
+  assert.throws(
+    () => kv.input(op([true, "b"])),
+    (e: unknown) =>
+      e instanceof ModelError &&
+      e.message ===
+        'operation at history[4] (process 0, cas key "x"): cas from must be a string, got true',
+  );
+  assert.throws(
+    () => kv.input(op(["a", [1]])),
+    (e: unknown) =>
+      e instanceof ModelError &&
+      e.message ===
+        'operation at history[4] (process 0, cas key "x"): cas to must be a string, got [1]',
+  );
+});
+
+Deno.test("checkers: kv values with colliding hashes are still told apart", () => {
+  // two 3-character strings with the same polynomial hash (found by a search over code-unit
+  // differences: 2·B² − 844·B + 15314 ≡ 0 mod 2^32 for the hash's base B)
+  const a = "\u9c20\u9c20\u9c20";
+  const b = "\u9c22\u98d4\ud7f2";
+  const kv = kvModel();
+  const op = (v: string) => ({ process: 0, f: "put", key: "x", input: v, invokeIndex: 0 }) as never;
+  const keyModel = kv.partition!([op(a)])[0].model as typeof kv;
+  const s0 = keyModel.init();
+  const sa = keyModel.step(s0, keyModel.input(op(a)), null as never)!;
+  const sb = keyModel.step(s0, keyModel.input(op(b)), null as never)!;
+  assert.equal(keyModel.hash(sa), keyModel.hash(sb)); // the collision
+  assert.equal(keyModel.equal(sa, sb), false);
+  assert.equal(keyModel.equal(sa, keyModel.step(s0, keyModel.input(op(a)), null as never)!), true);
+});
+
+Deno.test("checkers: without shrinking, only operations of unknown outcome are context", () => {
+  // write 2 (outcome unknown) after write 1; a read of 2, then a read of 1
+  const h = history(w(0, 1, [0, 1]), w(1, 2, [2, 3], "info"), r(2, 2, [4, 5]), r(3, 1, [6, 7]));
+  const res = checkLinearizability(h, registerModel(), { minimize: false });
+  assert.equal(res.verdict, "illegal");
+  assert.deepEqual(
+    res.witness!.operations.map((o) => [o.id, o.role]),
+    [[0, "critical"], [1, "context"], [2, "critical"], [3, "critical"]],
+  );
 });
