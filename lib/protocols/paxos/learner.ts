@@ -100,7 +100,7 @@ export class Learner<C = unknown> {
 
   #record(slot: number, value: LogValue): void {
     this.#chosen.set(slot, value);
-    if (slot > this.#maxSlot) this.#maxSlot = slot;
+    this.#maxSlot = Math.max(this.#maxSlot, slot);
     while (this.#chosen.has(this.#firstUnchosen)) this.#firstUnchosen++;
   }
 

@@ -290,7 +290,8 @@ export class PaxosNode<C = unknown>
           );
         }
         this.proposer?.observe(from, m.ballot, "heartbeat");
-        if (this.learner && from !== this.id && m.firstUnchosen > this.learner.firstUnchosen) {
+        // (our own heartbeat never reports more than our learner knows: it cannot unlearn)
+        if (this.learner && m.firstUnchosen > this.learner.firstUnchosen) {
           this.#catchUp(from, true);
         }
         return;

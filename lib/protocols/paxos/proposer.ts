@@ -106,6 +106,7 @@ export class Proposer {
   #seq = 0;
   #acked = new Map<NodeId, number>();
   #readsAwaitingRound: PendingRead[] = [];
+  // Stryker disable next-line ArrayDeclaration: equivalent — a stray element has no index: never ready, and the first onLearned filters it out (performance only)
   #readsAwaitingApply: { index: number; cb: (r: ReadResult) => void }[] = [];
   #quorum: number;
 
@@ -236,9 +237,9 @@ export class Proposer {
     if (this.#promises.size >= this.#quorum) this.#becomeLeader();
   }
 
-  /** Phase 2b. */
+  /** Phase 2b. Only a leader has slots in phase 2 (#startPhase1 and #stepDown clear them). */
   onAccepted(from: NodeId, m: Accepted): void {
-    if (this.#status !== "leader" || !sameBallot(m.ballot, this.#ballot)) return;
+    if (!sameBallot(m.ballot, this.#ballot)) return;
     const f = this.#inflight.get(m.slot);
     if (!f || !this.#h.acceptors.includes(from)) return;
     f.acks.add(from);
@@ -260,9 +261,12 @@ export class Proposer {
     }
   }
 
-  /** An acceptor acknowledged a heartbeat round. */
+  /**
+   * An acceptor acknowledged a heartbeat round. A late one reaching a deposed leader of the same
+   * ballot is harmless: it has no reads waiting and clears `#acked` when it leads again.
+   */
   onHeartbeatAck(from: NodeId, m: HeartbeatAck): void {
-    if (this.#status !== "leader" || !sameBallot(m.ballot, this.#ballot)) return;
+    if (!sameBallot(m.ballot, this.#ballot)) return;
     if (!this.#h.acceptors.includes(from)) return;
     if (m.seq > (this.#acked.get(from) ?? 0)) {
       this.#acked.set(from, m.seq);
@@ -279,7 +283,6 @@ export class Proposer {
     if (this.#readsAwaitingApply.length) {
       const applied = this.#h.learner.lastApplied;
       const ready = this.#readsAwaitingApply.filter((r) => r.index <= applied);
-      if (ready.length === 0) return;
       this.#readsAwaitingApply = this.#readsAwaitingApply.filter((r) => r.index > applied);
       for (const r of ready) r.cb({ ok: true, index: r.index });
     }
@@ -332,9 +335,11 @@ export class Proposer {
   }
 
   #queueIndexOf(command: unknown): number {
-    if (this.#queue.length === 0) return -1;
-    const key = stableStringify(command);
-    return this.#queue.findIndex((v) => v.kind === "command" && stableStringify(v.command) === key);
+    // the key is computed only if the queue holds a command (usually it is empty)
+    let key: string | undefined;
+    return this.#queue.findIndex((v) =>
+      v.kind === "command" && stableStringify(v.command) === (key ??= stableStringify(command))
+    );
   }
 
   // ---- phases -------------------------------------------------------------------------------
@@ -346,12 +351,11 @@ export class Proposer {
     this.#ctx.storage.set(ROUND_KEY, round);
     this.#ballot = { round, proposerId: this.#ctx.self };
     this.#maxSeen = this.#ballot;
-    const wasLeader = this.#status === "leader";
+    // never a leader here (every caller checks), so there is no heartbeat timer to cancel
     this.#status = "candidate";
     this.#leaderId = undefined;
     this.#promises.clear();
     this.#inflight.clear();
-    if (wasLeader) this.#ctx.cancelTimer(T_HEARTBEAT);
     this.#fromSlot = this.#h.learner.firstUnchosen;
     this.#emitRole();
     this.#ctx.emit({ type: "ballot", ballot: this.#ballot, fromSlot: this.#fromSlot });
@@ -409,8 +413,8 @@ export class Proposer {
     this.#pump();
   }
 
+  /** Leader only (every caller checks): move queued values into phase 2, up to `pipeline`. */
   #pump(): void {
-    if (this.#status !== "leader") return;
     let fromQueue = 0;
     for (const f of this.#inflight.values()) if (f.fromQueue) fromQueue++;
     while (fromQueue < this.#c.pipeline && this.#queue.length) {
@@ -441,7 +445,6 @@ export class Proposer {
 
   #stepDown(by: Ballot): void {
     this.#ctx.emit({ type: "preempted", ballot: this.#ballot, by });
-    const wasLeader = this.#status === "leader";
     this.#status = "follower";
     this.#leaderId = undefined;
     // values of ours that may not be chosen go back to the front of the queue, in slot order
@@ -449,7 +452,8 @@ export class Proposer {
     this.#queue.unshift(...mine.map(([, f]) => f.value));
     this.#inflight.clear();
     this.#promises.clear();
-    if (wasLeader) this.#ctx.cancelTimer(T_HEARTBEAT);
+    // a deposed leader stops its heartbeats (only a leader has this timer armed)
+    this.#ctx.cancelTimer(T_HEARTBEAT);
     this.#failPendingReads();
     this.#emitRole();
     if (this.#c.election === "stable") {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   isRaftMessage,
+  type LogEntry,
   type RaftMessage,
   type RequestVoteResponse,
 } from "../../../lib/protocols/raft/messages.ts";
@@ -15,7 +16,18 @@ import { createCluster } from "../../../lib/net/cluster.ts";
 import { RaftInvariants } from "../../../lib/protocols/raft/invariants.ts";
 import type { EmittedEvent } from "../../../lib/sim/simulation.ts";
 import type { ProtocolEvent } from "../../../lib/sim/types.ts";
-import { elect, type FakeContext, node, requestVote, storageWith } from "./_handler.ts";
+import {
+  appendEntries,
+  elect,
+  type FakeContext,
+  node,
+  requestVote,
+  storageWith,
+} from "./_handler.ts";
+import { raftCluster } from "./_helpers.ts";
+import { RaftLog } from "../../../lib/protocols/raft/log.ts";
+import { raftKvServer } from "../../../lib/protocols/raft/kv.ts";
+import { MemoryStorage } from "../../../lib/sim/storage.ts";
 
 const progressOf = (raft: RaftNode, peer: string) => {
   const p = raft.inspect().progress.find((x) => x.peer === peer);
@@ -143,4 +155,387 @@ Deno.test("raft: a single-server cluster serves a ReadIndex read on its own", ()
   raft.readIndex((r) => got.push(r));
   raft.onTimer("raft:heartbeat");
   assert.deepEqual(got, [{ ok: true, index: 1 }]);
+});
+
+/** An event as the simulator emits it, for feeding a checker by hand. */
+const emitted = (t: number, node: string, event: ProtocolEvent): EmittedEvent => ({
+  t,
+  node,
+  event,
+  traceIndex: -1,
+});
+
+Deno.test("raft invariants: every proposal of a leader counts until committed or abandoned", () => {
+  const inv = new RaftInvariants({ throwOnBreach: false });
+  inv.observe(emitted(1, "n0", { type: "propose", index: 1, term: 1 }));
+  inv.observe(emitted(2, "n0", { type: "propose", index: 2, term: 1 }));
+  inv.observe(emitted(3, "n1", { type: "propose", index: 1, term: 2 }));
+  assert.equal(inv.liveness().uncommittedProposals, 3);
+  // n1 announcing itself leader keeps its proposal pending: its commit is timed
+  inv.observe(emitted(4, "n1", { type: "role", role: "leader", term: 2 }));
+  inv.observe(emitted(10, "n1", { type: "commit", index: 1, term: 2 }));
+  assert.deepEqual(inv.liveness().commitLatencyMs, [7]);
+  assert.equal(inv.liveness().uncommittedProposals, 2);
+  // n0 is deposed: its two proposals are abandoned, still uncommitted, never timed
+  inv.observe(emitted(11, "n0", { type: "role", role: "follower", term: 2 }));
+  inv.observe(emitted(12, "n0", { type: "commit", index: 2, term: 1 }));
+  assert.equal(inv.liveness().uncommittedProposals, 2);
+  assert.deepEqual(inv.liveness().commitLatencyMs, [7]);
+});
+
+Deno.test("raft invariants: eventsChecked counts every simulator event checked", () => {
+  const c = createCluster({ seed: 2, nodes: 3, factory: raftFactory() });
+  const inv = new RaftInvariants().attach(c.sim);
+  let events = 0;
+  c.sim.afterEach(() => events++);
+  c.sim.run({ untilMs: 500 });
+  assert.ok(events > 10, `only ${events} events`);
+  assert.equal(inv.eventsChecked, events);
+});
+
+Deno.test("raft: every server bootstraps the same configuration, whatever its peers' order", () => {
+  const a = node({ self: "n2", peers: ["n4", "n0", "n3", "n1"] });
+  const b = node({ self: "n0", peers: ["n3", "n1", "n4", "n2"] });
+  assert.deepEqual(a.raft.servers, ["n0", "n1", "n2", "n3", "n4"]);
+  assert.deepEqual(b.raft.servers, a.raft.servers);
+  const given = node({ config: { servers: ["n2", "n0", "n1"] } });
+  assert.deepEqual(given.raft.servers, ["n0", "n1", "n2"]);
+  assert.deepEqual(
+    given.raft.config.servers,
+    ["n2", "n0", "n1"],
+    "the config is not sorted in place",
+  );
+});
+
+Deno.test("raft §5.1: a follower refuses a proposal and names the leader it heard from", () => {
+  const { raft } = node();
+  assert.deepEqual(raft.propose("x"), { ok: false, reason: "not-leader", leaderHint: undefined });
+  raft.onMessage("n3", {
+    type: "AppendEntries",
+    term: 1,
+    leaderId: "n3",
+    prevLogIndex: 0,
+    prevLogTerm: 0,
+    entries: [],
+    leaderCommit: 0,
+    seq: 1,
+  });
+  assert.deepEqual(raft.propose("x"), { ok: false, reason: "not-leader", leaderHint: "n3" });
+});
+
+/** Read the breach without TypeScript keeping an earlier `=== undefined` narrowing. */
+const breachOf = (inv: RaftInvariants) => inv.breach;
+
+/** Three quiet servers (no election for a while) under a checker that records breaches. */
+function quietCluster() {
+  const c = raftCluster({
+    seed: 1,
+    nodes: 3,
+    throwOnBreach: false,
+    raft: { electionTimeoutMsMin: 5_000, electionTimeoutMsMax: 6_000, heartbeatIntervalMs: 1_000 },
+  });
+  c.sim.runFor(1);
+  return c;
+}
+
+const entry = (index: number, term: number): LogEntry => ({
+  index,
+  term,
+  kind: "command",
+  command: `c${index}`,
+});
+
+Deno.test("raft §5.4 leader completeness: only commits of earlier terms bind a new leader, and the breach says what its log has", () => {
+  const c = quietCluster();
+  c.raft("n1").onMessage("n0", appendEntries("n0", 1, 0, 0, [entry(1, 1), entry(2, 1)]));
+  const feed = (node: string, event: ProtocolEvent) =>
+    c.inv.observe({ t: c.sim.nowMs, node, event, traceIndex: -1 });
+  // committed in term 3: a leader of term 2 (its votes gathered earlier) need not hold it
+  feed("n0", { type: "commit", index: 5, term: 3, currentTerm: 3 });
+  feed("n1", { type: "leader", term: 2 });
+  assert.equal(breachOf(c.inv), undefined);
+  // committed at index 2 with term 2 in term 2: n1 holds term 1 there
+  feed("n0", { type: "commit", index: 2, term: 2, currentTerm: 2 });
+  feed("n1", { type: "leader", term: 3 });
+  assert.equal(breachOf(c.inv)?.invariant, "leader-completeness");
+  assert.match(breachOf(c.inv)!.message, /its log has term 1$/);
+  // n2's log is empty: "no entry there"
+  const d = quietCluster();
+  d.inv.observe({
+    t: 0,
+    node: "n0",
+    event: { type: "commit", index: 1, term: 1, currentTerm: 1 },
+    traceIndex: -1,
+  });
+  d.inv.observe({ t: 0, node: "n2", event: { type: "leader", term: 2 }, traceIndex: -1 });
+  assert.match(breachOf(d.inv)!.message, /its log has no entry there \(last index 0\)$/);
+});
+
+Deno.test("raft log: a shared slice reaching past the end grows with the log", () => {
+  const log = new RaftLog(new MemoryStorage(), ["n0", "n1", "n2"]);
+  log.append([entry(1, 1), entry(2, 1)]);
+  assert.deepEqual(log.sharedSlice(1, 4).map((x) => x.index), [1, 2]);
+  log.append([entry(3, 1)]);
+  assert.deepEqual(log.sharedSlice(1, 4).map((x) => x.index), [1, 2, 3]);
+  assert.equal(log.sharedSlice(1, 3), log.sharedSlice(1, 3), "an in-range slice is shared");
+});
+
+Deno.test("raft log: after compaction the kept suffix is durable and term runs stop at the snapshot", () => {
+  const storage = new MemoryStorage();
+  const log = new RaftLog(storage, ["n0", "n1", "n2"]);
+  log.append([entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1), entry(5, 2)]);
+  log.compact({ lastIncludedIndex: 2, lastIncludedTerm: 1, servers: ["n0", "n1", "n2"], data: 0 });
+  // the run of term 1 containing index 4 starts at the first kept entry, not at the snapshot
+  assert.equal(log.firstIndexOfTerm(1, 4), 3);
+  assert.equal(log.firstIndexOfTerm(2, 5), 5);
+  const restarted = new RaftLog(storage, ["n0", "n1", "n2"]);
+  assert.equal(restarted.snapshotIndex, 2);
+  assert.deepEqual(restarted.entries().map((x) => [x.index, x.term]), [[3, 1], [4, 1], [5, 2]]);
+});
+
+Deno.test("raft messages: every message type is recognised as Raft", () => {
+  const types = [
+    "RequestVote",
+    "RequestVoteResponse",
+    "AppendEntries",
+    "AppendEntriesResponse",
+    "InstallSnapshot",
+    "InstallSnapshotResponse",
+  ];
+  for (const type of types) assert.equal(isRaftMessage({ type }), true, type);
+  assert.equal(isRaftMessage({ type: "" }), false);
+});
+
+Deno.test("raft §5.2: a candidate that hears the leader of its own term announces it is a follower", () => {
+  const { ctx, raft } = node();
+  raft.onTimer("raft:election");
+  assert.equal(raft.role, "candidate");
+  const roles = () => ctx.events.filter((e) => e.type === "role").map((e) => e.role);
+  const before = roles().length;
+  raft.onMessage("n1", appendEntries("n1", raft.term, 0, 0));
+  assert.equal(raft.role, "follower");
+  assert.deepEqual(roles().slice(before), ["follower"]);
+});
+
+Deno.test("raft: a deposed leader stops its heartbeats, fails pending reads and waits for an election", () => {
+  const { ctx, raft } = node();
+  elect(ctx, raft);
+  const reads: unknown[] = [];
+  raft.readIndex((r) => reads.push(r));
+  assert.ok(ctx.timers.has("raft:heartbeat"));
+  ctx.timers.delete("raft:election");
+  raft.onMessage("n1", appendEntries("n1", raft.term + 1, 0, 0));
+  assert.equal(raft.role, "follower");
+  assert.deepEqual(reads, [{ ok: false, reason: "not-leader", leaderHint: "n1" }]);
+  assert.equal(ctx.timers.has("raft:heartbeat"), false);
+  assert.ok(ctx.timers.has("raft:election"));
+});
+
+Deno.test("raft thesis §9.6: a leader refuses a pre-vote however long ago it heard another leader", () => {
+  const { ctx, raft } = node();
+  ctx.now = 10_000;
+  elect(ctx, raft);
+  ctx.now = 20_000;
+  raft.onMessage("n1", requestVote("n1", raft.term + 1, raft.lastLogIndex, raft.term, true));
+  const r = voteReply(ctx, "n1");
+  assert.equal(r.voteGranted, false);
+  assert.equal(raft.role, "leader");
+});
+
+Deno.test("raft §6.4 ReadIndex: a read of a later round is served once its own round is acknowledged", () => {
+  const { ctx, raft } = node();
+  elect(ctx, raft);
+  // commit the leader's no-op first (a read needs an entry of the leader's term committed)
+  for (const p of ["n1", "n2"]) {
+    raft.onMessage(p, {
+      type: "AppendEntriesResponse",
+      term: raft.term,
+      success: true,
+      prevLogIndex: 0,
+      matchIndex: raft.lastLogIndex,
+      conflictTerm: 0,
+      conflictIndex: 0,
+      seq: 0,
+    });
+  }
+  ctx.take();
+  const served: string[] = [];
+  const seqOf = () => {
+    const sent = ctx.take("n1").filter((m) => m.type === "AppendEntries");
+    return (sent.at(-1) as { seq: number }).seq;
+  };
+  raft.readIndex((r) => r.ok && served.push("a"));
+  const a = seqOf();
+  raft.readIndex((r) => r.ok && served.push("b"));
+  const b = seqOf();
+  assert.ok(b > a);
+  const ack = (p: string, seq: number) =>
+    raft.onMessage(p, {
+      type: "AppendEntriesResponse",
+      term: raft.term,
+      success: true,
+      prevLogIndex: raft.lastLogIndex,
+      matchIndex: raft.lastLogIndex,
+      conflictTerm: 0,
+      conflictIndex: 0,
+      seq,
+    });
+  ack("n1", a);
+  ack("n2", a);
+  assert.deepEqual(served, ["a"]);
+  ack("n1", b);
+  ack("n3", b);
+  assert.deepEqual(served, ["a", "b"]);
+});
+
+Deno.test("raft: only a leader says it is leader", () => {
+  const { ctx, raft } = node();
+  assert.equal(raft.isLeader(), false, "follower");
+  raft.onTimer("raft:election");
+  assert.equal(raft.isLeader(), false, "candidate");
+  raft.onMessage("n1", {
+    type: "RequestVoteResponse",
+    term: raft.term,
+    voteGranted: true,
+    prevote: false,
+  });
+  raft.onMessage("n2", {
+    type: "RequestVoteResponse",
+    term: raft.term,
+    voteGranted: true,
+    prevote: false,
+  });
+  assert.equal(raft.isLeader(), true);
+  ctx.take();
+});
+
+Deno.test("raft §7: a late InstallSnapshot answer never lowers a follower's matchIndex", () => {
+  const { ctx, raft } = node({ storage: storageWith([1, 1, 1, 1, 1], 1) });
+  elect(ctx, raft);
+  const last = raft.lastLogIndex;
+  raft.onMessage("n1", {
+    type: "AppendEntriesResponse",
+    term: raft.term,
+    success: true,
+    prevLogIndex: last,
+    matchIndex: last,
+    conflictTerm: 0,
+    conflictIndex: 0,
+    seq: 0,
+  });
+  assert.equal(raft.matchIndexOf("n1"), last);
+  raft.onMessage("n1", { type: "InstallSnapshotResponse", term: raft.term, matchIndex: 2, seq: 0 });
+  assert.equal(raft.matchIndexOf("n1"), last);
+});
+
+Deno.test("raft invariants: liveness figures are copies, untouched by later events or by the caller", () => {
+  const inv = new RaftInvariants({ throwOnBreach: false });
+  inv.observe(emitted(1, "n0", { type: "propose", index: 1, term: 1 }));
+  inv.observe(emitted(5, "n0", { type: "commit", index: 1, term: 1, currentTerm: 1 }));
+  const first = inv.liveness().commitLatencyMs;
+  assert.deepEqual(first, [4]);
+  first.push(99);
+  inv.observe(emitted(6, "n0", { type: "propose", index: 2, term: 1 }));
+  inv.observe(emitted(9, "n0", { type: "commit", index: 2, term: 1, currentTerm: 1 }));
+  assert.deepEqual(inv.liveness().commitLatencyMs, [4, 3]);
+  assert.deepEqual(first, [4, 99]);
+});
+
+Deno.test("raft §5.2: a candidate that steps down in its own term keeps its vote (one vote per term)", () => {
+  const { ctx, raft } = node();
+  raft.onTimer("raft:election");
+  const term = raft.term;
+  raft.onMessage("n1", appendEntries("n1", term, 0, 0));
+  assert.equal(raft.role, "follower");
+  ctx.take();
+  // n2 asks for a vote in the same term with a log as good as ours: we voted for ourselves
+  raft.onMessage("n2", requestVote("n2", term, raft.lastLogIndex, 0));
+  assert.equal(voteReply(ctx, "n2").voteGranted, false);
+});
+
+Deno.test("raft §5.3: a follower that has everything gets no empty AppendEntries between heartbeats", () => {
+  const { ctx, raft } = node();
+  elect(ctx, raft);
+  const last = raft.lastLogIndex;
+  raft.onMessage("n1", {
+    type: "AppendEntriesResponse",
+    term: raft.term,
+    success: true,
+    prevLogIndex: last,
+    matchIndex: last,
+    conflictTerm: 0,
+    conflictIndex: 0,
+    seq: 0,
+  });
+  assert.equal(raft.matchIndexOf("n1"), last);
+  assert.deepEqual(ctx.take("n1"), []);
+});
+
+Deno.test("raft: a follower keeps no replication progress, even when its configuration changes", () => {
+  const { raft } = node();
+  const config: LogEntry = { index: 1, term: 1, kind: "config", servers: ["n0", "n1", "n2"] };
+  raft.onMessage("n1", appendEntries("n1", 1, 0, 0, [config]));
+  assert.deepEqual(raft.servers, ["n0", "n1", "n2"]);
+  assert.equal(raft.matchIndexOf("n2"), undefined);
+  assert.deepEqual(raft.inspect().progress, []);
+});
+
+Deno.test("raft §5.2: by default a refused RequestVote does not reset the election timer", () => {
+  const { ctx, raft } = node({ storage: storageWith([1, 1], 1) });
+  ctx.timers.delete("raft:election");
+  // n1's log is behind ours: refused
+  raft.onMessage("n1", requestVote("n1", 2, 1, 1));
+  assert.equal(voteReply(ctx, "n1").voteGranted, false);
+  assert.equal(ctx.timers.has("raft:election"), false);
+});
+
+Deno.test("raft invariants: a log-matching breach names a no-op as such", () => {
+  const c = quietCluster();
+  const noop: LogEntry = { index: 1, term: 1, kind: "noop" };
+  c.raft("n1").onMessage("n0", appendEntries("n0", 1, 0, 0, [noop]));
+  c.raft("n2").onMessage("n0", appendEntries("n0", 1, 0, 0, [entry(1, 1)]));
+  assert.equal(breachOf(c.inv)?.invariant, "log-matching");
+  assert.match(breachOf(c.inv)!.message, /: command:"c1" vs noop$/);
+});
+
+Deno.test("raft kv: lease reads are refused without checkQuorum, other options are accepted", () => {
+  raftKvServer({});
+  raftKvServer({ kv: { reads: "readIndex" } });
+  raftKvServer({ kv: { reads: "lease" }, raft: { checkQuorum: true } });
+  assert.throws(
+    () => raftKvServer({ kv: { reads: "lease" } }),
+    (e: unknown) => e instanceof ConfigError && e.issues[0]?.path === "kv.reads",
+  );
+});
+
+Deno.test("raft §6.4: a read waits for an entry of the leader's own term, even if an older one commits", () => {
+  // MISTAKE flag on so that the leader commits its predecessor's entry by counting
+  const { ctx, raft } = node({
+    storage: storageWith([1, 1], 1),
+    config: { mistakeCommitPreviousTermByCounting: true },
+  });
+  elect(ctx, raft);
+  const served: number[] = [];
+  raft.readIndex((r) => r.ok && served.push(r.index));
+  const ack = (p: string, matchIndex: number, seq: number) =>
+    raft.onMessage(p, {
+      type: "AppendEntriesResponse",
+      term: raft.term,
+      success: true,
+      prevLogIndex: matchIndex,
+      matchIndex,
+      conflictTerm: 0,
+      conflictIndex: 0,
+      seq,
+    });
+  ack("n1", 2, 0);
+  ack("n2", 2, 0);
+  assert.equal(raft.commitIndex, 2, "the term-1 entries are committed by counting");
+  ctx.take();
+  raft.onTimer("raft:heartbeat");
+  const seq = (ctx.take("n1").filter((m) => m.type === "AppendEntries").at(-1) as { seq: number })
+    .seq;
+  ack("n1", 2, seq);
+  ack("n2", 2, seq);
+  assert.deepEqual(served, [], "no entry of term 2 is committed yet");
 });
