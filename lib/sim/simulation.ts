@@ -523,6 +523,7 @@ export class Simulation<M = unknown> {
     this.#instancesOf.set(id, list);
     this.#membersVersion++;
     this.network.addNode(instance, index, "server");
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) {
       this.trace.add({
         type: "nemesis",
@@ -645,6 +646,7 @@ export class Simulation<M = unknown> {
   schedule(delayMs: number, fn: () => void): void {
     if (!(delayMs >= 0)) throw new SimulationError(`schedule: delay must be >= 0, got ${delayMs}`);
     this.#queue.push(
+      // Stryker disable next-line UnaryOperator: equivalent — a call event's node and sender are never read (dispatch runs its fn; calls are never recycled, held or backlogged)
       new SimEvent(this.#now + delayMs, KIND_CALL, -1, -1, 0, 0, undefined, "", 0, fn),
     );
   }
@@ -702,6 +704,7 @@ export class Simulation<M = unknown> {
   }
 
   #traceClock(s: NodeSlot<M>): void {
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) {
       this.trace.add({
         type: "clock",
@@ -727,6 +730,7 @@ export class Simulation<M = unknown> {
     s.pausedUntil = -1;
     const backlog = s.backlog;
     s.backlog = [];
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) this.trace.add({ type: "crash", t: this.#now, node: id });
     for (const e of backlog) if (e.kind === KIND_DELIVER) this.#drop(e, "crashed");
   }
@@ -735,6 +739,7 @@ export class Simulation<M = unknown> {
   restart(id: NodeId): void {
     const s = this.#nodes[this.indexOf(id)];
     if (s.up) return;
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) this.trace.add({ type: "restart", t: this.#now, node: id });
     s.started = true;
     this.#boot(s);
@@ -751,6 +756,7 @@ export class Simulation<M = unknown> {
     const until = Math.max(s.pausedUntil, this.#now + durationMs);
     s.pausedUntil = until;
     const gen = ++s.pauseGen;
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) this.trace.add({ type: "pause", t: this.#now, node: id, durationMs });
     this.at(until, () => {
       if (s.pauseGen === gen && s.up) this.#resume(s);
@@ -768,6 +774,7 @@ export class Simulation<M = unknown> {
     s.pauseGen++;
     const backlog = s.backlog;
     s.backlog = [];
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) {
       this.trace.add({ type: "resume", t: this.#now, node: s.id, backlog: backlog.length });
     }
@@ -788,6 +795,7 @@ export class Simulation<M = unknown> {
     const s = this.#nodes[this.indexOf(id)];
     s.factory = factory;
     s.byzantine = true;
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) {
       this.trace.add({ type: "nemesis", t: this.#now, action: { type: "replace", node: id } });
     }
@@ -807,6 +815,7 @@ export class Simulation<M = unknown> {
     const a = this.indexOf(from), b = this.indexOf(to);
     this.#held.add(a * LINK_KEY + b);
     if (options.bidirectional) this.#held.add(b * LINK_KEY + a);
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) {
       this.trace.add({
         type: "nemesis",
@@ -1032,6 +1041,7 @@ export class Simulation<M = unknown> {
     const tr = this.#router && !this.#router(s.id, to, msg)
       ? "partition"
       : this.network.transmit(s.index, toIdx, size, this.#now);
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) {
       this.trace.addSend(this.#now, id, s.id, to, msg, size);
     }
@@ -1039,6 +1049,7 @@ export class Simulation<M = unknown> {
       this.#queue.push(this.#deliverEvent(this.#now + tr + extraDelay, toIdx, s.index, id, msg));
     } else if (typeof tr === "string") {
       this.stats.dropped++;
+      // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
       if (this.#tracing) {
         this.trace.add({ type: "drop", t: this.#now, id, from: s.id, to, msg, reason: tr });
       }
@@ -1048,6 +1059,7 @@ export class Simulation<M = unknown> {
         if (k > 0) {
           cid = ++this.#msgId;
           this.stats.duplicated++;
+          // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
           if (this.#tracing) {
             this.trace.add({ type: "duplicate", t: this.#now, id: cid, of: id, from: s.id, to });
           }
@@ -1096,6 +1108,7 @@ export class Simulation<M = unknown> {
 
   #recycle(e: SimEvent): void {
     e.msg = undefined;
+    // Stryker disable next-line all: equivalent — performance only: the limit bounds the pool's memory; a recycled event and a fresh one behave the same
     if (this.#free.length < 65536) this.#free.push(e);
   }
 
@@ -1114,6 +1127,7 @@ export class Simulation<M = unknown> {
 
   #drop(e: SimEvent, reason: DropReason): void {
     this.stats.dropped++;
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) {
       this.trace.add({
         type: "drop",
@@ -1157,9 +1171,11 @@ export class Simulation<M = unknown> {
       const from = sender.id;
       this.stats.delivered++;
       this.#nodeStats(s).delivered++;
+      // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
       if (this.#tracing) {
         this.trace.addDeliver(this.#now, e.id, from, s.id, e.msg, e.sentAt);
       }
+      // Stryker disable next-line EqualityOperator: equivalent — performance only (→ >=): with no listener the loop below does nothing (→ <= is killed, but cannot be kept alone)
       if (this.#deliverListeners.length > 0) {
         const d: Delivery<M> = { t: this.#now, from: sender.identity, to: s.id, msg: e.msg as M };
         for (const l of this.#deliverListeners) l(d);
@@ -1184,6 +1200,7 @@ export class Simulation<M = unknown> {
       }
       this.#recycle(e);
       s.timers.delete(name);
+      // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
       if (this.#tracing) this.trace.add({ type: "timer", t: this.#now, node: s.id, name });
       const inst = s.instance!;
       if (inst.onTimer) this.#guard(s, `onTimer("${name}")`, () => inst.onTimer!(name));

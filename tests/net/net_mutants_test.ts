@@ -1,14 +1,32 @@
 /**
  * Tests written to kill the mutants `deno task mutate lib/net` left alive: interceptor chains,
  * the Pareto law's infinite moments, and the refusals of a node in two partition groups and of a
- * region latency naming an unknown region, and the shrinker's step descriptions.
+ * region latency naming an unknown region, and the shrinker's step descriptions; then (seed 4)
+ * interceptors, Byzantine tools, adversary and schedule paths, scheduled holds, fault windows,
+ * fault formats, cut shrinking, random schedules, latency moments and samplers, run-time
+ * network conditions and scheduled network faults.
  */
 import assert from "node:assert/strict";
-import { ConfigError } from "@lab/sim/mod.ts";
-import { createCluster, latencyMoments, Network } from "@lab/net/mod.ts";
-import { chain, delayAll, duplicate } from "@lab/net/adversary.ts";
-import { parseSchedule } from "@lab/net/nemesis.ts";
-import { formatFault, shrinkSchedule } from "@lab/net/shrink.ts";
+import { ConfigError, Rng, type Signature, Simulation } from "@lab/sim/mod.ts";
+import { createCluster, latencyMoments, latencySampler, Network } from "@lab/net/mod.ts";
+import {
+  alter,
+  byzantineFactory,
+  chain,
+  delayAll,
+  dropAll,
+  dropWhere,
+  duplicate,
+  equivocate,
+  parseAdversaries,
+} from "@lab/net/adversary.ts";
+import { faultWindows, parseSchedule, type Schedule } from "@lab/net/nemesis.ts";
+import {
+  formatFault,
+  type RandomFaultKind,
+  randomSchedule,
+  shrinkSchedule,
+} from "@lab/net/shrink.ts";
 
 Deno.test("net adversary: chain runs every step in order and adds their delays", () => {
   const sent: { to: string; msg: string; delayMs: number | undefined }[] = [];
@@ -175,4 +193,482 @@ Deno.test("net shrink: an episode pairs a crash with its restart and a partition
     "remove t=15 partition [n0 | n1] with t=40 heal",
     "remove t=10 crash n0 with t=50 restart n0",
   ]);
+});
+
+/** What each interceptor lets out of one message `m` to `to`. */
+const outOf = (
+  i: (
+    o: { from: string; to: string; msg: number },
+    net: { send(to: string, msg: number): void },
+  ) => void,
+  to: string,
+  m: number,
+) => {
+  const out: string[] = [];
+  i({ from: "x", to, msg: m }, { send: (t, msg) => void out.push(`${t}:${msg}`) });
+  return out;
+};
+
+Deno.test("net adversary: dropWhere, alter, equivocate and dropAll pass exactly what they should", () => {
+  const odd = dropWhere<number>((_to, m) => m % 2 === 1);
+  assert.deepEqual(outOf(odd, "a", 1), []);
+  assert.deepEqual(outOf(odd, "a", 2), ["a:2"]);
+  const neg = alter<number>((to, m) => to === "b" ? null : -m);
+  assert.deepEqual(outOf(neg, "a", 3), ["a:-3"]);
+  assert.deepEqual(outOf(neg, "b", 3), []);
+  const eq = equivocate<number>(["b"], (m) => m + 100);
+  assert.deepEqual([...outOf(eq, "a", 1), ...outOf(eq, "b", 1)], ["a:1", "b:101"]);
+  assert.deepEqual(outOf(dropAll<number>(), "a", 1), []);
+});
+
+Deno.test("net adversary: a Byzantine factory's tools sign as the node, and delayed sends wait", () => {
+  type M = { v: number; sig?: Signature };
+  const sim = new Simulation<M>({ seed: 1 });
+  const got: string[] = [];
+  const honest = (ctx: import("@lab/sim/mod.ts").NodeContext<M>) => ({
+    start: () => ctx.send("r", { v: 1 }),
+    onMessage() {},
+  });
+  sim.addNode(
+    "b",
+    byzantineFactory<M>(honest, (out, t) => {
+      const sig = t.sign({ v: out.msg.v });
+      t.send(out.to, { ...out.msg, sig });
+      t.send(out.to, { v: 2, sig }, { delayMs: 7 });
+    }),
+  );
+  sim.addNode("r", (ctx) => ({
+    onMessage: (f, m) =>
+      void got.push(
+        `${f} ${m.v} ${m.sig?.signer} ${ctx.verify(m.sig!, { v: m.v })} @${ctx.nowMs()}`,
+      ),
+  }));
+  sim.run();
+  assert.deepEqual(got, ["b 1 b true @1", "b 2 b false @8"]);
+});
+
+Deno.test("net adversary: parseAdversaries of nothing is empty; a delay or withholding towards an unknown node is refused", () => {
+  const ids = ["n0", "n1"];
+  assert.deepEqual(parseAdversaries(undefined, ids), []);
+  for (const kind of ["delay", "withholdVotes"] as const) {
+    const s = kind === "delay"
+      ? { kind, delayMs: 1, towards: ["n1", "zz"] }
+      : { kind, towards: ["zz"] };
+    assert.throws(
+      () => parseAdversaries([{ nodes: ["n0"], strategies: [s] }], ids),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.message.includes(
+          `[0].strategies[0].towards[${kind === "delay" ? 1 : 0}]: unknown node "zz"`,
+        ),
+      kind,
+    );
+  }
+});
+
+Deno.test("net nemesis: unknown nodes are named by their exact path in every fault kind", () => {
+  const ids = ["n0", "n1"];
+  const path = (f: unknown) => {
+    try {
+      parseSchedule([f], ids);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.issues.map((i) => i.path);
+      throw e;
+    }
+    return [];
+  };
+  assert.deepEqual(path({ atMs: 0, type: "cut", pairs: [["n0", "n1"], ["zz", "yy"]] }), [
+    "[0].pairs[1][0]",
+    "[0].pairs[1][1]",
+  ]);
+  assert.deepEqual(path({ atMs: 0, type: "partitionOneWay", from: ["zz"], to: ["n0", "yy"] }), [
+    "[0].from[0]",
+    "[0].to[1]",
+  ]);
+  assert.deepEqual(path({ atMs: 0, type: "partition", groups: [["n0"], ["n0", "zz"]] }), [
+    "[0].groups[1][0]",
+    "[0].groups[1][1]",
+  ]);
+  assert.deepEqual(
+    path({
+      atMs: 0,
+      type: "byzantine",
+      nodes: ["n0", "zz"],
+      strategies: [
+        { kind: "equivocate", groupB: ["n1", "e1"] },
+        { kind: "delay", delayMs: 1, towards: ["d1"] },
+        { kind: "withholdVotes", towards: ["w1"] },
+        { kind: "impersonate", victim: "v1" },
+      ],
+    }),
+    [
+      "[0].nodes[1]",
+      "[0].strategies[0].groupB[1]",
+      "[0].strategies[1].towards[0]",
+      "[0].strategies[2].towards[0]",
+      "[0].strategies[3].victim",
+    ],
+  );
+  for (const type of ["slowLink", "hold"]) {
+    assert.deepEqual(path({ atMs: 0, type, from: "zz", to: "yy" }), ["[0].from", "[0].to"]);
+  }
+  for (
+    const f of [
+      { type: "isolate" },
+      { type: "reconnect" },
+      { type: "crash" },
+      { type: "restart" },
+      { type: "pause", durationMs: 1 },
+      { type: "clockJump", deltaMs: 1 },
+      { type: "clockDrift", drift: 0.1 },
+    ]
+  ) {
+    assert.deepEqual(path({ atMs: 0, node: "zz", ...f }), ["[0].node"], f.type);
+  }
+});
+
+Deno.test("net nemesis: a scheduled hold keeps messages until the scheduled release", () => {
+  const got: number[] = [];
+  const c = createCluster<number>({
+    seed: 1,
+    nodes: 2,
+    factory: (ctx) => ({
+      start: () => {
+        if (ctx.self === "n0") ctx.setTimer("t", 10);
+      },
+      onTimer: () => ctx.send("n1", 1),
+      onMessage: () => void got.push(ctx.nowMs()),
+    }),
+    nemesis: [
+      { atMs: 5, type: "hold", from: "n0", to: "n1" },
+      { atMs: 30, type: "release" },
+    ],
+  });
+  c.sim.run({ untilMs: 100 });
+  assert.deepEqual(got, [30]);
+});
+
+Deno.test("net nemesis: fault windows of every kind, open ones closed at the end", () => {
+  const s = parseSchedule([
+    { atMs: 10, type: "hold", from: "n0", to: "n1" },
+    { atMs: 20, type: "release" },
+    { atMs: 30, type: "hold", from: "n1", to: "n0" },
+    { atMs: 40, type: "slowLink", from: "n0", to: "n1", extraMs: 5 },
+    { atMs: 50, type: "restore" },
+    { atMs: 60, type: "slowLink", from: "n1", to: "n0", extraMs: 5 },
+    { atMs: 70, type: "clockJump", node: "n0", deltaMs: 3 },
+    { atMs: 71, type: "clockDrift", node: "n1", drift: 0.1 },
+    { atMs: 80, type: "isolate", node: "n1" },
+    { atMs: 85, type: "reconnect", node: "n0" },
+    { atMs: 90, type: "reconnect", node: "n1" },
+    { atMs: 95, type: "cut", pairs: [["n0", "n1"]] },
+    { atMs: 96, type: "partitionOneWay", from: ["n0"], to: ["n1"] },
+    {
+      atMs: 97,
+      type: "network",
+      lossRatio: 0.5,
+      reorderRatio: 0.1,
+      reorderDelayMs: 4,
+      duplicateRatio: 0.2,
+    },
+    { atMs: 98, type: "network", reset: true },
+    { atMs: 99, type: "network" },
+    { atMs: 100, type: "crash", node: "n0" },
+    { atMs: 101, type: "crash", node: "n0" },
+  ], ["n0", "n1"]);
+  assert.deepEqual(
+    faultWindows(s, 200).map((w) => `${w.startMs}-${w.endMs} ${w.kind} ${w.label}`),
+    [
+      "10-20 hold hold n0→n1",
+      "30-200 hold hold n1→n0",
+      "40-50 slow slow n0-n1",
+      "60-200 slow slow n1-n0",
+      "70-70 clock clockJump n0",
+      "71-71 clock clockDrift n1",
+      "80-90 network isolate n1",
+      "95-96 network cut",
+      "96-200 network partitionOneWay",
+      "97-97 network network: loss 0.5, reorder 0.1, reorder ≤ 4 ms, duplicate 0.2",
+      "98-98 network network: reset",
+      "99-99 network network: unchanged",
+      "100-200 crash crash n0",
+    ],
+  );
+});
+
+Deno.test("net shrink: each fault kind has its one-line form", () => {
+  const s = parseSchedule([
+    { atMs: 1.23456, type: "partitionOneWay", from: ["n0", "n1"], to: ["n2", "n1"] },
+    { atMs: 2, type: "cut", pairs: [["n0", "n1"], ["n1", "n2"]] },
+    { atMs: 3, type: "partition", groups: [["n0", "n1"], ["n2"]] },
+    { atMs: 4, type: "network", lossRatio: 0.5 },
+    { atMs: 5, type: "pause", node: "n0", durationMs: 7 },
+    { atMs: 6, type: "clockJump", node: "n0", deltaMs: -3 },
+    { atMs: 7, type: "clockDrift", node: "n0", drift: 0.01 },
+    { atMs: 8, type: "slowLink", from: "n0", to: "n1", extraMs: 4 },
+    { atMs: 9, type: "slowLink", from: "n0", to: "n1", extraMs: 4, lossRatio: 0.2 },
+    { atMs: 10, type: "byzantine", nodes: ["n0", "n1"], strategies: [{ kind: "silent" }] },
+    { atMs: 11, type: "restore" },
+    { atMs: 12, type: "reconnect", node: "n2" },
+  ], ["n0", "n1", "n2"]);
+  assert.deepEqual(s.map(formatFault), [
+    "t=1.235 partitionOneWay n0 n1 -> n2 n1",
+    "t=2 cut n0-n1 n1-n2",
+    "t=3 partition [n0 n1 | n2]",
+    `t=4 network {"lossRatio":0.5,"reset":false}`,
+    "t=5 pause n0 7ms",
+    "t=6 clockJump n0 -3ms",
+    "t=7 clockDrift n0 0.01",
+    "t=8 slowLink n0-n1 +4ms",
+    "t=9 slowLink n0-n1 +4ms loss 0.2",
+    `t=10 byzantine n0 n1 {"kind":"silent"}`,
+    "t=11 restore",
+    "t=12 reconnect n2",
+  ]);
+});
+
+Deno.test("net shrink: a cut keeps exactly the links the failure needs", () => {
+  const ids = ["n0", "n1", "n2", "n3"];
+  const s = parseSchedule([{
+    atMs: 0,
+    type: "cut",
+    pairs: [["n0", "n1"], ["n1", "n2"], ["n2", "n3"]],
+  }], ids);
+  const has = (x: typeof s, a: string, b: string) =>
+    x.some((f) => f.type === "cut" && f.pairs.some(([p, q]) => p === a && q === b));
+  const r = shrinkSchedule((x) => has(x, "n0", "n1") && has(x, "n1", "n2"), s);
+  assert.deepEqual(r.schedule.map(formatFault), ["t=0 cut n0-n1 n1-n2"]);
+  assert.deepEqual(
+    r.steps.filter((x) => x.kind === "fewer-links" && x.failed).map((x) => x.description),
+    ["t=0 cut n0-n1 n1-n2 n2-n3: keep n2-n3 connected"],
+  );
+});
+
+Deno.test("net shrink: random partitions split the nodes in two, the first side up to half", () => {
+  const ids = ["n0", "n1", "n2", "n3", "n4"];
+  const s = randomSchedule(4, ids, { endMs: 1_000, episodes: 40, kinds: ["partition"] });
+  const parts = s.filter((f) => f.type === "partition");
+  assert.equal(parts.length, 40);
+  assert.equal(s.filter((f) => f.type === "heal").length, 40);
+  const sizes = new Set<number>();
+  for (const f of parts) {
+    if (f.type !== "partition") continue;
+    assert.equal(f.groups.length, 2);
+    assert.deepEqual(f.groups.flat().sort(), ids);
+    assert.ok(f.groups[0].length >= 1 && f.groups[0].length <= 2);
+    sizes.add(f.groups[0].length);
+  }
+  assert.deepEqual([...sizes].sort(), [1, 2]);
+});
+
+Deno.test("net latency: moments of each law, computed by hand", () => {
+  const m = (spec: Parameters<typeof latencyMoments>[0]) => {
+    const x = latencyMoments(spec);
+    return [x.mean, Number(x.variance.toFixed(9))];
+  };
+  assert.deepEqual(m({ kind: "constant", ms: 7 }), [7, 0]);
+  assert.deepEqual(m({ kind: "uniform", minMs: 2, maxMs: 8 }), [5, 3]);
+  assert.deepEqual(m({ kind: "normal", meanMs: 4, stdMs: 2 }), [4, 4]);
+  assert.deepEqual(m({ kind: "exponential", meanMs: 5 }), [5, 25]);
+  assert.deepEqual(m({ kind: "exponential", meanMs: 5, minMs: 3 }), [8, 25]);
+  assert.deepEqual(m({ kind: "lognormal", mu: 0, sigma: 0 }), [1, 0]);
+  assert.deepEqual(m({ kind: "lognormal", mu: 0, sigma: 0, minMs: 2 }), [3, 0]);
+  const ln = latencyMoments({ kind: "lognormal", mu: 1, sigma: 1 });
+  assert.ok(Math.abs(ln.mean - Math.exp(1.5)) < 1e-12);
+  assert.ok(Math.abs(ln.variance - (Math.E - 1) * Math.exp(3)) < 1e-9);
+  assert.deepEqual(m({ kind: "empirical", samplesMs: [1, 3] }), [2, 1]);
+  assert.deepEqual(m({ kind: "empirical", samplesMs: [4, 4, 4, 8] }), [5, 3]);
+});
+
+Deno.test("net latency: each sampler stays within its law's support", () => {
+  const draws = (spec: Parameters<typeof latencySampler>[0]) => {
+    const f = latencySampler(spec, new Rng(3).fork(spec.kind));
+    return Array.from({ length: 2_000 }, f);
+  };
+  assert.ok(draws({ kind: "constant", ms: 7 }).every((x) => x === 7));
+  const u = draws({ kind: "uniform", minMs: 2, maxMs: 8 });
+  assert.ok(u.every((x) => x >= 2 && x < 8) && u.some((x) => x < 3) && u.some((x) => x > 7));
+  const n = draws({ kind: "normal", meanMs: 1, stdMs: 5, minMs: 0.5 });
+  assert.ok(n.every((x) => x >= 0.5) && n.some((x) => x === 0.5) && n.some((x) => x > 5));
+  assert.ok(draws({ kind: "normal", meanMs: 0, stdMs: 5 }).every((x) => x >= 0));
+  const e = draws({ kind: "exponential", meanMs: 5, minMs: 3 });
+  assert.ok(e.every((x) => x >= 3) && e.some((x) => x < 3.1) && e.some((x) => x > 10));
+  const l = draws({ kind: "lognormal", mu: 0, sigma: 0.1, minMs: 2 });
+  assert.ok(l.every((x) => x > 2.5 && x < 3.7));
+  const p = draws({ kind: "pareto", scaleMs: 10, alpha: 3 });
+  assert.ok(p.every((x) => x >= 10) && p.some((x) => x < 10.5) && p.some((x) => x > 20));
+  const emp = draws({ kind: "empirical", samplesMs: [1, 5, 9] });
+  assert.deepEqual([...new Set(emp)].sort(), [1, 5, 9]);
+});
+
+Deno.test("net shrink: random schedules of each kind have the promised shape", () => {
+  const ids = ["n0", "n1", "n2", "n3"];
+  const of = (kind: RandomFaultKind) =>
+    randomSchedule(7, ids, {
+      startMs: 100,
+      endMs: 1_000,
+      episodes: 30,
+      kinds: [kind],
+      maxDurationMs: 50,
+    });
+  const within = (s: Schedule) => s.every((f) => f.atMs >= 100 && f.atMs <= 1_050);
+  for (
+    const [kind, closer] of [["isolate", "heal"], ["cut", "heal"], ["crash", "restart"], [
+      "slowLink",
+      "restore",
+    ]] as const
+  ) {
+    const s = of(kind);
+    assert.ok(within(s), kind);
+    assert.equal(s.filter((f) => f.type === kind).length, 30, kind);
+    assert.equal(s.filter((f) => f.type === closer).length, 30, kind);
+    assert.equal(s.length, 60, kind);
+  }
+  for (const f of of("cut")) if (f.type === "cut") assert.notEqual(f.pairs[0][0], f.pairs[0][1]);
+  for (const f of of("slowLink")) {
+    if (f.type === "slowLink") {
+      assert.notEqual(f.from, f.to);
+      assert.ok(f.extraMs >= 1 && f.extraMs <= 50);
+    }
+  }
+  const pauses = of("pause");
+  assert.equal(pauses.length, 30);
+  assert.ok(pauses.every((f) => f.type === "pause" && f.durationMs >= 1 && f.durationMs <= 50));
+  const jumps = of("clockJump").map((f) => f.type === "clockJump" ? f.deltaMs : NaN);
+  assert.equal(jumps.length, 30);
+  assert.ok(jumps.some((d) => d < 0) && jumps.some((d) => d > 0));
+  assert.ok(jumps.every((d) => Math.abs(d) >= 1 && Math.abs(d) <= 50));
+  const dflt = randomSchedule(7, ids, { endMs: 1_000 });
+  assert.equal(
+    dflt.filter((f) => ["partition", "isolate", "crash", "pause"].includes(f.type)).length,
+    20,
+  );
+  assert.ok(
+    dflt.every((f) =>
+      ["partition", "isolate", "crash", "pause", "heal", "restart"].includes(f.type)
+    ),
+  );
+  assert.throws(
+    () => randomSchedule(1, ids, { endMs: 10, kinds: [] }),
+    (e: unknown) => e instanceof ConfigError && e.issues[0].path === "kinds",
+  );
+  assert.throws(
+    () => randomSchedule(1, ids, { startMs: 10, endMs: 10 }),
+    (e: unknown) => e instanceof ConfigError && e.issues[0].path === "endMs",
+  );
+});
+
+Deno.test("net shrink: drifts and slow links are softened towards 0 as far as the failure allows", () => {
+  const ids = ["n0", "n1"];
+  const s = parseSchedule([
+    { atMs: 0, type: "clockDrift", node: "n0", drift: 0.5 },
+    { atMs: 0, type: "slowLink", from: "n0", to: "n1", extraMs: 800 },
+  ], ids);
+  const r = shrinkSchedule(
+    (x) =>
+      x.some((f) => f.type === "clockDrift" && f.drift >= 0.1) &&
+      x.some((f) => f.type === "slowLink" && f.extraMs >= 300),
+    s,
+    { resolutionMs: 1 },
+  );
+  const drift = r.schedule.find((f) => f.type === "clockDrift");
+  const slow = r.schedule.find((f) => f.type === "slowLink");
+  assert.ok(
+    drift?.type === "clockDrift" && drift.drift >= 0.1 && drift.drift < 0.1 + 1e-5,
+    JSON.stringify(drift),
+  );
+  assert.ok(slow?.type === "slowLink" && slow.extraMs === 300, JSON.stringify(slow));
+  assert.ok(r.steps.some((x) => x.kind === "soften" && x.description.includes("drift")));
+  assert.ok(r.steps.some((x) => x.kind === "soften" && x.description.includes("delay")));
+});
+
+Deno.test("net: the network reports its nodes, conditions and whether anything is cut", () => {
+  const net = new Network({}, { seed: 1 });
+  net.addNode("a", 0);
+  net.addNode("b", 1);
+  assert.deepEqual(net.nodeIds, ["a", "b"]);
+  assert.equal(net.partitioned, false);
+  net.cutOneWay(["a"], ["b"]);
+  assert.equal(net.partitioned, true);
+  assert.equal(net.canReach("a", "b"), false);
+  assert.equal(net.canReach("b", "a"), true);
+  net.heal();
+  assert.equal(net.partitioned, false);
+  net.partition([["a"], ["b"]]);
+  assert.equal(net.partitioned, true);
+  net.heal();
+  net.setConditions({ lossRatio: 1 });
+  net.setConditions({ reorderDelayMs: 3 });
+  assert.deepEqual(net.conditions, { lossRatio: 1, reorderDelayMs: 3 });
+  assert.equal(net.transmit(0, 1, 0, 0), "loss");
+  net.resetConditions();
+  assert.deepEqual(net.conditions, {});
+  assert.equal(net.transmit(0, 1, 0, 0), 1);
+  assert.throws(
+    () => net.setConditions({ duplicateRatio: 2 }),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("duplicateRatio"),
+  );
+  assert.throws(() => net.canReach("a", "zz"), /unknown node "zz" \(nodes: a, b\)/);
+});
+
+Deno.test("net: run-time duplication and reordering switch a constant network to drawing per link", () => {
+  const mk = () => {
+    const net = new Network({ latency: { kind: "constant", ms: 2 } }, { seed: 1 });
+    net.addNode("a", 0);
+    net.addNode("b", 1);
+    return net;
+  };
+  const dup = mk();
+  dup.setConditions({ duplicateRatio: 1 });
+  assert.deepEqual(dup.transmit(0, 1, 0, 0), [2, 2]);
+  const re = mk();
+  re.setConditions({ reorderRatio: 1, reorderDelayMs: 10 });
+  const ds = Array.from({ length: 50 }, () => re.transmit(0, 1, 0, 0) as number);
+  assert.ok(ds.every((d) => d >= 2 && d <= 12) && ds.some((d) => d > 3), String(ds));
+  const loss = mk();
+  loss.setConditions({ lossRatio: 1 });
+  assert.equal(loss.transmit(0, 1, 0, 0), "loss");
+});
+
+Deno.test("net nemesis: scheduled cuts, one-way cuts, slow links, restores and network resets take effect", () => {
+  const c = createCluster<number>({
+    seed: 1,
+    nodes: 3,
+    factory: () => ({ onMessage() {} }),
+    network: { latency: { kind: "constant", ms: 1 } },
+    nemesis: [
+      { atMs: 10, type: "cut", pairs: [["n0", "n1"]] },
+      { atMs: 20, type: "partitionOneWay", from: ["n2"], to: ["n0"] },
+      { atMs: 30, type: "heal" },
+      { atMs: 40, type: "slowLink", from: "n0", to: "n1", extraMs: 9, bidirectional: false },
+      { atMs: 50, type: "restore" },
+      { atMs: 60, type: "network", lossRatio: 1 },
+      { atMs: 70, type: "network", reset: true, reorderDelayMs: 2 },
+    ],
+  });
+  const at = (t: number) => c.sim.run({ untilMs: t });
+  at(15);
+  assert.deepEqual([
+    c.net.canReach("n0", "n1"),
+    c.net.canReach("n1", "n0"),
+    c.net.canReach("n2", "n0"),
+  ], [
+    false,
+    false,
+    true,
+  ]);
+  at(25);
+  assert.deepEqual([c.net.canReach("n2", "n0"), c.net.canReach("n0", "n2")], [false, true]);
+  at(35);
+  assert.equal(c.net.partitioned, false);
+  at(45);
+  assert.equal(c.net.transmit(0, 1, 0, 45), 10);
+  assert.equal(c.net.transmit(1, 0, 0, 45), 1);
+  at(55);
+  assert.equal(c.net.transmit(0, 1, 0, 55), 1);
+  at(65);
+  assert.equal(c.net.transmit(0, 1, 0, 65), "loss");
+  at(75);
+  assert.deepEqual(c.net.conditions, { reorderDelayMs: 2 });
+  assert.equal(c.net.transmit(0, 1, 0, 75), 1);
 });

@@ -135,3 +135,53 @@ Deno.test("rng: chance(0) and chance of a negative p draw nothing from the strea
   assert.equal(a.chance(-1), false);
   assert.equal(a.next(), b.next());
 });
+
+/** sfc32 written from its definition (Doty-Humphrey), seeded with the four words of `seed`. */
+function referenceSfc32(seed: readonly number[]) {
+  let [a, b, c, d] = seed.map((x) => x | 0);
+  return () => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+}
+
+Deno.test("rng: the stream is sfc32 seeded with hash128 of its path, after 12 discarded outputs", () => {
+  for (
+    const [r, path] of [[new Rng(42), "42"], [new Rng("x"), "x"], [
+      new Rng(7).fork("n1"),
+      "7/n1",
+    ]] as const
+  ) {
+    assert.equal(r.path, path);
+    const ref = referenceSfc32(hash128(path));
+    for (let i = 0; i < 12; i++) ref();
+    const next = () => ref() / 2 ** 32;
+    assert.equal(r.u32(), ref());
+    assert.equal(r.next(), next());
+    let x = next();
+    assert.equal(r.int(3, 9), 3 + Math.floor(x * 7));
+    x = next();
+    assert.equal(r.uniform(-2, 6), -2 + x * 8);
+    x = next();
+    assert.equal(r.pick(["a", "b", "c"]), ["a", "b", "c"][Math.floor(x * 3)]);
+    x = next();
+    assert.equal(r.exponential(5), -5 * Math.log(1 - x));
+    x = next();
+    assert.equal(r.chance(0.5), x < 0.5);
+    // Fisher–Yates from the last index down
+    const out = [1, 2, 3, 4];
+    for (let i = 3; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    assert.deepEqual(r.shuffle([1, 2, 3, 4]), out);
+    assert.equal(r.next(), next(), "a shuffle of n items draws n − 1 numbers");
+    assert.deepEqual(r.shuffle([]), []);
+    assert.equal(r.next(), next(), "an empty shuffle draws nothing");
+  }
+});

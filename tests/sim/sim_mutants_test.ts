@@ -1,14 +1,34 @@
 /**
  * Tests written to kill mutants `deno task mutate lib/sim` left alive: the event queue's `peek`,
  * message typing of `null`, the error naming a factory member that is not a server, a node's
- * peer count, storage copies, and the trace hash.
+ * peer count, storage copies, and the trace hash; then (seeds 4–7) node ids, twins, listeners,
+ * pauses, replace, holds, member checks, run bounds, custom networks, signatures, the record of a
+ * scripted run, FakeContext, storage's freezeInPlace and counters, and the trace's stable JSON
+ * (against its definition), column store, sampling and canonical hash lines.
  */
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { EventQueue } from "@lab/sim/queue.ts";
-import { messageTypeOf, Simulation, unknownMembers } from "@lab/sim/simulation.ts";
-import { immutable, isImmutable, MemoryStorage } from "@lab/sim/storage.ts";
-import { RunningHash, Trace } from "@lab/sim/trace.ts";
-import type { TraceRecord } from "@lab/sim/types.ts";
+import {
+  ConstantNetwork,
+  type EmittedEvent,
+  messageTypeOf,
+  type NetworkModel,
+  Simulation,
+  type Transmission,
+  unknownMembers,
+  withMemberCheck,
+} from "@lab/sim/simulation.ts";
+import {
+  ConfigError,
+  describeInvariantBreach,
+  formatPath,
+  InvariantError,
+  SimulationError,
+} from "@lab/sim/errors.ts";
+import { freezeInPlace, immutable, isImmutable, MemoryStorage } from "@lab/sim/storage.ts";
+import { RunningHash, stableStringify, Trace } from "@lab/sim/trace.ts";
+import type { NodeContext, Signature, TraceRecord } from "@lab/sim/types.ts";
 
 Deno.test("sim queue: peek shows the earliest event (ties by insertion) without removing it", () => {
   const q = new EventQueue<{ t: number; seq: number; name: string }>();
@@ -162,4 +182,1078 @@ Deno.test("sim: adding a twin is traced with the node and the instance", () => {
     node: "a",
     instance: "a2",
   });
+});
+
+Deno.test("sim errors: each error class has its own name, and a breach is described in one line", () => {
+  const breach = {
+    invariant: "one leader",
+    message: "two leaders",
+    node: "n1",
+    timeMs: 12.34567,
+    eventIndex: 7,
+    traceIndex: 9,
+    seed: 42,
+  };
+  const line = describeInvariantBreach("raft", breach, " term=3");
+  assert.equal(
+    line,
+    `raft invariant "one leader" violated: seed=42 t=12.346ms event #7 trace record #9 node=n1 term=3: two leaders`,
+  );
+  const e = new InvariantError(breach, line);
+  assert.equal(e.name, "InvariantError");
+  assert.equal(e.message, line);
+  assert.equal(e.breach, breach);
+  assert.equal(new SimulationError("x").name, "SimulationError");
+  const c = new ConfigError("cluster options", [{ path: "a.b", message: "bad" }, {
+    path: "",
+    message: "also bad",
+  }]);
+  assert.equal(c.name, "ConfigError");
+  assert.equal(c.message, "invalid cluster options: a.b: bad; also bad");
+  assert.equal(formatPath(["links", 2, "lossRatio"]), "links[2].lossRatio");
+  assert.equal(formatPath([0, "a"]), "[0].a");
+});
+
+Deno.test("sim: a node id must be a non-empty string", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  assert.throws(() => sim.addNode("", () => ({ onMessage() {} })), SimulationError);
+  assert.throws(
+    () => sim.addNode(5 as unknown as string, () => ({ onMessage() {} })),
+    SimulationError,
+  );
+  sim.addNode("a", () => ({ onMessage() {} }));
+  assert.deepEqual(sim.nodeIds, ["a"]);
+});
+
+Deno.test("sim: a twin makes its identity Byzantine by default, and only then", () => {
+  const make = () => {
+    const sim = new Simulation<number>({ seed: 1 });
+    sim.addNode("a", () => ({ onMessage() {} }));
+    return sim;
+  };
+  const s1 = make();
+  const i1 = s1.addTwin("a");
+  assert.equal(i1, "a'");
+  assert.equal(s1.node("a").byzantine, true);
+  assert.equal(s1.node(i1).byzantine, true);
+  const s2 = make();
+  const i2 = s2.addTwin("a", { byzantine: false });
+  assert.equal(s2.node("a").byzantine, false);
+  assert.equal(s2.node(i2).byzantine, false);
+});
+
+Deno.test("sim: stopping one listener (event, delivery, check) leaves the others listening", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", (ctx) => ({ start: () => ctx.send("b", 1), onMessage() {} }));
+  sim.addNode("b", (ctx) => ({ onMessage: (_f, m) => ctx.emit({ type: "got", m }) }));
+  const seen: string[] = [];
+  const stopE1 = sim.onEvent(() => void seen.push("e1"));
+  sim.onEvent(() => void seen.push("e2"));
+  const stopD1 = sim.onDeliver(() => void seen.push("d1"));
+  sim.onDeliver(() => void seen.push("d2"));
+  let c1 = 0, c2 = 0;
+  const stopC1 = sim.afterEach(() => void c1++);
+  sim.afterEach(() => void c2++);
+  stopE1();
+  stopD1();
+  stopC1();
+  sim.run();
+  assert.deepEqual(seen, ["d2", "e2"]);
+  assert.equal(c1, 0);
+  assert.ok(c2 > 0);
+});
+
+Deno.test("sim: a pause of 0 ms is allowed, a negative or NaN one is refused", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 1 });
+  sim.pause("a", 0);
+  assert.throws(() => sim.pause("a", -1), SimulationError);
+  assert.throws(() => sim.pause("a", NaN), SimulationError);
+});
+
+Deno.test("sim: replace bumps the incarnation, so the old object's context stays dead after a restart", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  const ctxs: { ctx: NodeContext<number>; tag: string }[] = [];
+  sim.addNode("a", (ctx) => (ctxs.push({ ctx, tag: "honest" }), { onMessage() {} }));
+  const got: string[] = [];
+  sim.addNode("b", () => ({ onMessage: (_f, m) => void got.push(String(m)) }));
+  sim.run({ untilMs: 1 });
+  assert.equal(sim.node("a").incarnation, 0);
+  sim.replace("a", (ctx) => (ctxs.push({ ctx, tag: "adversary" }), { onMessage() {} }));
+  assert.equal(sim.node("a").incarnation, 1);
+  sim.crash("a");
+  assert.equal(sim.node("a").incarnation, 2);
+  sim.restart("a");
+  // every earlier context is dead: only the newest one can send
+  ctxs.forEach(({ ctx }, i) => ctx.send("b", i));
+  sim.run({ untilMs: 10 });
+  assert.deepEqual(got, [String(ctxs.length - 1)]);
+});
+
+Deno.test("sim: hold and release are traced as nemesis actions", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.hold("a", "b");
+  sim.hold("b", "a", { bidirectional: true });
+  sim.inject("a", "b", 1);
+  sim.run({ untilMs: 5 });
+  assert.equal(sim.release("a", "b"), 1);
+  const actions = sim.trace.records.flatMap((r) => r.type === "nemesis" ? [r.action] : []);
+  assert.deepEqual(actions, [
+    { type: "hold", from: "a", to: "b", bidirectional: false },
+    { type: "hold", from: "b", to: "a", bidirectional: true },
+    { type: "release", from: "a", to: "b", released: 1 },
+  ]);
+});
+
+Deno.test("sim: a factory's member check runs once, at the node's first boot", () => {
+  let checks = 0;
+  const ok = withMemberCheck(() => ({ onMessage() {} }), (servers) => {
+    checks++;
+    assert.deepEqual(servers, ["a", "b"]);
+  });
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", ok);
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 1 });
+  assert.equal(checks, 1);
+  sim.crash("a");
+  sim.restart("a");
+  assert.equal(checks, 1, "a restart does not check again");
+  const bad = withMemberCheck(() => ({ onMessage() {} }), (servers) => {
+    throw new ConfigError("x", unknownMembers(["zz"], servers, "servers"));
+  });
+  const sim2 = new Simulation<number>({ seed: 1 });
+  sim2.addNode("a", bad);
+  assert.throws(
+    () => sim2.run(),
+    (e: unknown) => e instanceof ConfigError && /servers\[0\]/.test(e.message),
+  );
+});
+
+Deno.test("sim trace: stableStringify keeps primitives' types, sorts keys and writes collections as arrays", () => {
+  assert.equal(stableStringify(true), "true");
+  assert.equal(stableStringify(false), "false");
+  assert.equal(stableStringify(null), "null");
+  assert.equal(stableStringify(undefined), "null");
+  assert.equal(stableStringify("s"), `"s"`);
+  assert.equal(stableStringify(-2.5), "-2.5");
+  assert.equal(stableStringify(3n), `"3n"`);
+  assert.equal(stableStringify([NaN, Infinity, -Infinity]), `["NaN","Infinity","-Infinity"]`);
+  assert.equal(stableStringify({ b: 1, a: [true, null], c: undefined }), `{"a":[true,null],"b":1}`);
+  assert.equal(
+    stableStringify(new Map<unknown, unknown>([[1, "x"], ["k", { z: 1, y: 2 }]])),
+    `[[1,"x"],["k",{"y":2,"z":1}]]`,
+  );
+  assert.equal(stableStringify(new Set([2, 1])), "[2,1]");
+  assert.equal(stableStringify(new Uint8Array([1, 2])), "[1,2]");
+  assert.notEqual(stableStringify(new Map([[1, 2]])), stableStringify(new Map([[1, 3]])));
+});
+
+Deno.test("sim: run's time bound: a quiescent run advances to a finite bound, never backwards; NaN is refused", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.schedule(5, () => {});
+  assert.deepEqual(sim.run({ untilMs: 200 }), { reason: "time", nowMs: 200, events: 1 });
+  assert.deepEqual(sim.run({ untilMs: 50 }), { reason: "time", nowMs: 200, events: 0 });
+  assert.deepEqual(sim.runFor(30), { reason: "time", nowMs: 230, events: 0 });
+  assert.throws(() => sim.run({ untilMs: NaN }), /untilMs is NaN/);
+  assert.throws(() => sim.schedule(-1, () => {}), /delay must be >= 0, got -1/);
+  let ranAt = -1;
+  sim.at(10, () => ranAt = sim.nowMs); // in the past: runs now
+  sim.run();
+  assert.equal(ranAt, 230);
+  assert.equal(sim.describe(), "seed=1 nodes=0 t=230ms trace=full");
+  assert.equal(sim.eventsHandled, 2);
+  assert.equal(sim.pending, 0);
+});
+
+Deno.test("sim: pauses extend to the latest end, resume ends one early, a crashed node ignores a pause", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  const got: number[] = [];
+  sim.addNode("a", () => ({ onMessage: () => void got.push(sim.nowMs) }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 10 });
+  sim.pause("a", 30); // until 40
+  sim.at(15, () => sim.pause("a", 5)); // ends at 20 < 40: the pause still lasts until 40
+  sim.at(20, () => sim.inject("b", "a", 1));
+  sim.run({ untilMs: 35 });
+  assert.equal(sim.node("a").paused, true);
+  assert.deepEqual(got, []);
+  sim.run({ untilMs: 45 });
+  assert.deepEqual(got, [40]);
+  assert.equal(sim.node("a").paused, false);
+  sim.pause("a", 100);
+  sim.inject("b", "a", 2);
+  sim.run({ untilMs: 50 });
+  sim.resume("a");
+  assert.deepEqual(got, [40, 50], "resume hands the backlog over at once");
+  sim.run({ untilMs: 200 });
+  assert.deepEqual(got, [40, 50], "the old pause's end does nothing");
+  sim.crash("a");
+  sim.pause("a", 10);
+  assert.equal(sim.node("a").paused, false);
+  const pauses = sim.trace.records.filter((r) => r.type === "pause").length;
+  assert.equal(pauses, 3);
+});
+
+Deno.test("sim: a crash during a pause drops the waiting messages as crashed", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 1 });
+  sim.pause("a", 50);
+  sim.inject("b", "a", 1);
+  sim.inject("b", "a", 2);
+  sim.run({ untilMs: 10 });
+  sim.crash("a");
+  const drops = sim.trace.records.flatMap((r) =>
+    r.type === "drop" ? [`${r.from}->${r.to} ${r.msg} ${r.reason}`] : []
+  );
+  assert.deepEqual(drops, ["b->a 1 crashed", "b->a 2 crashed"]);
+  assert.equal(sim.stats.dropped, 2);
+  assert.equal(sim.stats.delivered, 0);
+});
+
+Deno.test("sim: release of one link frees only it (both ways); a held message to a crashed node is dropped", () => {
+  const sim = new Simulation<string>({ seed: 1 });
+  const got: string[] = [];
+  for (const id of ["a", "b", "c"]) {
+    sim.addNode(id, (ctx) => ({ onMessage: (f, m) => void got.push(`${f}->${ctx.self} ${m}`) }));
+  }
+  sim.run({ untilMs: 1 });
+  assert.equal(sim.release(), 0);
+  assert.equal(
+    sim.trace.records.filter((r) => r.type === "nemesis").length,
+    0,
+    "nothing held: not traced",
+  );
+  sim.hold("a", "b", { bidirectional: true });
+  sim.hold("a", "c");
+  sim.inject("a", "b", "1");
+  sim.inject("b", "a", "2");
+  sim.inject("a", "c", "3");
+  sim.run({ untilMs: 10 });
+  assert.deepEqual(got, []);
+  assert.equal(sim.release("b", "a"), 2);
+  sim.run({ untilMs: 20 });
+  assert.deepEqual(got.sort(), ["a->b 1", "b->a 2"]);
+  sim.crash("c");
+  assert.equal(sim.release(), 1);
+  sim.run({ untilMs: 30 });
+  assert.deepEqual(got, ["a->b 1", "b->a 2"]);
+  const drop = sim.trace.records.find((r) => r.type === "drop");
+  assert.ok(drop && drop.type === "drop" && drop.reason === "crashed" && drop.to === "c");
+});
+
+Deno.test("sim: inject and interceptors add their delays to the network's", () => {
+  const sim = new Simulation<number>({ seed: 1, network: new ConstantNetwork(2) });
+  const got: [number, number][] = [];
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.addNode("b", () => ({ onMessage: (_f, m) => void got.push([m, sim.nowMs]) }));
+  sim.run({ untilMs: 1 });
+  sim.inject("a", "b", 1, { delayMs: 10 });
+  sim.inject("a", "b", 2);
+  sim.intercept("a", (o, net) => net.send(o.to, o.msg * 10, { delayMs: 5 }));
+  sim.inject("a", "b", 3, { delayMs: 1 });
+  sim.run();
+  assert.deepEqual(got.sort((x, y) => x[1] - y[1]), [[2, 3], [30, 9], [1, 13]]);
+});
+
+Deno.test("sim: a custom network's drops and duplicates are counted and traced", () => {
+  const fates: Transmission[] = ["loss", [1, 4, 6], 2];
+  let k = 0;
+  const network: NetworkModel = {
+    usesSize: true,
+    addNode() {},
+    transmit: (_f, _t, size) => (sizes.push(size), fates[k++]),
+    blocked: () => false,
+  };
+  const sizes: number[] = [];
+  const sim = new Simulation<string>({
+    seed: 1,
+    network,
+    messageSizeBytes: (m) => String(m).length,
+  });
+  const got: string[] = [];
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.addNode("b", () => ({ onMessage: (_f, m) => void got.push(`${m}@${sim.nowMs}`) }));
+  sim.inject("a", "b", "x");
+  sim.inject("a", "b", "yy");
+  sim.inject("a", "b", "zzz", { sizeBytes: 1000 });
+  sim.run();
+  assert.deepEqual(sizes, [1, 2, 1000]);
+  assert.deepEqual(got, ["yy@1", "zzz@2", "yy@4", "yy@6"]);
+  assert.equal(sim.stats.sent, 3);
+  assert.equal(sim.stats.dropped, 1);
+  assert.equal(sim.stats.duplicated, 2);
+  assert.equal(sim.stats.delivered, 4);
+  const dups = sim.trace.records.flatMap((r) => r.type === "duplicate" ? [[r.id, r.of]] : []);
+  assert.deepEqual(dups, [[3, 2], [4, 2]]);
+  const drop = sim.trace.records.find((r) => r.type === "drop");
+  assert.ok(drop && drop.type === "drop" && drop.reason === "loss" && drop.msg === "x");
+});
+
+Deno.test("sim: signatures: a missing or malformed signature never verifies", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  let sig: Signature | undefined;
+  sim.addNode("5", (ctx) => ({ start: () => void (sig = ctx.sign({ v: 1 })), onMessage() {} }));
+  sim.run();
+  assert.equal(sim.verifySignature(sig!, { v: 1 }), true);
+  assert.equal(sim.verifySignature(null as unknown as Signature, { v: 1 }), false);
+  // a signer that is not a string is refused, even one that prints as the real signer's id
+  const numeric = { signer: 5, digest: sig!.digest } as unknown as Signature;
+  assert.equal(sim.verifySignature(numeric, { v: 1 }), false);
+  assert.equal(sim.verifySignature({ signer: "b", digest: sig!.digest }, { v: 1 }), false);
+});
+
+Deno.test("sim: events carry their trace position, and listeners hear them even when not collected", () => {
+  const sim = new Simulation<number>({ seed: 1, collectEvents: false });
+  const heard: EmittedEvent[] = [];
+  sim.onEvent((e) => void heard.push(e));
+  sim.addNode("a", (ctx) => ({ start: () => ctx.emit({ type: "hello" }), onMessage() {} }));
+  sim.run({ untilMs: 3 });
+  sim.emitFor("a", { type: "outside" });
+  assert.equal(sim.events.length, 0);
+  assert.deepEqual(heard.map((e) => [e.node, e.event.type, e.t]), [["a", "hello", 0], [
+    "a",
+    "outside",
+    3,
+  ]]);
+  for (const e of heard) {
+    const r = sim.trace.records[e.traceIndex];
+    assert.ok(r.type === "event" && r.event === e.event);
+  }
+  const off = new Simulation<number>({ seed: 1, trace: { mode: "off" } });
+  off.addNode("a", (ctx) => ({ start: () => ctx.emit({ type: "x" }), onMessage() {} }));
+  off.run();
+  assert.equal(off.events[0].traceIndex, -1);
+});
+
+Deno.test("sim: a handler's SimulationError passes through as is; a thrown non-Error is named", () => {
+  const sim = new Simulation<number>({ seed: 3 });
+  const inner = new SimulationError("inner");
+  sim.addNode("a", () => ({
+    start: () => {
+      throw inner;
+    },
+    onMessage() {},
+  }));
+  assert.throws(() => sim.run(), (e: unknown) => e === inner);
+  const sim2 = new Simulation<number>({ seed: 3 });
+  sim2.addNode("a", () => ({ onMessage() {} }));
+  sim2.addNode("b", () => ({
+    onMessage: () => {
+      throw "plain";
+    },
+  }));
+  sim2.inject("a", "b", 1);
+  assert.throws(() => sim2.run(), /node b failed in onMessage from a at t=1 ms \(seed=3\): plain/);
+});
+
+Deno.test("sim: setTimer refuses a negative delay; a dead context's calls do nothing", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  let ctx0!: NodeContext<number>;
+  const fired: string[] = [];
+  sim.addNode("a", (ctx) => {
+    ctx0 ??= ctx;
+    return { onMessage() {}, onTimer: (n) => void fired.push(n) };
+  });
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 1 });
+  assert.throws(() => ctx0.setTimer("t", -1), /a: setTimer\("t"\) needs afterMs >= 0, got -1/);
+  ctx0.setTimer("keep", 5);
+  sim.crash("a");
+  sim.restart("a");
+  ctx0.setTimer("dead", 1); // the old incarnation: ignored, no error
+  ctx0.emit({ type: "dead" });
+  ctx0.send("b", 1);
+  sim.run({ untilMs: 20 });
+  assert.deepEqual(fired, []);
+  assert.equal(sim.events.length, 0);
+  assert.equal(sim.stats.sent, 0);
+  assert.throws(() => sim.setDrift("a", 1), /drift must be in \(-1, 1\)/);
+  assert.throws(() => sim.setDrift("a", -1), /drift must be in \(-1, 1\)/);
+});
+
+Deno.test("sim: a cancelled timer stays cancelled; cancelling from a dead context does nothing", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  const ctxs: NodeContext<number>[] = [];
+  const fired: string[] = [];
+  sim.addNode(
+    "a",
+    (ctx) => (ctxs.push(ctx), { onMessage() {}, onTimer: (n) => void fired.push(n) }),
+  );
+  sim.run({ untilMs: 1 });
+  sim.crash("a");
+  sim.restart("a");
+  ctxs[1].setTimer("t", 5);
+  ctxs[0].cancelTimer("t");
+  sim.run({ untilMs: 20 });
+  assert.deepEqual(fired, ["t"]);
+});
+
+Deno.test("sim: peers are rebuilt when a server joins; a client is nobody's peer", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  let ctxA!: NodeContext<number>;
+  sim.addNode("a", (ctx) => (ctxA = ctx, { onMessage() {} }));
+  sim.run({ untilMs: 1 });
+  assert.deepEqual(ctxA.peers, []);
+  assert.equal(ctxA.peerCount, 0);
+  sim.addNode("b", () => ({ onMessage() {} }));
+  assert.deepEqual(ctxA.peers, ["b"]);
+  assert.equal(ctxA.peerCount, 1);
+  assert.equal(ctxA.peerAt!(0), "b");
+  let ctxC!: NodeContext<number>;
+  sim.addNode("c", (ctx) => (ctxC = ctx, { onMessage() {} }), { role: "client" });
+  sim.run({ untilMs: 2 });
+  assert.deepEqual(ctxA.peers, ["b"]);
+  assert.deepEqual(ctxC.peers, ["a", "b"]);
+  assert.equal(ctxC.peerCount, 2);
+  assert.deepEqual([ctxC.peerAt!(0), ctxC.peerAt!(1)], ["a", "b"]);
+  assert.equal(sim.node("c").role, "client");
+  assert.deepEqual(sim.nodeIds, ["a", "b", "c"]);
+  assert.equal(sim.hasNode("c"), true);
+  assert.equal(sim.hasNode("d"), false);
+  assert.throws(() => sim.indexOf("d"), /unknown node "d" \(nodes: a, b, c\)/);
+  assert.deepEqual(sim.instancesOf("a"), ["a"]);
+  assert.throws(() => sim.instancesOf("d"), /unknown node "d"/);
+});
+
+Deno.test("sim: a twin's events name the identity and the instance; a router drops what it refuses", () => {
+  const sim = new Simulation<string>({ seed: 1 });
+  const got: string[] = [];
+  sim.addNode("a", (ctx) => ({ onMessage: (f, m) => ctx.emit({ type: "got", f, m }) }));
+  sim.addNode("b", (ctx) => ({ onMessage: (f, m) => void got.push(`${f}->${ctx.self} ${m}`) }));
+  const tw = sim.addTwin("a", { instance: "A2" });
+  assert.deepEqual(sim.instancesOf("a"), ["a", "A2"]);
+  assert.equal(sim.node("A2").identity, "a");
+  sim.setRouter((from, to, m) => !(from === "b" && to === "A2") || m === "ok");
+  sim.inject("b", "a", "m1");
+  sim.inject("b", "a", "ok");
+  sim.run();
+  const evs = sim.events.map((e) => `${e.node}/${e.instance ?? "-"} ${e.event.m}`);
+  assert.deepEqual(evs, ["a/- m1", "a/- ok", "a/A2 ok"]);
+  assert.equal(sim.stats.dropped, 1);
+  sim.setRouter(null);
+  sim.inject(tw, "b", "from twin");
+  sim.run();
+  assert.deepEqual(got, ["a->b from twin"]);
+  assert.throws(
+    () => sim.addTwin("zz"),
+    (e: unknown) => e instanceof ConfigError && /unknown node "zz"/.test(e.message),
+  );
+  assert.throws(
+    () => sim.addTwin("A2"),
+    (e: unknown) => e instanceof ConfigError && /not a server identity/.test(e.message),
+  );
+  assert.throws(
+    () => sim.addTwin("a", { instance: "b" }),
+    (e: unknown) => e instanceof ConfigError && /instance id "b"/.test(e.message),
+  );
+});
+
+Deno.test("sim: the default network ignores sizes: a send is traced with size 0 unless one is given", () => {
+  let sized = 0;
+  const sim = new Simulation<number>({ seed: 1, messageSizeBytes: () => (sized++, 99) });
+  assert.equal(sim.network.usesSize, false);
+  sim.addNode("a", (ctx) => ({
+    start: () => {
+      ctx.send("b", 1);
+      ctx.send("b", 2, { sizeBytes: 7 });
+    },
+    onMessage() {},
+  }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.run();
+  const sizes = sim.trace.records.flatMap((r) => r.type === "send" ? [r.sizeBytes] : []);
+  assert.deepEqual(sizes, [0, 7]);
+  assert.equal(sized, 0);
+});
+
+Deno.test("sim: clock changes, replacements and timers are traced with their fields", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", (ctx) => ({ start: () => ctx.setTimer("tick", 4), onMessage() {} }));
+  sim.run({ untilMs: 10 });
+  sim.clockJump("a", 25);
+  sim.setDrift("a", 0.5);
+  sim.run({ untilMs: 20 });
+  sim.setClockOffset("a", -3);
+  sim.replace("a", () => ({ onMessage() {} }));
+  const rs = sim.trace.records.filter((r) => r.type !== "send");
+  assert.deepEqual(rs, [
+    { type: "timer", t: 4, node: "a", name: "tick" },
+    { type: "clock", t: 10, node: "a", offsetMs: 25, drift: 0 },
+    { type: "clock", t: 10, node: "a", offsetMs: 25, drift: 0.5 },
+    { type: "clock", t: 20, node: "a", offsetMs: -3, drift: 0.5 },
+    { type: "nemesis", t: 20, action: { type: "replace", node: "a" } },
+  ]);
+});
+
+Deno.test("sim: step on an empty queue returns false and leaves time alone", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.schedule(3, () => {});
+  assert.equal(sim.step(), true);
+  assert.equal(sim.step(), false);
+  assert.equal(sim.nowMs, 3);
+  assert.equal(sim.eventsHandled, 1);
+});
+
+Deno.test("sim: a twin's instance id must be a non-empty string", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  for (const instance of [5, "", "a"]) {
+    assert.throws(
+      () => sim.addTwin("a", { instance: instance as string }),
+      (e: unknown) => e instanceof ConfigError && e.issues[0].path === "instance",
+      String(instance),
+    );
+  }
+  assert.deepEqual(sim.nodeIds, ["a"]);
+});
+
+/** The definition stableStringify documents: JSON of a copy with sorted keys, Maps/Sets as arrays. */
+function referenceStable(value: unknown): string {
+  const norm = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") {
+      if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+      if (typeof v === "bigint") return `${v}n`;
+      return v === undefined ? null : v;
+    }
+    if (Array.isArray(v)) return v.map(norm);
+    if (v instanceof Map) return [...v.entries()].map(([k, x]) => [norm(k), norm(x)]);
+    if (v instanceof Set) return [...v].map(norm);
+    if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = norm(x);
+    }
+    return out;
+  };
+  return JSON.stringify(norm(value));
+}
+
+Deno.test("sim trace: stableStringify orders index-like keys as JSON does and escapes what JSON escapes", () => {
+  const cases: unknown[] = [
+    { "10": 1, "9": 2, b: 3, a: 4 },
+    { "01": 1, "1": 2, "0": 3 },
+    { "1a": 1, "4294967294": 2 },
+    { "1a": 1, "4294967295": 2, "12345678901": 3 },
+    { "": 1, " ": 2 },
+    ['q"uote', "back\\slash", "nl\n", "tab\t", "\u0001", "\ud800", "\udfff", "😀", "\uffff", "é"],
+    { 'k"ey': { "\ud800": 1 } },
+    new Map<unknown, unknown>([[{ b: 1, a: 2 }, new Set([undefined, NaN])]]),
+    new Float64Array([1.5, NaN, -Infinity]),
+    [undefined, () => 1, Symbol("s")],
+    { f: () => 1, s: Symbol("s"), u: undefined, n: null },
+    [-0, 1e21, 5e-7, 2n],
+  ];
+  for (const c of cases) {
+    assert.equal(stableStringify(c), referenceStable(c), String(referenceStable(c)));
+  }
+  assert.equal(stableStringify({ "1a": 1, "4294967294": 2 }), `{"4294967294":2,"1a":1}`);
+  assert.equal(stableStringify("\ud800"), `"\\ud800"`);
+});
+
+Deno.test("sim trace: stableStringify equals its definition on generated values (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.anything({
+        withMap: true,
+        withSet: true,
+        withBigInt: true,
+        withTypedArray: true,
+        withSparseArray: true,
+        withNullPrototype: true,
+        key: fc.oneof(fc.string(), fc.nat().map(String), fc.constantFrom("01", "4294967295")),
+      }),
+      (v) => stableStringify(v) === referenceStable(v),
+    ),
+    { numRuns: 300, seed: 15 },
+  );
+});
+
+Deno.test("sim trace: feedNumber mixes exactly the digits String(x) writes", () => {
+  for (
+    const x of [0, 7, 10, 99, 100, 4096, 123456789, 999999999, 1e9, 2 ** 31, 1.5, -3, NaN, 1e21]
+  ) {
+    const a = new RunningHash(), b = new RunningHash();
+    a.feed("p");
+    b.feed("p");
+    a.feedNumber(x);
+    b.feed(String(x));
+    a.feedCode(124);
+    b.feed("|");
+    assert.equal(a.digest(), b.digest(), String(x));
+  }
+});
+
+Deno.test("sim trace: records read back equal to what was added, across many chunks and reads", () => {
+  const t = new Trace({ mode: "full" });
+  const added: TraceRecord[] = [];
+  const msgs = [{ m: 1 }, "two", null, 3];
+  const read: TraceRecord[][] = [];
+  for (let i = 0; i < 6_000; i++) {
+    const k = i % 5;
+    const r: TraceRecord = k === 0
+      ? {
+        type: "send",
+        t: i,
+        id: i,
+        from: `a${i % 3}`,
+        to: "b",
+        msg: msgs[i % 4],
+        sizeBytes: i % 7,
+      }
+      : k === 1
+      ? {
+        type: "deliver",
+        t: i + 0.5,
+        id: i - 1,
+        from: "b",
+        to: `a${i % 3}`,
+        msg: msgs[i % 4],
+        sentAt: i - 1,
+      }
+      : k === 2
+      ? { type: "timer", t: i, node: `n${i % 4}`, name: `t${i % 2}` }
+      : k === 3
+      ? { type: "drop", t: i, id: i, from: "a", to: "b", msg: i, reason: "loss" }
+      : { type: "crash", t: i, node: "n1" };
+    t.add(r);
+    added.push(r);
+    if (i === 100 || i === 300 || i === 3_000) read.push(t.records);
+  }
+  assert.equal(t.count, 6_000);
+  assert.equal(t.kept, 6_000);
+  const all = t.records;
+  assert.equal(all.length, 6_000);
+  // 6 000 records fill chunks of 256, 256, 512, 1 024 and 2 048 and start one of 4 096
+  assert.equal(all.map(stableStringify).join("\n"), added.map(stableStringify).join("\n"));
+  assert.deepEqual(all.slice(0, 20), added.slice(0, 20));
+  assert.deepEqual(all.slice(-20), added.slice(-20));
+  for (let i = 0; i < all.length; i += 5) {
+    const r = all[i];
+    assert.ok(r.type === "send" && r.msg === msgs[i % 4]);
+  }
+  assert.ok(read.every((r) => r === all), "each read returns the same array, extended");
+  assert.equal(t.serialize().split("\n").length, 6_000);
+  assert.equal(t.serialize().split("\n")[2], stableStringify(added[2]));
+});
+
+Deno.test("sim trace: sampled mode keeps every record without an id and one id in sampleEvery", () => {
+  const t = new Trace({ mode: "sampled", sampleEvery: 3.7 });
+  assert.equal(t.sampleEvery, 3);
+  for (let id = 0; id < 9; id++) {
+    t.add({ type: "send", t: id, id, from: "a", to: "b", msg: id, sizeBytes: 0 });
+    t.add({ type: "crash", t: id, node: "a" });
+  }
+  assert.equal(t.count, 18);
+  assert.deepEqual(t.records.map((r) => r.type === "send" ? r.id : r.type), [
+    0,
+    "crash",
+    "crash",
+    "crash",
+    3,
+    "crash",
+    "crash",
+    "crash",
+    6,
+    "crash",
+    "crash",
+    "crash",
+  ]);
+  assert.equal(new Trace({ mode: "sampled", sampleEvery: 0 }).sampleEvery, 1);
+  assert.equal(new Trace().sampleEvery, 100);
+  assert.equal(new Trace().mode, "full");
+  const off = new Trace({ mode: "off" });
+  off.add({ type: "crash", t: 1, node: "a" });
+  assert.equal(off.count, 0);
+  assert.equal(off.enabled, false);
+  assert.equal(off.hash(), new Trace().hash());
+});
+
+Deno.test("sim trace: the hash changes with any field of a record, and not with how equal data is written", () => {
+  const A = { a: 1 }, B = { a: 2 };
+  const base = (): TraceRecord[] => [
+    { type: "send", t: 1, id: 1, from: "a", to: "b", msg: A, sizeBytes: 10 },
+    { type: "deliver", t: 2.5, id: 1, from: "a", to: "b", msg: A, sentAt: 1 },
+    { type: "drop", t: 3, id: 2, from: "b", to: "a", msg: null, reason: "loss" },
+    { type: "timer", t: 4, node: "a", name: "tick" },
+    { type: "clock", t: 5, node: "a", offsetMs: 2, drift: 0 },
+  ];
+  const hashOf = (rs: TraceRecord[]) => {
+    const t = new Trace();
+    for (const r of rs) t.add(r);
+    return t.hash();
+  };
+  const h0 = hashOf(base());
+  const changes: [number, string, unknown][] = [
+    [0, "t", 1.5],
+    [0, "id", 3],
+    [0, "from", "c"],
+    [0, "to", "c"],
+    [0, "sizeBytes", 11],
+    [0, "msg", B],
+    [1, "t", 2.75],
+    [1, "id", 4],
+    [1, "from", "c"],
+    [1, "to", "c"],
+    [1, "sentAt", 1.25],
+    [1, "msg", B],
+    [2, "reason", "partition"],
+    [2, "msg", 0],
+    [2, "msg", "null"],
+    [2, "from", "c"],
+    [3, "t", 4.5],
+    [3, "node", "b"],
+    [3, "name", "tock"],
+    [4, "offsetMs", 3],
+  ];
+  for (const [i, field, v] of changes) {
+    const rs = base();
+    rs[i] = { ...rs[i], [field]: v } as TraceRecord;
+    assert.notEqual(hashOf(rs), h0, `${rs[i].type}.${field} = ${JSON.stringify(v)}`);
+  }
+  // the same data written differently hashes the same
+  const same = base();
+  same[0] = { ...same[0], msg: { a: 1 } } as TraceRecord;
+  same[2] = { ...same[2], msg: undefined } as TraceRecord;
+  assert.equal(hashOf(same), h0);
+  assert.equal(hashOf(base()), h0);
+});
+
+Deno.test("sim trace: the hash is the running hash of each record's documented canonical line", () => {
+  const m = { k: [1, 2] };
+  const records: TraceRecord[] = [
+    { type: "send", t: 12, id: 104, from: "n0", to: "n1", msg: m, sizeBytes: 1990 },
+    { type: "deliver", t: 13.25, id: 104, from: "n0", to: "n1", msg: m, sentAt: 12 },
+    { type: "drop", t: 1e9 + 7, id: 2_147_483_647, from: "n1", to: "n0", msg: "x", reason: "loss" },
+    { type: "timer", t: 40, node: "n2", name: "election" },
+    { type: "crash", t: 50, node: "n2" },
+    { type: "send", t: -0.5, id: 0, from: "c", to: "n0", msg: null, sizeBytes: 0 },
+  ];
+  const line = (r: TraceRecord) => {
+    const j = (x: unknown) => stableStringify(x);
+    switch (r.type) {
+      case "send":
+        return `s|${r.t}|${r.id}|${r.from}|${r.to}|${r.sizeBytes}|${j(r.msg)}`;
+      case "deliver":
+        return `d|${r.t}|${r.id}|${r.from}|${r.to}|${r.sentAt}|${j(r.msg)}`;
+      case "drop":
+        return `x|${r.t}|${r.id}|${r.from}|${r.to}|${r.reason}|${j(r.msg)}`;
+      case "timer":
+        return `t|${r.t}|${r.node}|${r.name}`;
+      default:
+        return j(r);
+    }
+  };
+  const t = new Trace();
+  const h = new RunningHash();
+  for (const r of records) {
+    t.add(r);
+    h.update(line(r));
+    assert.equal(t.hash(), h.digest(), line(r));
+  }
+});
+
+Deno.test("sim storage: a function or a symbol is not plain data, alone or nested", () => {
+  for (const x of [Symbol("s"), () => 1]) {
+    assert.equal(immutable(x), undefined, String(x));
+    assert.equal(immutable({ a: [1, x] }), undefined, String(x));
+    assert.equal(immutable([x]), undefined, String(x));
+  }
+  // durable storage holds only what structuredClone can copy: a symbol is refused
+  const s = new MemoryStorage();
+  assert.throws(() => s.set("k", Symbol("s")));
+  assert.throws(() => s.append("l", { a: Symbol("s") }));
+  assert.deepEqual(immutable({ a: [1, "x", null, true] }), { a: [1, "x", null, true] });
+});
+
+Deno.test("sim: FakeContext's clock, timers, take and events", async () => {
+  const { FakeContext } = await import("@lab/sim/fake_context.ts");
+  const storage = new MemoryStorage();
+  storage.set("k", 1);
+  const ctx = new FakeContext<string>("a", ["b"], storage);
+  assert.equal(ctx.storage.get("k"), 1);
+  assert.equal(ctx.nowMs(), 0);
+  ctx.now = 42;
+  assert.equal(ctx.nowMs(), 42);
+  ctx.setTimer("x", 5);
+  ctx.setTimer("y", 6);
+  ctx.cancelTimer("x");
+  assert.deepEqual([...ctx.timers], [["y", 6]]);
+  for (const [to, m] of [["b", "1"], ["c", "2"], ["b", "3"]]) ctx.send(to, m);
+  assert.deepEqual(ctx.take("b"), ["1", "3"]);
+  assert.deepEqual(ctx.sent, [{ to: "c", msg: "2" }]);
+  assert.deepEqual(ctx.take("zz"), []);
+  ctx.emit({ type: "u" });
+  ctx.emit({ type: "v" });
+  ctx.emit({ type: "u", n: 2 });
+  assert.deepEqual(ctx.eventsOf("u"), [{ type: "u" }, { type: "u", n: 2 }]);
+  assert.equal(ctx.rng.path, "fake/a");
+  assert.equal(ctx.verify(undefined as unknown as Signature, 1), false);
+  assert.equal(ctx.sign(1).signer, "a");
+});
+
+Deno.test("sim: a pause ended early does not end the next pause; the refusal names the field", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 1 });
+  sim.pause("a", 10); // would end at 11
+  sim.resume("a");
+  sim.pause("a", 100); // ends at 101
+  sim.run({ untilMs: 50 });
+  assert.equal(sim.node("a").paused, true, "the first pause's end at 11 did not end this one");
+  assert.equal(sim.trace.records.filter((r) => r.type === "resume").length, 1);
+  assert.throws(
+    () => sim.pause("a", -5),
+    /^SimulationError: pause: durationMs must be >= 0$|pause: durationMs must be >= 0/,
+  );
+  assert.throws(
+    () => sim.addTwin("zz"),
+    /^ConfigError: invalid addTwin: id: unknown node "zz"|invalid addTwin: id: unknown node "zz"/,
+  );
+});
+
+Deno.test("sim: a network that uses sizes gets 64 bytes per message by default", () => {
+  const sizes: number[] = [];
+  const network: NetworkModel = {
+    usesSize: true,
+    addNode() {},
+    transmit: (_f, _t, size) => (sizes.push(size), 1),
+    blocked: () => false,
+  };
+  const sim = new Simulation<string>({ seed: 1, network });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.inject("a", "b", "x");
+  sim.inject("a", "b", "y", { sizeBytes: 3 });
+  sim.run();
+  assert.deepEqual(sizes, [64, 3]);
+});
+
+Deno.test("sim: a scripted run's full trace, record by record", () => {
+  const fates: Transmission[] = [5, "loss", [2, 3]];
+  let k = 0;
+  const network: NetworkModel = {
+    usesSize: false,
+    addNode() {},
+    transmit: () => fates[k++ % fates.length],
+    blocked: () => false,
+  };
+  const sim = new Simulation<string>({ seed: 1, network });
+  sim.addNode("a", (ctx) => ({ start: () => ctx.setTimer("t", 1), onMessage() {}, onTimer() {} }));
+  sim.addNode("b", (ctx) => ({ onMessage: (_f, m) => ctx.emit({ type: "got", m }) }));
+  sim.run({ untilMs: 1 }); // timer at 1
+  sim.inject("a", "b", "m1"); // delivered at 6
+  sim.inject("a", "b", "m2"); // lost
+  sim.pause("b", 3); // until 4
+  sim.resume("a"); // not paused: nothing
+  sim.run({ untilMs: 4 });
+  sim.inject("a", "b", "m3"); // two copies, at 6 and 7
+  sim.crash("b");
+  sim.restart("b");
+  sim.hold("a", "b");
+  sim.run({ untilMs: 6.5 });
+  sim.release();
+  sim.run({ untilMs: 6.6 });
+  sim.replace("a", () => ({ onMessage() {} }));
+  sim.clockJump("a", 2);
+  sim.addTwin("a");
+  sim.crash("b");
+  sim.run({ untilMs: 10 });
+  const brief = sim.trace.records.map((r) => {
+    const { type, t } = r;
+    switch (r.type) {
+      case "send":
+        return `${t} send ${r.id} ${r.from}>${r.to} ${r.msg}`;
+      case "deliver":
+        return `${t} deliver ${r.id} ${r.from}>${r.to} ${r.msg} sent ${r.sentAt}`;
+      case "drop":
+        return `${t} drop ${r.id} ${r.from}>${r.to} ${r.msg} ${r.reason}`;
+      case "duplicate":
+        return `${t} duplicate ${r.id} of ${r.of} ${r.from}>${r.to}`;
+      case "timer":
+        return `${t} timer ${r.node} ${r.name}`;
+      case "nemesis":
+        return `${t} nemesis ${JSON.stringify(r.action)}`;
+      case "clock":
+        return `${t} clock ${r.node} ${r.offsetMs} ${r.drift}`;
+      case "pause":
+        return `${t} pause ${r.node} ${r.durationMs}`;
+      case "resume":
+        return `${t} resume ${r.node} ${r.backlog}`;
+      case "crash":
+      case "restart":
+        return `${t} ${type} ${r.node}`;
+      case "event":
+        return `${t} event ${r.node} ${JSON.stringify(r.event)}`;
+      default:
+        return `${t} ${type}`;
+    }
+  });
+  assert.deepEqual(brief, [
+    "1 timer a t",
+    "1 send 2 a>b m1",
+    "1 send 3 a>b m2",
+    "1 drop 3 a>b m2 loss",
+    "1 pause b 3",
+    "4 resume b 0",
+    "4 send 4 a>b m3",
+    "4 duplicate 5 of 4 a>b",
+    "4 crash b",
+    "4 restart b",
+    `4 nemesis {"type":"hold","from":"a","to":"b","bidirectional":false}`,
+    `6.5 nemesis {"type":"release","released":2}`,
+    "6.5 deliver 2 a>b m1 sent 1",
+    `6.5 event b {"type":"got","m":"m1"}`,
+    "6.5 deliver 4 a>b m3 sent 4",
+    `6.5 event b {"type":"got","m":"m3"}`,
+    `6.6 nemesis {"type":"replace","node":"a"}`,
+    "6.6 clock a 2 0",
+    `6.6 nemesis {"type":"twin","node":"a","instance":"a'"}`,
+    "6.6 crash b",
+    "7 drop 5 a>b m3 crashed",
+  ]);
+  assert.equal(sim.stats.dropped, 2);
+});
+
+Deno.test("sim storage: freezeInPlace freezes a literal of immutable values itself, and copies anything else", () => {
+  const inner = immutable({ k: [1] })!;
+  const lit = { a: 1, b: "s", c: null, d: inner, e: undefined };
+  assert.equal(freezeInPlace(lit), lit);
+  assert.ok(Object.isFrozen(lit) && isImmutable(lit));
+  assert.equal(freezeInPlace(lit), lit, "already immutable: itself");
+  const nested = { a: { b: 1 } };
+  const n2 = freezeInPlace(nested)!;
+  assert.notEqual(n2, nested);
+  assert.deepEqual(n2, nested);
+  assert.ok(
+    isImmutable(n2) && !Object.isFrozen(nested),
+    "a mutable value inside: copied, input left alone",
+  );
+  const arr = [1, 2];
+  const a2 = freezeInPlace(arr)!;
+  assert.ok(a2 !== arr && isImmutable(a2) && !Object.isFrozen(arr));
+  const frozen = Object.freeze({ a: 1 });
+  const f2 = freezeInPlace(frozen)!;
+  assert.ok(f2 !== frozen && isImmutable(f2), "frozen elsewhere: copied and marked");
+  const proto = JSON.parse('{"__proto__": 1, "x": 2}');
+  const p2 = freezeInPlace(proto) as Record<string, unknown>;
+  assert.ok(p2 !== proto && Object.hasOwn(p2, "__proto__") && !Object.isFrozen(proto));
+  assert.equal(freezeInPlace({ f: () => 1 }), undefined);
+  assert.equal(freezeInPlace({ s: Symbol("s") }), undefined);
+  assert.equal(freezeInPlace(new (class X {})()), undefined);
+  const nullProto = Object.assign(Object.create(null), { a: 1 });
+  const np = freezeInPlace(nullProto)!;
+  assert.ok(np !== nullProto && isImmutable(np));
+  assert.equal(freezeInPlace(5), 5);
+  assert.equal(freezeInPlace(null), null);
+  assert.equal(freezeInPlace("s"), "s");
+});
+
+Deno.test("sim storage: writes, keys, truncate, appendAll and delete", () => {
+  const s = new MemoryStorage();
+  assert.equal(s.writes, 0);
+  assert.deepEqual(s.keys(), []);
+  s.set("a", 1);
+  s.append("l", 1, 2, 3);
+  s.appendAll("l", [9, 4, 5], 1);
+  assert.deepEqual(s.list("l"), [1, 2, 3, 4, 5]);
+  assert.equal(s.writes, 3);
+  s.truncate("l", 10); // longer than the list: nothing happens
+  s.truncate("missing", 0);
+  assert.equal(s.listLength("l"), 5);
+  assert.equal(s.writes, 3);
+  s.truncate("l", 2);
+  assert.deepEqual(s.list("l"), [1, 2]);
+  assert.equal(s.writes, 4);
+  s.set("l", "v"); // a value and a list under one key
+  assert.deepEqual(s.keys(), ["a", "l"]);
+  s.delete("l");
+  assert.deepEqual(s.keys(), ["a"]);
+  assert.equal(s.get("l"), undefined);
+  assert.deepEqual(s.list("l"), []);
+  assert.equal(s.writes, 6);
+  s.append("m", 1);
+  s.truncate("m", -3);
+  assert.equal(s.listLength("m"), 0);
+});
+
+Deno.test("sim: a message or timer due exactly when a pause ends waits for the resume", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", (ctx) => ({
+    start: () => ctx.setTimer("t", 10),
+    onMessage() {},
+    onTimer() {},
+  }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 5 });
+  sim.inject("b", "a", 1, { delayMs: 4 }); // arrives at 10
+  sim.pause("a", 5); // until 10
+  sim.run({ untilMs: 20 });
+  const at10 = sim.trace.records.filter((r) => r.t === 10).map((r) =>
+    r.type === "resume" ? `resume ${r.backlog}` : r.type
+  );
+  // the backlog runs in due order: the timer was queued first
+  assert.deepEqual(at10, ["resume 2", "timer", "deliver"]);
+});
+
+Deno.test("sim: a member check attached under the registry symbol's name is found (another copy of the library)", () => {
+  let checked: readonly string[] = [];
+  const factory = Object.assign(() => ({ onMessage() {} }), {
+    [Symbol.for("distlab.checkMembers")]: (servers: readonly string[]) => void (checked = servers),
+  });
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", factory);
+  sim.run();
+  assert.deepEqual(checked, ["a"]);
+});
+
+Deno.test("sim trace: stableStringify's fallback cases (__proto__, toJSON, 64-bit arrays, DataView) match the definition", () => {
+  const cases: unknown[] = [
+    JSON.parse('{"__proto__": {"a": 5, "z": [1, null, 2.5]}, "b": [true, "x"]}'),
+    { toJSON: () => ({ q: 1 }), a: 2 },
+    { nested: { toJSON: () => 7 } },
+    { d: new DataView(new ArrayBuffer(2)) },
+  ];
+  for (const c of cases) assert.equal(stableStringify(c), referenceStable(c), referenceStable(c));
+  assert.equal(stableStringify(JSON.parse('{"__proto__": {"a": 5}}')), `{"__proto__":{"a":5}}`);
+  // an empty key is no array index, even after an index key
+  assert.equal(stableStringify({ "5": 1, "": 2, " ": 0 }), `{"5":1,"":2," ":0}`);
+  // as in the definition, JSON cannot write the bigints of a BigInt64Array
+  assert.throws(() => referenceStable(new BigInt64Array([1n])), TypeError);
+  assert.throws(() => stableStringify(new BigInt64Array([1n])), TypeError);
+});
+
+Deno.test("sim queue: peekTime is Infinity whenever the queue is empty", () => {
+  const q = new EventQueue<{ t: number; seq: number }>();
+  assert.equal(q.peekTime(), Infinity);
+  q.push({ t: 3, seq: 0 });
+  q.push({ t: 1, seq: 0 });
+  assert.equal(q.peekTime(), 1);
+  q.pop();
+  assert.equal(q.peekTime(), 3);
+  q.pop();
+  assert.equal(q.peekTime(), Infinity);
+  assert.equal(q.size, 0);
+});
+
+Deno.test("sim: replace marks the node Byzantine; a bad id is refused with its value", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  assert.equal(sim.node("a").byzantine, false);
+  sim.replace("a", () => ({ onMessage() {} }));
+  assert.equal(sim.node("a").byzantine, true);
+  assert.throws(
+    () => sim.addNode("", () => ({ onMessage() {} })),
+    /addNode: id must be a non-empty string, got $/,
+  );
+  assert.throws(
+    () => sim.addNode(undefined as unknown as string, () => ({ onMessage() {} })),
+    /addNode: id must be a non-empty string, got undefined/,
+  );
 });
