@@ -8,6 +8,7 @@
 import { createCluster } from "../lib/net/mod.ts";
 import type { NodeContext, ProtocolNode } from "../lib/sim/types.ts";
 import type { TraceMode } from "../lib/sim/trace.ts";
+import { freezeInPlace } from "../lib/sim/storage.ts";
 
 /** Nodes of the relay workload. */
 export const RELAY_NODES = 16;
@@ -24,7 +25,9 @@ export function relay(ctx: NodeContext<Token>): ProtocolNode<Token> {
     start() {
       const mine = Math.floor(RELAY_IN_FLIGHT / RELAY_NODES) +
         (Number(ctx.self.slice(1)) < RELAY_IN_FLIGHT % RELAY_NODES ? 1 : 0);
-      for (let i = 0; i < mine; i++) ctx.send(ctx.rng.pick(peers), { hop: 0 });
+      // frozen once (storage's deep-frozen mark), as a protocol should treat a sent message: the
+      // trace then stringifies each token once, not at every record
+      for (let i = 0; i < mine; i++) ctx.send(ctx.rng.pick(peers), freezeInPlace({ hop: 0 })!);
     },
     onMessage(_from, m) {
       ctx.send(peers[Math.floor(ctx.rng.next() * peers.length)], m);

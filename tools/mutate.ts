@@ -25,6 +25,9 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/sim/streams_test.ts",
     "tests/sim/rng_mutants_test.ts",
     "tests/sim/sim_mutants_test.ts",
+    "tests/sim/twins_test.ts",
+    "tests/sim/storage_perf_safety_test.ts",
+    "tests/sim/trace_alias_test.ts",
   ],
   "lib/net": ["tests/net"],
   "lib/protocols/raft": [

@@ -6,6 +6,7 @@
  * @module
  */
 import type { NodeId, TraceRecord } from "./types.ts";
+import { isImmutable } from "./storage.ts";
 
 /** How much of a run is recorded. */
 export type TraceMode = "off" | "sampled" | "full";
@@ -620,8 +621,11 @@ export class Trace {
     mixText(s);
   }
 
-  // A message's text, found by its id first (its delivery or drop soon follows its send).
+  // A message's text, found by its id first (its delivery or drop soon follows its send). Only
+  // deeply frozen messages (storage's mark) are remembered: a plain object a node changes and
+  // sends again must hash with its new content.
   #msgText(id: number, m: unknown): string {
+    if (!isImmutable(m)) return stableStringify(m);
     const k = id & (MSG_CACHE - 1);
     if (this.#idMsg[k] === m && m !== null && typeof m === "object") return this.#idText[k];
     const s = this.#msg(m);
@@ -631,7 +635,7 @@ export class Trace {
   }
 
   #msg(m: unknown): string {
-    if (m === null || typeof m !== "object") return stableStringify(m);
+    if (m === null || typeof m !== "object" || !isImmutable(m)) return stableStringify(m);
     // a message's records often follow one another (its delivery, then its forwarding's send)
     if (m === this.#lastMsg) return this.#lastMsgJson;
     let s = this.#msgJson.get(m);
