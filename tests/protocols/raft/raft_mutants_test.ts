@@ -10,7 +10,7 @@ import {
   type RaftMessage,
   type RequestVoteResponse,
 } from "../../../lib/protocols/raft/messages.ts";
-import { raftFactory, type RaftNode } from "../../../lib/protocols/raft/node.ts";
+import { raftFactory, type RaftNode, TERM_KEY } from "../../../lib/protocols/raft/node.ts";
 import { ConfigError } from "../../../lib/sim/errors.ts";
 import { createCluster } from "../../../lib/net/cluster.ts";
 import { RaftInvariants } from "../../../lib/protocols/raft/invariants.ts";
@@ -20,12 +20,13 @@ import {
   appendEntries,
   elect,
   type FakeContext,
+  ListMachine,
   node,
   requestVote,
   storageWith,
 } from "./_handler.ts";
-import { raftCluster } from "./_helpers.ts";
-import { RaftLog } from "../../../lib/protocols/raft/log.ts";
+import { raftCluster, runUntilLeader } from "./_helpers.ts";
+import { RaftLog, SNAPSHOT_KEY } from "../../../lib/protocols/raft/log.ts";
 import { raftKvServer } from "../../../lib/protocols/raft/kv.ts";
 import { MemoryStorage } from "../../../lib/sim/storage.ts";
 
@@ -538,4 +539,191 @@ Deno.test("raft §6.4: a read waits for an entry of the leader's own term, even 
   ack("n1", 2, seq);
   ack("n2", 2, seq);
   assert.deepEqual(served, [], "no entry of term 2 is committed yet");
+});
+
+Deno.test("raft §5.4 leader completeness: a term's highest commit binds later leaders, even when a lower one is seen after it", () => {
+  const c = quietCluster();
+  c.raft("n2").onMessage("n0", appendEntries("n0", 1, 0, 0, [entry(1, 1), entry(2, 1)]));
+  const feed = (node: string, event: ProtocolEvent) =>
+    c.inv.observe({ t: c.sim.nowMs, node, event, traceIndex: -1 });
+  // the leader of term 1 commits index 3; a follower of term 1 catches up to index 2 only later
+  feed("n0", { type: "commit", index: 3, term: 1, currentTerm: 1 });
+  feed("n1", { type: "commit", index: 2, term: 1, currentTerm: 1 });
+  // n2 holds index 2 but not the committed index 3
+  feed("n2", { type: "leader", term: 2 });
+  assert.equal(breachOf(c.inv)?.invariant, "leader-completeness");
+  assert.match(breachOf(c.inv)!.message, /index 3 \(term 1, committed by n0\).*no entry there/);
+});
+
+Deno.test("raft invariants: a leader counts only while a majority is live at its term or below", () => {
+  const c = raftCluster({ seed: 1, nodes: 3 });
+  const l = runUntilLeader(c.sim, 3_000)!;
+  assert.ok(l !== undefined, "no leader");
+  c.sim.runFor(200);
+  const intervals = () => c.inv.liveness().leaderlessIntervals;
+  assert.deepEqual(intervals(), [], "a stable leader counts");
+  const [a, b] = c.sim.serverIds.filter((id) => id !== l);
+  // one follower down: the leader and the other follower are still a majority
+  c.sim.crash(a);
+  c.sim.runFor(100);
+  assert.deepEqual(intervals(), [], "a majority is live");
+  // the other follower moves to a newer term (asked for a vote before a crashed): the leader,
+  // still leader in its own eyes until it hears b, no longer counts
+  const term = c.raft(l).term;
+  let bumpedAt = -1;
+  c.sim.schedule(0, () => {
+    c.raft(b).onMessage(a, requestVote(a, term + 1, c.raft(b).lastLogIndex, term));
+    bumpedAt = c.sim.nowMs;
+  });
+  while (bumpedAt < 0) c.sim.step();
+  assert.equal(c.raft(l).role, "leader");
+  assert.equal(c.raft(b).term, term + 1);
+  assert.deepEqual(intervals(), [{ fromMs: bumpedAt, toMs: bumpedAt }]);
+});
+
+Deno.test("raft thesis §9.6: a pre-candidate does not count late votes of its earlier candidacy as pre-votes", () => {
+  const { ctx, raft } = node({ config: { preVote: true } });
+  raft.onTimer("raft:election");
+  assert.equal(raft.role, "precandidate");
+  for (const p of ["n1", "n2"]) {
+    raft.onMessage(p, { type: "RequestVoteResponse", term: 1, voteGranted: true, prevote: true });
+  }
+  assert.equal(raft.role, "candidate");
+  assert.equal(raft.term, 1);
+  // the election of term 1 times out: a new pre-vote round starts, still in term 1
+  raft.onTimer("raft:election");
+  assert.equal(raft.role, "precandidate");
+  ctx.take();
+  // votes of term 1 granted to the candidacy that ended arrive late: they are not pre-votes
+  for (const p of ["n1", "n2", "n3"]) {
+    raft.onMessage(p, { type: "RequestVoteResponse", term: 1, voteGranted: true, prevote: false });
+  }
+  assert.equal(raft.role, "precandidate");
+  assert.equal(raft.term, 1);
+  assert.deepEqual(ctx.take().filter((m) => m.type === "RequestVote"), []);
+});
+
+/** n0 leader of term 1 in n0..n4 with its no-op committed (acknowledged by n1 and n2). */
+function leaderWithCommittedNoop() {
+  const { ctx, raft } = node();
+  elect(ctx, raft);
+  for (const p of ["n1", "n2"]) {
+    raft.onMessage(p, {
+      type: "AppendEntriesResponse",
+      term: raft.term,
+      success: true,
+      prevLogIndex: 0,
+      matchIndex: raft.lastLogIndex,
+      conflictTerm: 0,
+      conflictIndex: 0,
+      seq: 0,
+    });
+  }
+  assert.equal(raft.commitIndex, 1);
+  ctx.take();
+  return { ctx, raft };
+}
+
+Deno.test("raft thesis §4.1: a leader forgets a removed server at once and replicates nothing more to it", () => {
+  const { ctx, raft } = leaderWithCommittedNoop();
+  const r = raft.proposeConfigChange({ type: "remove", server: "n4" });
+  assert.ok(r.ok);
+  assert.deepEqual(raft.servers, ["n0", "n1", "n2", "n3"]);
+  assert.equal(raft.matchIndexOf("n4"), undefined);
+  assert.deepEqual(raft.inspect().progress.map((p) => p.peer), ["n1", "n2", "n3"]);
+  raft.propose("x");
+  raft.onTimer("raft:heartbeat");
+  assert.deepEqual(ctx.take("n4"), []);
+  assert.ok(ctx.take("n3").some((m) => m.type === "AppendEntries"), "n3 is still replicated to");
+});
+
+Deno.test("raft thesis §4.1: a committed configuration entry is applied with its servers", () => {
+  const { ctx, raft } = leaderWithCommittedNoop();
+  const r = raft.proposeConfigChange({ type: "add", server: "n5" });
+  assert.ok(r.ok);
+  for (const p of ["n1", "n2"]) {
+    raft.onMessage(p, {
+      type: "AppendEntriesResponse",
+      term: raft.term,
+      success: true,
+      prevLogIndex: 1,
+      matchIndex: 2,
+      conflictTerm: 0,
+      conflictIndex: 0,
+      seq: 0,
+    });
+  }
+  assert.equal(raft.commitIndex, 1, "the new configuration of six needs four");
+  raft.onMessage("n3", {
+    type: "AppendEntriesResponse",
+    term: raft.term,
+    success: true,
+    prevLogIndex: 1,
+    matchIndex: 2,
+    conflictTerm: 0,
+    conflictIndex: 0,
+    seq: 0,
+  });
+  assert.equal(raft.commitIndex, 2);
+  assert.deepEqual(ctx.eventsOf("apply").at(-1), {
+    type: "apply",
+    index: 2,
+    term: 1,
+    kind: "config",
+    servers: ["n0", "n1", "n2", "n3", "n4", "n5"],
+  });
+});
+
+Deno.test("raft §7: a follower sent a snapshot gets no second one before it answers or a heartbeat", () => {
+  const servers = ["n0", "n1", "n2", "n3", "n4"];
+  const storage = new MemoryStorage();
+  storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
+  storage.set(TERM_KEY, 1);
+  const { ctx, raft } = node({ storage });
+  elect(ctx, raft);
+  assert.equal(raft.snapshotIndex, 5);
+  // n1 has nothing: it rejects the probe, and its next entry (1) is compacted away
+  raft.onMessage("n1", {
+    type: "AppendEntriesResponse",
+    term: raft.term,
+    success: false,
+    prevLogIndex: raft.lastLogIndex - 1,
+    matchIndex: 0,
+    conflictTerm: 0,
+    conflictIndex: 1,
+    seq: 0,
+  });
+  const types = () => ctx.take("n1").map((m) => m.type);
+  assert.deepEqual(types(), ["InstallSnapshot"]);
+  raft.propose("x");
+  raft.propose("y");
+  assert.deepEqual(types(), [], "the snapshot is in flight");
+  raft.onTimer("raft:heartbeat");
+  assert.deepEqual(types(), ["InstallSnapshot"], "a heartbeat re-sends it");
+});
+
+Deno.test("raft §6.4: a read started from inside an apply hook is answered once its index is applied", () => {
+  class ReadingMachine extends ListMachine {
+    onApply: ((index: number) => void) | undefined;
+    override apply(e: { index: number; command: unknown }): void {
+      super.apply(e);
+      this.onApply?.(e.index);
+    }
+  }
+  const machine = new ReadingMachine();
+  // a single server whose log holds three commands of term 1, none applied yet
+  const { raft } = node({ peers: [], storage: storageWith([1, 1, 1], 1), machine });
+  const got: { result: unknown; lastApplied: number; applied: number }[] = [];
+  machine.onApply = (index) => {
+    if (index !== 1) return;
+    raft.readIndex((result) =>
+      got.push({ result, lastApplied: raft.lastApplied, applied: machine.applied.length })
+    );
+    assert.deepEqual(got, [], "index 4 (the leader's no-op) is not applied yet");
+  };
+  // elected in term 2: the no-op at index 4 commits entries 1..4 at once
+  raft.onTimer("raft:election");
+  assert.equal(raft.role, "leader");
+  assert.equal(raft.lastApplied, 4);
+  assert.deepEqual(got, [{ result: { ok: true, index: 4 }, lastApplied: 4, applied: 3 }]);
 });
