@@ -29,7 +29,7 @@
 import type { Operation } from "../workload/history.ts";
 import { unknownOutput } from "./_lin_model.ts";
 import type { Model, RegisterKey, UnknownOutput } from "./_lin_model.ts";
-import { fmix32, orderEntries } from "./_lin_search.ts";
+import { fmix32, growPool, orderEntries, rehash } from "./_lin_search.ts";
 import type { MemoryAccount, SearchOp } from "./_lin_search.ts";
 
 /** The outcome of {@link checkRegisterZones} (positions index the given operations). */
@@ -696,13 +696,11 @@ export class RegisterSearch {
   /** Room for one more entry of `len` words; false (nothing changed) past the memory budget. */
   private make(len: number): boolean {
     if (this.poolUsed + len > this.pool.length) {
-      const size = Math.max(2 * this.pool.length, this.poolUsed + len);
-      if (this.memory !== undefined && !this.memory.charge(4 * (size - this.pool.length))) {
+      const pool = growPool(this.pool, this.poolUsed, this.poolUsed + len, this.memory);
+      if (pool === undefined) {
         this.outOfMemory = true;
         return false;
       }
-      const pool = new Uint32Array(size);
-      pool.set(this.pool.subarray(0, this.poolUsed));
       this.pool = pool;
     }
     if (this.cacheSize === this.capacity) {
@@ -722,13 +720,7 @@ export class RegisterSearch {
     this.lens = widen(this.lens, capacity);
     this.offs = widen(this.offs, capacity);
     this.values = widen(this.values, capacity);
-    const table = this.table = new Int32Array(2 * capacity);
-    const mask = table.length - 1;
-    for (let e = 0; e < this.cacheSize; e++) {
-      let s = this.hashes[e] & mask;
-      while (table[s] !== 0) s = (s + 1) & mask;
-      table[s] = e + 1;
-    }
+    this.table = rehash(this.hashes, this.cacheSize, capacity);
   }
 }
 

@@ -345,13 +345,11 @@ export class LinearizationSearch<S, I, O> {
       slot = (slot + 1) & mask;
     }
     if (this.poolUsed + len > this.pool.length) {
-      const size = Math.max(2 * this.pool.length, this.poolUsed + len);
-      if (this.memory !== undefined && !this.memory.charge(4 * (size - this.pool.length))) {
+      const pool = growPool(this.pool, this.poolUsed, this.poolUsed + len, this.memory);
+      if (pool === undefined) {
         this.outOfMemory = true;
         throw OUT_OF_MEMORY;
       }
-      const pool = new Uint32Array(size);
-      pool.set(this.pool.subarray(0, this.poolUsed));
       this.pool = pool;
     }
     if (this.cacheSize === this.capacity) {
@@ -368,14 +366,9 @@ export class LinearizationSearch<S, I, O> {
       this.heads = grow(this.heads);
       this.lens = grow(this.lens);
       this.offs = grow(this.offs);
-      const hashes = this.hashes = grow(this.hashes);
-      table = this.table = new Int32Array(2 * capacity);
+      this.hashes = grow(this.hashes);
+      table = this.table = rehash(this.hashes, this.cacheSize, capacity);
       mask = table.length - 1;
-      for (let e = 0; e < this.cacheSize; e++) {
-        let s = hashes[e] & mask;
-        while (table[s] !== 0) s = (s + 1) & mask;
-        table[s] = e + 1;
-      }
       slot = h & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
     }
@@ -628,4 +621,40 @@ export function searchLinearization<S, I, O>(
   const search = new LinearizationSearch(model, ops, options);
   search.run(budget);
   return search.outcome();
+}
+
+/**
+ * `pool` with room for `need` words (its first `used` kept; at least doubled), or undefined when
+ * `memory` refuses the growth (the caller answers "unknown").
+ */
+export function growPool(
+  pool: Uint32Array,
+  used: number,
+  need: number,
+  memory: MemoryAccount | undefined,
+): Uint32Array<ArrayBuffer> | undefined {
+  const size = Math.max(2 * pool.length, need);
+  if (memory !== undefined && !memory.charge(4 * (size - pool.length))) return undefined;
+  const next = new Uint32Array(size);
+  next.set(pool.subarray(0, used));
+  return next;
+}
+
+/**
+ * The open-addressing table of a search cache (2 × `capacity` slots, linear probing, entry + 1
+ * per slot) over the hashes of its first `n` entries.
+ */
+export function rehash(
+  hashes: ArrayLike<number>,
+  n: number,
+  capacity: number,
+): Int32Array<ArrayBuffer> {
+  const table = new Int32Array(2 * capacity);
+  const mask = table.length - 1;
+  for (let e = 0; e < n; e++) {
+    let s = hashes[e] & mask;
+    while (table[s] !== 0) s = (s + 1) & mask;
+    table[s] = e + 1;
+  }
+  return table;
 }

@@ -344,22 +344,8 @@ Deno.test("raft thesis §9.6: a leader refuses a pre-vote however long ago it he
 });
 
 Deno.test("raft §6.4 ReadIndex: a read of a later round is served once its own round is acknowledged", () => {
-  const { ctx, raft } = node();
-  elect(ctx, raft);
-  // commit the leader's no-op first (a read needs an entry of the leader's term committed)
-  for (const p of ["n1", "n2"]) {
-    raft.onMessage(p, {
-      type: "AppendEntriesResponse",
-      term: raft.term,
-      success: true,
-      prevLogIndex: 0,
-      matchIndex: raft.lastLogIndex,
-      conflictTerm: 0,
-      conflictIndex: 0,
-      seq: 0,
-    });
-  }
-  ctx.take();
+  // the leader's no-op committed first (a read needs an entry of the leader's term committed)
+  const { ctx, raft } = leaderWithCommittedNoop();
   const served: string[] = [];
   const seqOf = () => {
     const sent = ctx.take("n1").filter((m) => m.type === "AppendEntries");
