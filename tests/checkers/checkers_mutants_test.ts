@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import {
+  casRegisterModel,
   checkCausal,
+  checkConvergence,
   checkLinearizability,
   checkSequential,
   checkStaleness,
@@ -24,7 +26,7 @@ import type { Model } from "@lab/checkers/mod.ts";
 import { causalPath, computeClocks, toRwHistory } from "@lab/checkers/_rw_history.ts";
 import { generateLaggingHistory } from "@lab/checkers/_gen.ts";
 import { pairOperations } from "@lab/workload/history.ts";
-import { history, r, w } from "./_helpers.ts";
+import { cas, history, r, w } from "./_helpers.ts";
 import { get, put } from "./_weak_helpers.ts";
 import { checkSessionGuarantees } from "@lab/checkers/session.ts";
 
@@ -463,4 +465,132 @@ Deno.test("checkers: without shrinking, only operations of unknown outcome are c
     res.witness!.operations.map((o) => [o.id, o.role]),
     [[0, "critical"], [1, "context"], [2, "critical"], [3, "critical"]],
   );
+});
+
+Deno.test("checkers: a ) closing an EDN [ is named as the wrong bracket", () => {
+  assert.throws(
+    () => readEdn("[1 2)"),
+    (e: unknown) =>
+      e instanceof ParseError &&
+      e.message.includes('expected "]" to close the "[" of line 1, found ")"'),
+  );
+});
+
+Deno.test("checkers: the default register model is named register", () => {
+  assert.equal(registerModel().name, "register");
+  assert.equal(checkLinearizability(history(w(0, 1, [0, 1])), registerModel()).model, "register");
+  const op = { process: 0, f: "cas", input: [1, 2], invokeIndex: 0 } as never;
+  assert.throws(
+    () => registerModel().input(op),
+    (e: unknown) => e instanceof ModelError && /the register model has no cas/.test(e.message),
+  );
+});
+
+Deno.test("checkers: replicas holding equal objects with keys in another order have converged", () => {
+  const res = checkConvergence([
+    { replica: "a", state: { x: { p: 1, q: 2 } } },
+    { replica: "b", state: { x: { q: 2, p: 1 } } },
+  ]);
+  assert.equal(res.verdict, "ok");
+  assert.deepEqual(res.divergentKeys, []);
+});
+
+Deno.test("checkers: a convergence witness names the key the replicas disagree on", () => {
+  const res = checkConvergence([
+    { replica: "a", state: { x: 1 } },
+    { replica: "b", state: { x: 2 } },
+  ]);
+  assert.equal(res.verdict, "illegal");
+  assert.equal(res.witness!.explanation, 'replicas disagree on key "x":\n    1: a\n    2: b');
+});
+
+Deno.test("checkers: staleness lists reads in history order, not session by session", () => {
+  // ids go session by session: p0's write [0] and read [1] (at 10), then p1's read [2] (at 5)
+  const res = checkStaleness(
+    history(put(0, "x", 1, [0, 1]), get(0, "x", 1, [10, 11]), get(1, "x", null, [5, 6])),
+    { k: 1 },
+  );
+  assert.deepEqual(res.perRead.map((m) => [m.read, m.versionsBehind]), [[2, 1], [1, 0]]);
+  assert.equal(res.witness?.staleness.read, 2);
+});
+
+Deno.test("checkers: a step budget too small to refute anything gives unknown, not illegal", () => {
+  // illegal (read 1 after write 2 completed), but one step cannot refute three operations:
+  // the zones' conflict must be confirmed by the search within the budget
+  const h = history(w(0, 1, [0, 1]), w(0, 2, [2, 3]), r(1, 1, [4, 5]));
+  const res = checkLinearizability(h, registerModel(), { stepBudget: 1 });
+  assert.equal(res.verdict, "unknown");
+  assert.match(res.explanation, /^unknown: the step budget \(1\) ran out/);
+  assert.equal(checkLinearizability(h, registerModel()).verdict, "illegal");
+});
+
+Deno.test("checkers: a memory budget smaller than the register search's arrays gives unknown", () => {
+  // 100 sequential writes: the register search sizes its arrays for 2 × 100 operations, about
+  // 56 bytes each (counted by hand from its typed arrays), far more than 5000 bytes
+  const specs = [];
+  for (let i = 0; i < 100; i++) specs.push(w(0, i + 1, [4 * i, 4 * i + 1]));
+  const h = history(...specs);
+  const res = checkLinearizability(h, registerModel(), { memoryBudget: 5000 });
+  assert.equal(res.verdict, "unknown");
+  assert.equal(res.partitions[0].outOfMemory, true);
+  assert.match(res.explanation, /^unknown: the memory budget \(5000 bytes\) ran out/);
+  assert.equal(checkLinearizability(h, registerModel()).verdict, "ok");
+});
+
+Deno.test("checkers: an operation object given twice is named by its first position", () => {
+  const ops = pairOperations(history(
+    { p: 0, f: "write", key: "x", in: "a", at: [0, 1] },
+    { p: 1, f: "write", key: "y", in: "b", at: [2, 3] },
+  ));
+  const res = checkLinearizability([ops[0], ops[1], ops[0]], kvModel());
+  assert.equal(res.verdict, "ok");
+  // like indexOf: the first of positions 0 and 2
+  assert.deepEqual(res.partitions.map((p) => p.linearization), [[0, 0], [1]]);
+});
+
+Deno.test("checkers: the planted stale read of a multi-key history was replaced by a write of its key", () => {
+  let planted = 0;
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const g = generateRegisterHistory({ ops: 60, clients: 3, keys: 3, stale: true, seed });
+    if (g.staleRead === undefined) continue;
+    planted++;
+    const ops = pairOperations(g.history);
+    const read = ops.find((o) => o.invokeIndex === g.staleRead!.invokeIndex)!;
+    const writes = ops.filter((o) => o.f === "write" && o.key === read.key);
+    const olds = read.output === null
+      ? [{ completeMs: -Infinity }]
+      : writes.filter((o) => o.input === read.output);
+    assert.ok(
+      olds.some((o) =>
+        writes.some((n) => n.invokeMs > o.completeMs && n.completeMs < read.invokeMs)
+      ),
+      `seed ${seed}`,
+    );
+  }
+  assert.ok(planted >= 3);
+});
+
+Deno.test("checkers: a witness whose re-check runs out of step budget is the whole partition", () => {
+  // Found by a search over small random cas-register histories: a budget of 17 steps just
+  // decides the whole history (16 does not), but not the re-check of the shrunk witness, so the
+  // checker shows the whole partition rather than an unchecked witness.
+  const h = history(
+    w(0, 3, [4, 5]),
+    cas(1, 2, 3, true, [6, 7]),
+    r(2, null, [6, 11]),
+    cas(3, 2, 2, true, [6, 9]),
+    cas(4, 3, 2, true, [2, 5]),
+  );
+  assert.equal(checkLinearizability(h, casRegisterModel(), { stepBudget: 16 }).verdict, "unknown");
+  const res = checkLinearizability(h, casRegisterModel(), { stepBudget: 17 });
+  assert.equal(res.verdict, "illegal");
+  assert.deepEqual(res.witness!.operations.map((o) => o.role), Array(5).fill("critical"));
+  assert.equal(res.witness!.minimal, false);
+  assert.match(
+    res.explanation,
+    /the results of 5 operation\(s\) contradict each other; shrinking stopped/,
+  );
+  // with room to re-check, the witness is shrunk (read → nil against cas(2, 2) → ok)
+  const ample = checkLinearizability(h, casRegisterModel());
+  assert.ok(ample.witness!.operations.length < 5);
 });
