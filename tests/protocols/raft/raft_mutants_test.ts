@@ -713,3 +713,39 @@ Deno.test("raft §6.4: a read started from inside an apply hook is answered once
   assert.equal(raft.lastApplied, 4);
   assert.deepEqual(got, [{ result: { ok: true, index: 4 }, lastApplied: 4, applied: 3 }]);
 });
+
+Deno.test("raft log: truncating at the snapshot's own index is refused; the next index truncates", () => {
+  const log = new RaftLog(new MemoryStorage(), ["n0", "n1", "n2"]);
+  log.append([entry(1, 1), entry(2, 1), entry(3, 1)]);
+  log.compact({ lastIncludedIndex: 2, lastIncludedTerm: 1, servers: ["n0", "n1", "n2"], data: 0 });
+  assert.throws(() => log.truncateFrom(2), /truncateFrom\(2\): below the snapshot \(2\)/);
+  log.truncateFrom(3);
+  assert.equal(log.lastIndex, 2);
+});
+
+Deno.test("raft: with mistakeAcceptStaleReplies a stale AppendEntries (not a reply) is still refused", () => {
+  // our log [1, 1, 2] in term 3; an old leader of term 1 sends a conflicting entry at index 3
+  const { ctx, raft } = node({
+    storage: storageWith([1, 1, 2], 3),
+    config: { mistakeAcceptStaleReplies: true },
+  });
+  raft.onMessage("n1", appendEntries("n1", 1, 2, 1, [entry(3, 1)], 3));
+  const replies = ctx.take("n1").filter((m) => m.type === "AppendEntriesResponse");
+  assert.equal(replies.length, 1);
+  assert.deepEqual(
+    [(replies[0] as { term: number }).term, (replies[0] as { success: boolean }).success],
+    [3, false],
+  );
+  assert.equal(raft.term, 3);
+  assert.equal(raft.inspect().log.at(-1)?.term, 2, "the stale entry was not written");
+});
+
+Deno.test("raft kv: the server factory builds a working replica (a cluster elects a leader)", () => {
+  const c = createCluster({ seed: 1, nodes: 3, factory: raftKvServer({}) });
+  const leaders: string[] = [];
+  c.sim.onEvent((e) => {
+    if (e.event.type === "leader") leaders.push(e.node);
+  });
+  c.sim.run({ untilMs: 3_000 });
+  assert.ok(leaders.length >= 1, "no leader elected by the raft kv servers");
+});
