@@ -4,7 +4,9 @@
  * region latency naming an unknown region, and the shrinker's step descriptions; then (seed 4)
  * interceptors, Byzantine tools, adversary and schedule paths, scheduled holds, fault windows,
  * fault formats, cut shrinking, random schedules, latency moments and samplers, run-time
- * network conditions and scheduled network faults.
+ * network conditions and scheduled network faults; then (held-out seed 101) duplicate's copy
+ * count, a bad clock config's path, normal latency validation, a server added during a partition,
+ * and reconnect keeping other cuts.
  */
 import assert from "node:assert/strict";
 import { ConfigError, Rng, type Signature, Simulation } from "@lab/sim/mod.ts";
@@ -671,4 +673,132 @@ Deno.test("net nemesis: scheduled cuts, one-way cuts, slow links, restores and n
   at(75);
   assert.deepEqual(c.net.conditions, { reorderDelayMs: 2 });
   assert.equal(c.net.transmit(0, 1, 0, 75), 1);
+});
+
+// ---- held-out sample (seed 101) ---------------------------------------------------------------
+
+Deno.test("net adversary: duplicate(n) sends exactly n copies of each message", () => {
+  const received = (copies: number) => {
+    const sim = new Simulation<string>({ seed: 1 });
+    const got: string[] = [];
+    sim.addNode("a", (ctx) => ({ start: () => ctx.send("b", "m"), onMessage() {} }));
+    sim.addNode("b", () => ({ onMessage: (_f, m) => void got.push(m) }));
+    sim.intercept("a", duplicate(copies));
+    sim.run({ untilMs: 50 });
+    return got;
+  };
+  assert.deepEqual(received(0), []);
+  assert.deepEqual(received(1), ["m"]);
+  assert.deepEqual(received(3), ["m", "m", "m"]);
+});
+
+Deno.test("net cluster: a bad clock config is refused naming clocks.<node>", () => {
+  const make = (clocks: Record<string, { offsetMs?: number; drift?: number }>) => () =>
+    createCluster<number>({ seed: 1, nodes: 2, factory: () => ({ onMessage() {} }), clocks });
+  const refusal = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, String(e));
+      return e.issues.map((i) => i.path);
+    }
+    assert.fail("accepted");
+  };
+  assert.deepEqual(refusal(make({ n7: { offsetMs: 1 } })), ["clocks.n7"]);
+  assert.throws(make({ n7: { offsetMs: 1 } }), /clocks\.n7: unknown node "n7" \(nodes: n0, n1\)/);
+  assert.deepEqual(refusal(make({ n1: { drift: 1 } })), ["clocks.n1.drift"]);
+  assert.deepEqual(refusal(make({ n0: { offsetMs: 1, skew: 2 } as never })), ["clocks.n0"]);
+  const c = make({ n1: { offsetMs: 100 } })();
+  c.sim.run({ untilMs: 1 });
+  assert.deepEqual([c.sim.localTime("n0"), c.sim.localTime("n1")], [1, 101], "a good one applies");
+});
+
+Deno.test("net latency: a normal latency is validated field by field, defaults applied", () => {
+  const refusal = (latency: unknown, where = "latency") => {
+    const config = where === "latency" ? { latency } : {
+      links: [{ from: "a", to: "b", latency }],
+    };
+    try {
+      new Network(config as never, { seed: 1 });
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, String(e));
+      return e.issues.map((i) => i.path).join(" ");
+    }
+    return "accepted";
+  };
+  const ok = { kind: "normal", meanMs: 5, stdMs: 1 };
+  assert.equal(refusal(ok), "accepted");
+  assert.equal(refusal({ ...ok, minMs: 2 }), "accepted");
+  assert.equal(refusal({ ...ok, meanMs: -1 }), "latency.meanMs");
+  assert.equal(refusal({ ...ok, stdMs: -0.5 }), "latency.stdMs");
+  assert.equal(refusal({ ...ok, minMs: -1 }), "latency.minMs");
+  assert.equal(refusal({ kind: "normal", meanMs: 5 }), "latency.stdMs");
+  assert.equal(refusal({ kind: "normal", stdMs: 1 }), "latency.meanMs");
+  assert.equal(refusal({ ...ok, meanMs: "5" }), "latency.meanMs");
+  assert.equal(refusal({ ...ok, maxMs: 9 }), "latency", "unknown fields are refused");
+  assert.equal(refusal({ ...ok, stdMs: -1 }, "links"), "links[0].latency.stdMs");
+  // defaults: nothing is added to the spec; the network's own defaults fill the rest
+  const net = new Network({ latency: { kind: "normal", meanMs: 5, stdMs: 0 } }, { seed: 1 });
+  assert.deepEqual(net.config, {
+    latency: { kind: "normal", meanMs: 5, stdMs: 0 },
+    lossRatio: 0,
+    duplicateRatio: 0,
+    reorderRatio: 0,
+    reorderDelayMs: 10,
+    fifo: false,
+    links: [],
+  });
+  net.addNode("a", 0);
+  net.addNode("b", 1);
+  assert.equal(net.transmit(0, 1, 0, 0), 5, "std 0: the mean exactly");
+  // minMs defaults to 0: a zero mean and spread gives 0; minMs given clamps up
+  const floor = (spec: Record<string, number>) => {
+    const n = new Network({ latency: { kind: "normal", ...spec } as never }, { seed: 1 });
+    n.addNode("a", 0);
+    n.addNode("b", 1);
+    return n.transmit(0, 1, 0, 0);
+  };
+  assert.equal(floor({ meanMs: 0, stdMs: 0 }), 0);
+  assert.equal(floor({ meanMs: 2, stdMs: 0, minMs: 3 }), 3);
+});
+
+Deno.test("net: a server added during a partition joins no group: cut off from every earlier server", () => {
+  const net = new Network({}, { seed: 1 });
+  net.addNode("a", 0);
+  net.addNode("b", 1);
+  net.addNode("u", 2); // left out of the partition: the third group
+  net.addNode("cl", 3, "client");
+  net.partition([["a"], ["b"]]);
+  net.addNode("late", 4);
+  net.addNode("late2", 5);
+  for (const other of ["a", "b", "u"]) {
+    assert.equal(net.canReach("late", other), false, `late -> ${other}`);
+    assert.equal(net.canReach(other, "late"), false, `${other} -> late`);
+  }
+  // the servers that join during the partition share their group; a free client reaches them
+  assert.ok(net.canReach("late", "late2") && net.canReach("late2", "late"));
+  assert.ok(net.canReach("cl", "late") && net.canReach("late", "cl"));
+  net.heal();
+  assert.ok(net.canReach("late", "a") && net.canReach("b", "late") && net.canReach("u", "late"));
+  // added when nothing is partitioned: with everyone
+  net.addNode("later", 6);
+  assert.ok(net.canReach("later", "a") && net.canReach("a", "later"));
+});
+
+Deno.test("net: reconnect(n0) keeps a cut between two other nodes", () => {
+  const net = new Network({}, { seed: 1 });
+  const ids = ["n0", "n1", "n2", "n3"];
+  ids.forEach((id, i) => net.addNode(id, i));
+  net.cut([["n1", "n2"]]);
+  net.cutOneWay(["n3"], ["n2"]);
+  net.isolate("n0");
+  net.reconnect("n0");
+  for (const other of ["n1", "n2", "n3"]) {
+    assert.ok(net.canReach("n0", other) && net.canReach(other, "n0"), other);
+  }
+  assert.equal(net.canReach("n1", "n2"), false);
+  assert.equal(net.canReach("n2", "n1"), false);
+  assert.equal(net.canReach("n3", "n2"), false);
+  assert.equal(net.canReach("n2", "n3"), true);
+  assert.equal(net.partitioned, true);
 });

@@ -4,7 +4,9 @@
  * peer count, storage copies, and the trace hash; then (seeds 4–7) node ids, twins, listeners,
  * pauses, replace, holds, member checks, run bounds, custom networks, signatures, the record of a
  * scripted run, FakeContext, storage's freezeInPlace and counters, and the trace's stable JSON
- * (against its definition), column store, sampling and canonical hash lines.
+ * (against its definition), column store, sampling and canonical hash lines; then (held-out seed
+ * 101) the queue's tie order after removeWhere, the view of a pause at its end instant, in-flight
+ * partition drops, freezeIfImmutable, and stored nulls.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -26,7 +28,13 @@ import {
   InvariantError,
   SimulationError,
 } from "@lab/sim/errors.ts";
-import { freezeInPlace, immutable, isImmutable, MemoryStorage } from "@lab/sim/storage.ts";
+import {
+  freezeIfImmutable,
+  freezeInPlace,
+  immutable,
+  isImmutable,
+  MemoryStorage,
+} from "@lab/sim/storage.ts";
 import { RunningHash, stableStringify, Trace } from "@lab/sim/trace.ts";
 import type { NodeContext, Signature, TraceRecord } from "@lab/sim/types.ts";
 
@@ -1256,4 +1264,112 @@ Deno.test("sim: replace marks the node Byzantine; a bad id is refused with its v
     () => sim.addNode(undefined as unknown as string, () => ({ onMessage() {} })),
     /addNode: id must be a non-empty string, got undefined/,
   );
+});
+
+// ---- held-out sample (seed 101) ---------------------------------------------------------------
+
+Deno.test("sim queue: after removeWhere, events due at the same time still come out in insertion order", () => {
+  const q = new EventQueue<{ t: number; seq: number; name: string }>();
+  q.push({ t: 5, seq: 0, name: "first" });
+  q.push({ t: 5, seq: 0, name: "second" });
+  // an earlier event pushed last sifts up to the top and moves "first" below "second" in the
+  // heap's array ([early, second, first]): the rebuild must sort the two ties by sequence
+  q.push({ t: 1, seq: 0, name: "early" });
+  assert.equal(q.removeWhere((e) => e.name === "early"), 1);
+  q.push({ t: 5, seq: 0, name: "third" });
+  const out: string[] = [];
+  for (let e = q.pop(); e; e = q.pop()) out.push(e.name);
+  assert.deepEqual(out, ["first", "second", "third"]);
+});
+
+Deno.test("sim: at the exact end of a pause the view says not paused, yet a delivery due then still waits for the resume", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  const got: number[] = [];
+  sim.addNode("a", () => ({ onMessage: () => void got.push(sim.nowMs) }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 5 });
+  sim.inject("b", "a", 1, { delayMs: 4 }); // 1 ms network + 4: due at 10, queued before the pause
+  const seen: { t: number; paused: boolean; got: number }[] = [];
+  const look = () => seen.push({ t: sim.nowMs, paused: sim.node("a").paused, got: got.length });
+  sim.at(9.5, look);
+  sim.at(10, look); // queued before the pause: runs at 10 after the delivery, before the resume
+  sim.pause("a", 5); // until 10
+  sim.run({ untilMs: 20 });
+  // the view counts the pause as [start, end); delivery and timers treat its end as still paused
+  assert.deepEqual(seen, [
+    { t: 9.5, paused: true, got: 0 },
+    { t: 10, paused: false, got: 0 },
+  ]);
+  assert.deepEqual(got, [10], "handed over by the resume at 10");
+  const resume = sim.trace.records.find((r) => r.type === "resume");
+  assert.ok(resume?.type === "resume" && resume.t === 10 && resume.backlog === 1);
+});
+
+Deno.test("sim: a message sent before a partition and due after it starts is dropped in flight, reason partition", () => {
+  let cut = false;
+  const network: NetworkModel = {
+    usesSize: false,
+    addNode() {},
+    transmit: () => 10,
+    blocked: () => cut,
+  };
+  const sim = new Simulation<string>({ seed: 1, network });
+  const got: string[] = [];
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.addNode("b", () => ({ onMessage: (_f, m) => void got.push(m) }));
+  sim.inject("a", "b", "m"); // sent at 0, due at 10
+  sim.at(5, () => cut = true);
+  sim.run({ untilMs: 20 });
+  assert.deepEqual(got, []);
+  const send = sim.trace.records.find((r) => r.type === "send");
+  const drops = sim.trace.records.filter((r) => r.type === "drop");
+  assert.equal(drops.length, 1);
+  const d = drops[0];
+  assert.ok(d.type === "drop" && send?.type === "send");
+  assert.deepEqual(
+    { t: d.t, id: d.id, from: d.from, to: d.to, msg: d.msg, reason: d.reason },
+    { t: 10, id: send.id, from: "a", to: "b", msg: "m", reason: "partition" },
+  );
+  assert.equal(sim.stats.dropped, 1);
+});
+
+Deno.test("sim storage: freezeIfImmutable freezes in place only when every own value is immutable", () => {
+  const vote = { type: "prevote", round: 0, id: "ab", none: null, gone: undefined };
+  assert.equal(isImmutable(vote), false, "a fresh literal is not immutable yet");
+  assert.equal(freezeIfImmutable(vote), vote, "the same object, not a copy");
+  assert.ok(Object.isFrozen(vote));
+  assert.equal(isImmutable(vote), true);
+  // a value that is itself deeply frozen plain data counts as immutable
+  const inner = immutable({ key: "k", list: [1, 2] })!;
+  const cmd = { seq: 1, op: inner };
+  assert.equal(freezeIfImmutable(cmd), cmd);
+  assert.ok(Object.isFrozen(cmd) && isImmutable(cmd));
+  // a plain (or merely shallow-frozen) object inside: returned as it is, nothing frozen
+  const plainInner = { key: "k" };
+  const block = { height: 3, body: plainInner };
+  assert.equal(freezeIfImmutable(block), block);
+  assert.equal(Object.isFrozen(block), false);
+  assert.equal(Object.isFrozen(plainInner), false);
+  assert.equal(isImmutable(block), false);
+  block.height = 4; // still the caller's to change
+  assert.equal(block.height, 4);
+  const shallow = { body: Object.freeze({ key: "k" }) };
+  assert.equal(freezeIfImmutable(shallow), shallow);
+  assert.equal(Object.isFrozen(shallow), false);
+  assert.equal(isImmutable(shallow), false);
+  const withList = { xs: [1, 2] };
+  freezeIfImmutable(withList);
+  assert.equal(Object.isFrozen(withList) || Object.isFrozen(withList.xs), false);
+  assert.equal(isImmutable(withList), false);
+});
+
+Deno.test("sim storage: a stored null reads back as null, inside objects and lists and on its own", () => {
+  const s = new MemoryStorage();
+  s.set("o", { a: null, b: { c: null }, xs: [null, 1] });
+  s.set("n", null);
+  s.append("l", null);
+  s.append("l", { v: null });
+  assert.deepEqual(s.get("o"), { a: null, b: { c: null }, xs: [null, 1] });
+  assert.equal(s.get("n"), null);
+  assert.deepEqual(s.list("l"), [null, { v: null }]);
 });
