@@ -802,3 +802,28 @@ Deno.test("net: reconnect(n0) keeps a cut between two other nodes", () => {
   assert.equal(net.canReach("n2", "n3"), true);
   assert.equal(net.partitioned, true);
 });
+
+Deno.test("net cluster: duplicate node ids are refused at createCluster, naming nodes", () => {
+  assert.throws(
+    () => createCluster({ seed: 1, nodes: ["a", "b", "a"], factory: () => ({}) as never }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.issues[0]?.path === "nodes" &&
+      /node ids must be unique/.test(e.message),
+  );
+});
+
+Deno.test("net: slowLink on an unknown node is refused, naming slowLink and the node", () => {
+  const c = createCluster({ seed: 1, nodes: 2, factory: () => ({}) as never });
+  assert.throws(
+    () => c.net.slowLink("n0", "n9", { extraMs: 5 }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message === 'invalid slowLink: unknown node "n9" (nodes: n0, n1)',
+  );
+  assert.throws(
+    () => c.net.slowLink("n8", "n1", { extraMs: 5 }, false),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message === 'invalid slowLink: unknown node "n8" (nodes: n0, n1)',
+  );
+});
