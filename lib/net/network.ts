@@ -224,7 +224,8 @@ export class Network implements NetworkModel {
 
   #refreshUniform(): void {
     const c = this.config, k = this.#conditions;
-    const stateless = c.latency.kind === "constant" && c.lossRatio === 0 &&
+    // the latency kind is checked where this is used
+    const stateless = c.lossRatio === 0 &&
       c.duplicateRatio === 0 && c.reorderRatio === 0 && !c.fifo && !this.usesSize &&
       c.regions === undefined && c.links.length === 0 && this.#faults.size === 0 &&
       k.lossRatio === undefined && k.duplicateRatio === undefined && k.reorderRatio === undefined;

@@ -6,15 +6,19 @@
  * fault formats, cut shrinking, random schedules, latency moments and samplers, run-time
  * network conditions and scheduled network faults; then (held-out seed 101) duplicate's copy
  * count, a bad clock config's path, normal latency validation, a server added during a partition,
- * and reconnect keeping other cuts.
+ * and reconnect keeping other cuts; then (seed 102) the equivocate strategy's split, a config
+ * without links, rollingCrashes drawing nothing extra without jitter, and ddmin's complement step.
  */
 import assert from "node:assert/strict";
 import { ConfigError, Rng, type Signature, Simulation } from "@lab/sim/mod.ts";
 import { createCluster, latencyMoments, latencySampler, Network } from "@lab/net/mod.ts";
 import {
   alter,
+  behaviourOf,
   byzantineFactory,
+  type ByzantineTools,
   chain,
+  Coalition,
   delayAll,
   dropAll,
   dropWhere,
@@ -22,7 +26,7 @@ import {
   equivocate,
   parseAdversaries,
 } from "@lab/net/adversary.ts";
-import { faultWindows, parseSchedule, type Schedule } from "@lab/net/nemesis.ts";
+import { faultWindows, generateSchedule, parseSchedule, type Schedule } from "@lab/net/nemesis.ts";
 import {
   formatFault,
   type RandomFaultKind,
@@ -826,4 +830,91 @@ Deno.test("net: slowLink on an unknown node is refused, naming slowLink and the 
       e instanceof ConfigError &&
       e.message === 'invalid slowLink: unknown node "n8" (nodes: n0, n1)',
   );
+});
+
+// ---- seed 102, second batch -------------------------------------------------------------------
+
+Deno.test("net adversary: the equivocate strategy sends group B a conflicting proposal and vote", () => {
+  // a stub kit: "P:x" proposes x, "V:x" votes for x; the conflicting twin of "P:x" is "P:x'"
+  const kit = {
+    isProposal: (m: string) => m.startsWith("P:"),
+    isVote: (m: string) => m.startsWith("V:"),
+    conflicting: (m: string) => `${m}'`,
+    forge: () => null,
+  };
+  const b = behaviourOf<string>(
+    [{ kind: "equivocate", groupB: ["b"] }],
+    kit,
+    new Coalition(),
+  );
+  const sent: string[] = [];
+  const tools = {
+    self: "z",
+    peers: ["a", "b"],
+    send: (to: string, msg: string) => void sent.push(`${to}:${msg}`),
+  } as unknown as ByzantineTools<string>;
+  for (const to of ["a", "b"]) for (const msg of ["P:x", "V:x", "other"]) b({ to, msg }, tools);
+  assert.deepEqual(sent, ["a:P:x", "a:V:x", "a:other", "b:P:x'", "b:V:x'", "b:other"]);
+});
+
+Deno.test("net: a config without links is accepted with its nodes and keeps the constant delay", () => {
+  const net = new Network({ latency: { kind: "constant", ms: 3 } }, {
+    seed: 1,
+    nodes: ["a", "b"],
+  });
+  assert.deepEqual(net.config.links, []);
+  net.addNode("a", 0);
+  net.addNode("b", 1);
+  assert.equal(net.transmit(0, 1, 0, 0), 3);
+});
+
+Deno.test("nemesis rollingCrashes: with no jitter each round is one Fisher–Yates draw, nothing else", () => {
+  // The generator draws from the stream it is given: per round a Fisher–Yates permutation and,
+  // only when jitterMs > 0, one uniform per crash. Reproduce that by hand from the same stream.
+  const ids = ["n0", "n1", "n2", "n3"];
+  const periodMs = 10, downMs = 4, rounds = 5;
+  const endMs = periodMs * ids.length * rounds;
+  const s = generateSchedule(
+    { generator: "rollingCrashes", endMs, periodMs, downMs, shuffle: true, jitterMs: 0 },
+    ids,
+    new Rng(7).fork("faults"),
+  );
+  const hand = new Rng(7).fork("faults");
+  const expected: string[] = [];
+  let t = 0;
+  for (let r = 0; r < rounds; r++) {
+    const order = ids.slice();
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(hand.next() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const id of order) {
+      expected.push(`${t} crash ${id}`, `${t + downMs} restart ${id}`);
+      t += periodMs;
+    }
+  }
+  const got = s.map((f) => `${f.atMs} ${f.type} ${"node" in f ? f.node : ""}`);
+  assert.deepEqual(got, expected);
+});
+
+Deno.test("net shrink: a complement that still fails ends the ddmin round (the chunks are stale)", () => {
+  // Four pauses; the failure needs the first and the last. Prefix search keeps all four; ddmin
+  // tries halves, then quarters, then complements. Once a complement of the four fails it starts
+  // a new round on the three left instead of trying more complements of the old four.
+  const ids = ["n0"];
+  const s = parseSchedule(
+    [0, 1, 2, 3].map((k) => ({ atMs: k * 100, type: "pause", node: "n0", durationMs: 5 })),
+    ids,
+  );
+  const need = (x: Schedule) => x.some((f) => f.atMs === 0) && x.some((f) => f.atMs === 300);
+  const r = shrinkSchedule(need, s, { simplify: false });
+  assert.deepEqual(r.schedule.map((f) => f.atMs), [0, 300]);
+  const complements = r.steps.filter((x) => x.kind === "complement")
+    .map((x) => `${x.description} ${x.faults} ${x.failed}`);
+  assert.deepEqual(complements, [
+    "remove 1 of 4 faults 3 false", // without 0
+    "remove 1 of 4 faults 3 true", // without 100: fails, the round ends
+    // [0, 200, 300] in thirds ([200, 300] was a half, so its answer is cached): without 200
+    "remove 1 of 3 faults 2 true",
+  ]);
 });
