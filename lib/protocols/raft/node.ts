@@ -897,6 +897,7 @@ export class RaftNode<C = unknown>
     this.#noteAck(pr, m.seq);
     if (m.matchIndex > pr.match) pr.match = m.matchIndex;
     pr.probing = false;
+    // Stryker disable next-line BooleanLiteral: equivalent — probeSent is read only as `probing && probeSent`, probing is false here, and every place that sets probing sets probeSent too
     pr.probeSent = false;
     pr.next = pr.match + 1;
     this.#maybeCommit();
@@ -1135,6 +1136,7 @@ export class RaftNode<C = unknown>
     }
     this.#maybeSnapshot();
     if (this.#readsAwaitingApply.length) {
+      // Stryker disable next-line MethodExpression: equivalent — here lastApplied = commitIndex, and every waiting read was queued at a commitIndex no later than now (commitIndex never falls within an instance)
       const ready = this.#readsAwaitingApply.filter((r) => r.index <= this.#lastApplied);
       this.#readsAwaitingApply = this.#readsAwaitingApply.filter((r) =>
         r.index > this.#lastApplied

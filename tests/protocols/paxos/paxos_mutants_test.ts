@@ -794,3 +794,46 @@ Deno.test("paxos without election: a submit during the back-off waits for it", (
   assert.equal(node.status, "follower");
   assert.deepEqual(ctx.take().filter((m) => m.type === "Prepare"), []);
 });
+
+Deno.test("paxos node: a node without the proposer role is a follower, and says why it refuses a submit", () => {
+  // n2 is an acceptor only: proposers and learners are n0 and n1
+  const { ctx, node } = paxosNode({
+    self: "n2",
+    config: { proposers: ["n0"], learners: ["n0", "n1"] },
+  });
+  assert.equal(node.proposer, undefined);
+  assert.equal(node.status, "follower");
+  assert.equal(node.isLeader(), false);
+  // it still serves as an acceptor: a Prepare from n0 is promised, its status is unchanged
+  node.onMessage("n0", { type: "Prepare", ballot: b(1, "n0"), fromSlot: 1 });
+  assert.deepEqual(ctx.take("n0").map((m) => m.type), ["Promise"]);
+  assert.equal(node.status, "follower");
+  assert.throws(
+    () => node.submit("v"),
+    (e: unknown) => e instanceof Error && e.message === "n2 is not a proposer",
+  );
+  assert.deepEqual(ctx.take(), [], "a refused submit sends nothing");
+});
+
+Deno.test("paxos §2.3 phase 2: an Accepted counts toward the majority only from an acceptor", () => {
+  // acceptors n1..n3 (quorum 2) among n0..n4; the leader n0 and n4 are no acceptors
+  const { ctx, node } = paxosNode({
+    nodes: ["n0", "n1", "n2", "n3", "n4"],
+    config: { acceptors: ["n1", "n2", "n3"] },
+  });
+  node.campaign();
+  for (const a of ["n1", "n2"]) {
+    node.onMessage(a, { type: "Promise", ballot: node.ballot, accepted: [] });
+  }
+  assert.equal(node.isLeader(), true);
+  assert.ok(node.propose("w").ok);
+  const chosen = () => ctx.eventsOf("chosen").map((e) => e.slot);
+  node.onMessage("n1", { type: "Accepted", ballot: node.ballot, slot: 1 });
+  assert.deepEqual(chosen(), [], "one acceptor of three is no majority");
+  node.onMessage("n4", { type: "Accepted", ballot: node.ballot, slot: 1 });
+  assert.deepEqual(chosen(), [], "n4 is no acceptor: its Accepted is no vote");
+  assert.equal(node.valueAt(1), undefined);
+  node.onMessage("n2", { type: "Accepted", ballot: node.ballot, slot: 1 });
+  assert.deepEqual(chosen(), [1]);
+  assert.deepEqual(node.valueAt(1), cmd("w"));
+});

@@ -749,3 +749,38 @@ Deno.test("raft kv: the server factory builds a working replica (a cluster elect
   c.sim.run({ untilMs: 3_000 });
   assert.ok(leaders.length >= 1, "no leader elected by the raft kv servers");
 });
+
+Deno.test("raft §7: once a follower answers InstallSnapshot, the leader replicates to it at once and on each proposal", () => {
+  const servers = ["n0", "n1", "n2", "n3", "n4"];
+  const storage = new MemoryStorage();
+  storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
+  storage.set(TERM_KEY, 1);
+  const { ctx, raft } = node({ storage });
+  elect(ctx, raft);
+  // the log: snapshot through 5 (term 1), the term-2 no-op at 6
+  assert.equal(raft.lastLogIndex, 6);
+  raft.onMessage("n1", {
+    type: "AppendEntriesResponse",
+    term: raft.term,
+    success: false,
+    prevLogIndex: 5,
+    matchIndex: 0,
+    conflictTerm: 0,
+    conflictIndex: 1,
+    seq: 0,
+  });
+  assert.deepEqual(ctx.take("n1").map((m) => m.type), ["InstallSnapshot"]);
+  raft.onMessage("n1", { type: "InstallSnapshotResponse", term: raft.term, matchIndex: 5, seq: 0 });
+  assert.equal(raft.matchIndexOf("n1"), 5);
+  const sent = () =>
+    ctx.take("n1").map((m) =>
+      m.type === "AppendEntries" ? [m.prevLogIndex, m.entries.map((e) => e.index)] : m.type
+    );
+  // what the snapshot lacks (the no-op) follows the answer at once
+  assert.deepEqual(sent(), [[5, [6]]]);
+  // n1 is replicating now: each proposal goes out right away, pipelined, without waiting for acks
+  raft.propose("x");
+  assert.deepEqual(sent(), [[6, [7]]]);
+  raft.propose("y");
+  assert.deepEqual(sent(), [[7, [8]]]);
+});
