@@ -30,6 +30,23 @@ import { RaftLog, SNAPSHOT_KEY } from "../../../lib/protocols/raft/log.ts";
 import { raftKvServer } from "../../../lib/protocols/raft/kv.ts";
 import { MemoryStorage } from "../../../lib/sim/storage.ts";
 
+/** A successful AppendEntriesResponse of `term` (`matchIndex` reached, echoing `seq`). */
+const appendOk = (
+  term: number,
+  prevLogIndex: number,
+  matchIndex: number,
+  seq = 0,
+): RaftMessage => ({
+  type: "AppendEntriesResponse",
+  term,
+  success: true,
+  prevLogIndex,
+  matchIndex,
+  conflictTerm: 0,
+  conflictIndex: 0,
+  seq,
+});
+
 const progressOf = (raft: RaftNode, peer: string) => {
   const p = raft.inspect().progress.find((x) => x.peer === peer);
   assert.ok(p, `no progress for ${peer}`);
@@ -357,16 +374,7 @@ Deno.test("raft §6.4 ReadIndex: a read of a later round is served once its own 
   const b = seqOf();
   assert.ok(b > a);
   const ack = (p: string, seq: number) =>
-    raft.onMessage(p, {
-      type: "AppendEntriesResponse",
-      term: raft.term,
-      success: true,
-      prevLogIndex: raft.lastLogIndex,
-      matchIndex: raft.lastLogIndex,
-      conflictTerm: 0,
-      conflictIndex: 0,
-      seq,
-    });
+    raft.onMessage(p, appendOk(raft.term, raft.lastLogIndex, raft.lastLogIndex, seq));
   ack("n1", a);
   ack("n2", a);
   assert.deepEqual(served, ["a"]);
@@ -400,16 +408,7 @@ Deno.test("raft §7: a late InstallSnapshot answer never lowers a follower's mat
   const { ctx, raft } = node({ storage: storageWith([1, 1, 1, 1, 1], 1) });
   elect(ctx, raft);
   const last = raft.lastLogIndex;
-  raft.onMessage("n1", {
-    type: "AppendEntriesResponse",
-    term: raft.term,
-    success: true,
-    prevLogIndex: last,
-    matchIndex: last,
-    conflictTerm: 0,
-    conflictIndex: 0,
-    seq: 0,
-  });
+  raft.onMessage("n1", appendOk(raft.term, last, last));
   assert.equal(raft.matchIndexOf("n1"), last);
   raft.onMessage("n1", { type: "InstallSnapshotResponse", term: raft.term, matchIndex: 2, seq: 0 });
   assert.equal(raft.matchIndexOf("n1"), last);
@@ -444,16 +443,7 @@ Deno.test("raft §5.3: a follower that has everything gets no empty AppendEntrie
   const { ctx, raft } = node();
   elect(ctx, raft);
   const last = raft.lastLogIndex;
-  raft.onMessage("n1", {
-    type: "AppendEntriesResponse",
-    term: raft.term,
-    success: true,
-    prevLogIndex: last,
-    matchIndex: last,
-    conflictTerm: 0,
-    conflictIndex: 0,
-    seq: 0,
-  });
+  raft.onMessage("n1", appendOk(raft.term, last, last));
   assert.equal(raft.matchIndexOf("n1"), last);
   assert.deepEqual(ctx.take("n1"), []);
 });
@@ -505,16 +495,7 @@ Deno.test("raft §6.4: a read waits for an entry of the leader's own term, even 
   const served: number[] = [];
   raft.readIndex((r) => r.ok && served.push(r.index));
   const ack = (p: string, matchIndex: number, seq: number) =>
-    raft.onMessage(p, {
-      type: "AppendEntriesResponse",
-      term: raft.term,
-      success: true,
-      prevLogIndex: matchIndex,
-      matchIndex,
-      conflictTerm: 0,
-      conflictIndex: 0,
-      seq,
-    });
+    raft.onMessage(p, appendOk(raft.term, matchIndex, matchIndex, seq));
   ack("n1", 2, 0);
   ack("n2", 2, 0);
   assert.equal(raft.commitIndex, 2, "the term-1 entries are committed by counting");
@@ -594,16 +575,7 @@ function leaderWithCommittedNoop() {
   const { ctx, raft } = node();
   elect(ctx, raft);
   for (const p of ["n1", "n2"]) {
-    raft.onMessage(p, {
-      type: "AppendEntriesResponse",
-      term: raft.term,
-      success: true,
-      prevLogIndex: 0,
-      matchIndex: raft.lastLogIndex,
-      conflictTerm: 0,
-      conflictIndex: 0,
-      seq: 0,
-    });
+    raft.onMessage(p, appendOk(raft.term, 0, raft.lastLogIndex));
   }
   assert.equal(raft.commitIndex, 1);
   ctx.take();
@@ -628,28 +600,10 @@ Deno.test("raft thesis §4.1: a committed configuration entry is applied with it
   const r = raft.proposeConfigChange({ type: "add", server: "n5" });
   assert.ok(r.ok);
   for (const p of ["n1", "n2"]) {
-    raft.onMessage(p, {
-      type: "AppendEntriesResponse",
-      term: raft.term,
-      success: true,
-      prevLogIndex: 1,
-      matchIndex: 2,
-      conflictTerm: 0,
-      conflictIndex: 0,
-      seq: 0,
-    });
+    raft.onMessage(p, appendOk(raft.term, 1, 2));
   }
   assert.equal(raft.commitIndex, 1, "the new configuration of six needs four");
-  raft.onMessage("n3", {
-    type: "AppendEntriesResponse",
-    term: raft.term,
-    success: true,
-    prevLogIndex: 1,
-    matchIndex: 2,
-    conflictTerm: 0,
-    conflictIndex: 0,
-    seq: 0,
-  });
+  raft.onMessage("n3", appendOk(raft.term, 1, 2));
   assert.equal(raft.commitIndex, 2);
   assert.deepEqual(ctx.eventsOf("apply").at(-1), {
     type: "apply",
