@@ -29,7 +29,7 @@
 import type { Operation } from "../workload/history.ts";
 import { unknownOutput } from "./_lin_model.ts";
 import type { Model, RegisterKey, UnknownOutput } from "./_lin_model.ts";
-import { fmix32, growPool, orderEntries, rehash } from "./_lin_search.ts";
+import { fmix32, growPool, linkEntries, orderEntries, rehash } from "./_lin_search.ts";
 import type { MemoryAccount, SearchOp } from "./_lin_search.ts";
 
 /** The outcome of {@link checkRegisterZones} (positions index the given operations). */
@@ -337,15 +337,7 @@ export function searchRegister<S, I, O>(
   const sorted = orderEntries(times.subarray(0, 2 * n), dropped.subarray(0, n), m);
   const { next, prev } = space;
   const head = 2 * n;
-  let last = head;
-  prev[head] = -1;
-  for (let k = 0; k < sorted.length; k++) {
-    const e = sorted[k];
-    next[last] = e;
-    prev[e] = last;
-    last = e;
-  }
-  next[last] = -1;
+  linkEntries(next, prev, head, sorted);
 
   const verdict = space.run(head, new Transitions(model, inputs, outputs, values), maxSteps);
   if (verdict === "invalid") return undefined;

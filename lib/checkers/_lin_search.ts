@@ -258,15 +258,7 @@ export class LinearizationSearch<S, I, O> {
     const sorted = orderEntries(times, dropped, m);
     const next = this.next = new Int32Array(2 * n + 1);
     const prev = this.prev = new Int32Array(2 * n + 1);
-    let last = head;
-    prev[head] = -1;
-    for (let k = 0; k < sorted.length; k++) {
-      const e = sorted[k];
-      next[last] = e;
-      prev[e] = last;
-      last = e;
-    }
-    next[last] = -1;
+    linkEntries(next, prev, head, sorted);
     this.entry = next[head];
 
     this.general = model.stepAll !== undefined;
@@ -657,4 +649,25 @@ export function rehash(
     table[s] = e + 1;
   }
   return table;
+}
+
+/**
+ * Thread `sorted` entries into the doubly linked list `next`/`prev` behind the sentinel `head`
+ * (-1 ends it both ways): the order a linearization search walks calls and returns in.
+ */
+export function linkEntries(
+  next: Int32Array,
+  prev: Int32Array,
+  head: number,
+  sorted: ArrayLike<number>,
+): void {
+  let last = head;
+  prev[head] = -1;
+  for (let k = 0; k < sorted.length; k++) {
+    const e = sorted[k];
+    next[last] = e;
+    prev[e] = last;
+    last = e;
+  }
+  next[last] = -1;
 }
