@@ -918,3 +918,32 @@ Deno.test("net shrink: a complement that still fails ends the ddmin round (the c
     "remove 1 of 3 faults 2 true",
   ]);
 });
+
+Deno.test("net shrink: an episode pairs a slow link with its restore and a hold with its release", () => {
+  const s = parseSchedule([
+    { atMs: 10, type: "slowLink", from: "n0", to: "n1", extraMs: 5 },
+    { atMs: 15, type: "hold", from: "n1", to: "n0" },
+    { atMs: 20, type: "pause", node: "n1", durationMs: 5 },
+    { atMs: 40, type: "release" },
+    { atMs: 50, type: "restore" },
+  ], ["n0", "n1"]);
+  const needed = ["pause", "restore", "release"];
+  const r = shrinkSchedule((x) => needed.every((t) => x.some((f) => f.type === t)), s, {
+    resolutionMs: 10,
+  });
+  assert.deepEqual(r.steps.filter((x) => x.kind === "episode").map((x) => x.description), [
+    "remove t=15 hold n1->n0 with t=40 release",
+    "remove t=10 slowLink n0-n1 +5ms with t=50 restore",
+  ]);
+});
+
+Deno.test("net shrink: maxRuns must be an integer of at least 1, and the error says so", () => {
+  for (const maxRuns of [0, 1.5]) {
+    assert.throws(
+      () => shrinkSchedule(() => true, [], { maxRuns }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.message === "invalid shrink options: maxRuns: must be an integer >= 1",
+    );
+  }
+});
