@@ -397,26 +397,17 @@ class RecordStore {
       const c = this.#chunks[this.#buildChunk];
       for (let j = out.length - c.start; j < c.n; j++) {
         const kind = c.kind[j];
-        if (kind === K_SEND) {
+        if (kind === K_SEND || kind === K_DELIVER) {
+          const send = kind === K_SEND;
           out.push({
-            type: "send",
+            type: send ? "send" : "deliver",
             t: c.t[j],
             id: c.id[j],
             from: c.from[j],
             to: c.to[j],
             msg: c.ref[j],
-            sizeBytes: c.aux[j],
-          });
-        } else if (kind === K_DELIVER) {
-          out.push({
-            type: "deliver",
-            t: c.t[j],
-            id: c.id[j],
-            from: c.from[j],
-            to: c.to[j],
-            msg: c.ref[j],
-            sentAt: c.aux[j],
-          });
+            [send ? "sizeBytes" : "sentAt"]: c.aux[j],
+          } as TraceRecord);
         } else if (kind === K_TIMER) {
           out.push({ type: "timer", t: c.t[j], node: c.from[j], name: c.to[j] });
         } else out.push(c.ref[j] as TraceRecord);
