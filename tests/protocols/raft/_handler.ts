@@ -4,6 +4,7 @@ import type { NodeId } from "../../../lib/sim/types.ts";
 import type { RaftConfigInput } from "../../../lib/protocols/raft/config.ts";
 import type {
   AppendEntries,
+  AppendEntriesResponse,
   LogEntry,
   RaftMessage,
   RequestVote,
@@ -66,6 +67,25 @@ export function requestVote(
   prevote = false,
 ): RequestVote {
   return { type: "RequestVote", term, candidateId, lastLogIndex, lastLogTerm, prevote };
+}
+
+/** A successful AppendEntriesResponse: `matchIndex` reached, echoing `seq`. */
+export function appendAck(
+  term: number,
+  matchIndex: number,
+  seq = 1,
+  prevLogIndex = 0,
+): AppendEntriesResponse {
+  return {
+    type: "AppendEntriesResponse",
+    term,
+    success: true,
+    prevLogIndex,
+    matchIndex,
+    conflictTerm: 0,
+    conflictIndex: 0,
+    seq,
+  };
 }
 
 /** An AppendEntries from `leaderId`. */

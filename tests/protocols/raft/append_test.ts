@@ -14,6 +14,7 @@ import { LOG_KEY } from "../../../lib/protocols/raft/log.ts";
 import type { ReadResult } from "../../../lib/protocols/kv/replicated_log.ts";
 import { RaftNode } from "../../../lib/protocols/raft/node.ts";
 import {
+  appendAck,
   appendEntries,
   elect,
   entries,
@@ -27,24 +28,6 @@ function appendReply(ctx: FakeContext<RaftMessage>, to = "n1"): AppendEntriesRes
   const r = ctx.take(to).filter((m) => m.type === "AppendEntriesResponse");
   assert.equal(r.length, 1, `expected one AppendEntriesResponse to ${to}`);
   return r[0] as AppendEntriesResponse;
-}
-
-function ack(
-  term: number,
-  matchIndex: number,
-  seq = 1,
-  prevLogIndex = 0,
-): AppendEntriesResponse {
-  return {
-    type: "AppendEntriesResponse",
-    term,
-    success: true,
-    prevLogIndex,
-    matchIndex,
-    conflictTerm: 0,
-    conflictIndex: 0,
-    seq,
-  };
 }
 
 const terms = (raft: RaftNode) => raft.logEntries().map((e) => e.term);
@@ -168,7 +151,7 @@ Deno.test("raft thesis §5.3: the leader skips a whole conflicting term when bac
 Deno.test("raft: a stale rejection does not move nextIndex back", () => {
   const { ctx, raft } = node({ storage: storageWith([1, 1], 1) });
   elect(ctx, raft);
-  raft.onMessage("n1", ack(2, 3, 1, 2));
+  raft.onMessage("n1", appendAck(2, 3, 1, 2));
   ctx.take();
   raft.onMessage("n1", {
     type: "AppendEntriesResponse",
@@ -188,11 +171,11 @@ Deno.test("raft §5.4.2: a leader commits by counting replicas only entries of i
   // Figure 8 (c): leader of term 4 holds an entry of term 2 at index 2
   const { ctx, raft } = node({ storage: storageWith([1, 2], 3) });
   elect(ctx, raft); // term 4, no-op at index 3
-  raft.onMessage("n1", ack(4, 2));
-  raft.onMessage("n2", ack(4, 2));
+  raft.onMessage("n1", appendAck(4, 2));
+  raft.onMessage("n2", appendAck(4, 2));
   assert.equal(raft.commitIndex, 0, "index 2 (term 2) is on a majority but not committed");
-  raft.onMessage("n1", ack(4, 3));
-  raft.onMessage("n2", ack(4, 3));
+  raft.onMessage("n1", appendAck(4, 3));
+  raft.onMessage("n2", appendAck(4, 3));
   assert.equal(raft.commitIndex, 3, "the term-4 entry commits, and index 2 with it");
 });
 
@@ -202,15 +185,15 @@ Deno.test("raft mistake flag mistakeCommitPreviousTermByCounting: commits the ol
     config: { mistakeCommitPreviousTermByCounting: true },
   });
   elect(ctx, raft);
-  raft.onMessage("n1", ack(4, 2));
-  raft.onMessage("n2", ack(4, 2));
+  raft.onMessage("n1", appendAck(4, 2));
+  raft.onMessage("n2", appendAck(4, 2));
   assert.equal(raft.commitIndex, 2);
 });
 
 Deno.test("raft §5.3: a leader pipelines new entries to replicating followers", () => {
   const { ctx, raft } = node();
   elect(ctx, raft);
-  raft.onMessage("n1", ack(1, 1));
+  raft.onMessage("n1", appendAck(1, 1));
   ctx.take();
   raft.propose("a");
   raft.propose("b");
@@ -226,7 +209,7 @@ Deno.test("raft §5.3: a leader pipelines new entries to replicating followers",
 Deno.test("raft §5.3: a heartbeat re-sends unacknowledged entries and a lost probe", () => {
   const { ctx, raft } = node();
   elect(ctx, raft);
-  raft.onMessage("n1", ack(1, 1));
+  raft.onMessage("n1", appendAck(1, 1));
   raft.propose("a"); // index 2, sent to n1 and "lost"
   ctx.take();
   raft.onTimer("raft:heartbeat");
@@ -242,14 +225,14 @@ Deno.test("raft thesis §6.4: ReadIndex waits for a majority to acknowledge a fr
   const got: ReadResult[] = [];
   raft.readIndex((r) => got.push(r));
   assert.equal(got.length, 0, "no entry of the leader's term is committed yet");
-  raft.onMessage("n1", ack(1, 1, 1));
-  raft.onMessage("n2", ack(1, 1, 1)); // the no-op commits: the read starts a round
+  raft.onMessage("n1", appendAck(1, 1, 1));
+  raft.onMessage("n2", appendAck(1, 1, 1)); // the no-op commits: the read starts a round
   assert.equal(raft.commitIndex, 1);
   assert.equal(got.length, 0);
   const round = (ctx.take("n1").at(-1) as AppendEntries).seq;
-  raft.onMessage("n1", ack(1, 1, round));
+  raft.onMessage("n1", appendAck(1, 1, round));
   assert.equal(got.length, 0, "two of five");
-  raft.onMessage("n3", ack(1, 1, round));
+  raft.onMessage("n3", appendAck(1, 1, round));
   assert.deepEqual(got, [{ ok: true, index: 1 }]);
   // a follower refuses with a hint
   const f = node({ self: "n4" });
@@ -262,8 +245,8 @@ Deno.test("raft thesis §6.4.1: a lease from acknowledged heartbeats serves read
   const { ctx, raft } = node({ config: { checkQuorum: true } });
   ctx.now = 1000;
   elect(ctx, raft);
-  raft.onMessage("n1", ack(1, 1, 1));
-  raft.onMessage("n2", ack(1, 1, 1)); // round 1, sent at 1000, acknowledged by a majority
+  raft.onMessage("n1", appendAck(1, 1, 1));
+  raft.onMessage("n2", appendAck(1, 1, 1)); // round 1, sent at 1000, acknowledged by a majority
   assert.ok(raft.leaseValid());
   const got: ReadResult[] = [];
   ctx.now = 1100;
@@ -330,8 +313,8 @@ Deno.test("raft §7: the leader compacts its log and sends a snapshot to a follo
   const { ctx, raft } = node({ config: { snapshotThresholdEntries: 3 }, machine });
   elect(ctx, raft);
   for (const c of ["a", "b", "c"]) raft.propose(c);
-  raft.onMessage("n1", ack(1, 4));
-  raft.onMessage("n2", ack(1, 4));
+  raft.onMessage("n1", appendAck(1, 4));
+  raft.onMessage("n2", appendAck(1, 4));
   assert.equal(raft.commitIndex, 4);
   assert.equal(raft.snapshotIndex, 4, "compacted once 3 entries were applied past the snapshot");
   assert.deepEqual(ctx.eventsOf("snapshot"), [{ type: "snapshot", index: 4, term: 1 }]);

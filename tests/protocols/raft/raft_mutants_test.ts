@@ -17,6 +17,7 @@ import { RaftInvariants } from "../../../lib/protocols/raft/invariants.ts";
 import type { EmittedEvent } from "../../../lib/sim/simulation.ts";
 import type { ProtocolEvent } from "../../../lib/sim/types.ts";
 import {
+  appendAck,
   appendEntries,
   elect,
   type FakeContext,
@@ -29,23 +30,6 @@ import { raftCluster, runUntilLeader } from "./_helpers.ts";
 import { RaftLog, SNAPSHOT_KEY } from "../../../lib/protocols/raft/log.ts";
 import { raftKvServer } from "../../../lib/protocols/raft/kv.ts";
 import { MemoryStorage } from "../../../lib/sim/storage.ts";
-
-/** A successful AppendEntriesResponse of `term` (`matchIndex` reached, echoing `seq`). */
-const appendOk = (
-  term: number,
-  prevLogIndex: number,
-  matchIndex: number,
-  seq = 0,
-): RaftMessage => ({
-  type: "AppendEntriesResponse",
-  term,
-  success: true,
-  prevLogIndex,
-  matchIndex,
-  conflictTerm: 0,
-  conflictIndex: 0,
-  seq,
-});
 
 const progressOf = (raft: RaftNode, peer: string) => {
   const p = raft.inspect().progress.find((x) => x.peer === peer);
@@ -374,7 +358,7 @@ Deno.test("raft §6.4 ReadIndex: a read of a later round is served once its own 
   const b = seqOf();
   assert.ok(b > a);
   const ack = (p: string, seq: number) =>
-    raft.onMessage(p, appendOk(raft.term, raft.lastLogIndex, raft.lastLogIndex, seq));
+    raft.onMessage(p, appendAck(raft.term, raft.lastLogIndex, seq, raft.lastLogIndex));
   ack("n1", a);
   ack("n2", a);
   assert.deepEqual(served, ["a"]);
@@ -408,7 +392,7 @@ Deno.test("raft §7: a late InstallSnapshot answer never lowers a follower's mat
   const { ctx, raft } = node({ storage: storageWith([1, 1, 1, 1, 1], 1) });
   elect(ctx, raft);
   const last = raft.lastLogIndex;
-  raft.onMessage("n1", appendOk(raft.term, last, last));
+  raft.onMessage("n1", appendAck(raft.term, last, 0, last));
   assert.equal(raft.matchIndexOf("n1"), last);
   raft.onMessage("n1", { type: "InstallSnapshotResponse", term: raft.term, matchIndex: 2, seq: 0 });
   assert.equal(raft.matchIndexOf("n1"), last);
@@ -443,7 +427,7 @@ Deno.test("raft §5.3: a follower that has everything gets no empty AppendEntrie
   const { ctx, raft } = node();
   elect(ctx, raft);
   const last = raft.lastLogIndex;
-  raft.onMessage("n1", appendOk(raft.term, last, last));
+  raft.onMessage("n1", appendAck(raft.term, last, 0, last));
   assert.equal(raft.matchIndexOf("n1"), last);
   assert.deepEqual(ctx.take("n1"), []);
 });
@@ -495,7 +479,7 @@ Deno.test("raft §6.4: a read waits for an entry of the leader's own term, even 
   const served: number[] = [];
   raft.readIndex((r) => r.ok && served.push(r.index));
   const ack = (p: string, matchIndex: number, seq: number) =>
-    raft.onMessage(p, appendOk(raft.term, matchIndex, matchIndex, seq));
+    raft.onMessage(p, appendAck(raft.term, matchIndex, seq, matchIndex));
   ack("n1", 2, 0);
   ack("n2", 2, 0);
   assert.equal(raft.commitIndex, 2, "the term-1 entries are committed by counting");
@@ -575,7 +559,7 @@ function leaderWithCommittedNoop() {
   const { ctx, raft } = node();
   elect(ctx, raft);
   for (const p of ["n1", "n2"]) {
-    raft.onMessage(p, appendOk(raft.term, 0, raft.lastLogIndex));
+    raft.onMessage(p, appendAck(raft.term, raft.lastLogIndex, 0, 0));
   }
   assert.equal(raft.commitIndex, 1);
   ctx.take();
@@ -600,10 +584,10 @@ Deno.test("raft thesis §4.1: a committed configuration entry is applied with it
   const r = raft.proposeConfigChange({ type: "add", server: "n5" });
   assert.ok(r.ok);
   for (const p of ["n1", "n2"]) {
-    raft.onMessage(p, appendOk(raft.term, 1, 2));
+    raft.onMessage(p, appendAck(raft.term, 2, 0, 1));
   }
   assert.equal(raft.commitIndex, 1, "the new configuration of six needs four");
-  raft.onMessage("n3", appendOk(raft.term, 1, 2));
+  raft.onMessage("n3", appendAck(raft.term, 2, 0, 1));
   assert.equal(raft.commitIndex, 2);
   assert.deepEqual(ctx.eventsOf("apply").at(-1), {
     type: "apply",
