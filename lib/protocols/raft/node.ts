@@ -918,6 +918,7 @@ export class RaftNode<C = unknown>
     const n = servers.length;
     for (let i = 0; i < n; i++) {
       const id = servers[i];
+      // Stryker disable next-line OptionalChaining: equivalent — only a leader gets here (heartbeat rounds and acks are leader-only), and a leader's progress holds every server of its configuration but itself (#syncProgress on election and on every config entry it appends)
       acks[i] = id === this.id ? this.#round : this.#progress.get(id)?.ackedSeq ?? 0;
     }
     const need = Math.floor(n / 2) + 1;

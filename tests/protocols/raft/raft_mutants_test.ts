@@ -20,6 +20,7 @@ import {
   appendAck,
   appendEntries,
   elect,
+  entries,
   type FakeContext,
   ListMachine,
   node,
@@ -27,7 +28,7 @@ import {
   storageWith,
 } from "./_handler.ts";
 import { raftCluster, runUntilLeader } from "./_helpers.ts";
-import { RaftLog, SNAPSHOT_KEY } from "../../../lib/protocols/raft/log.ts";
+import { LOG_KEY, RaftLog, SNAPSHOT_KEY } from "../../../lib/protocols/raft/log.ts";
 import { raftKvServer } from "../../../lib/protocols/raft/kv.ts";
 import { MemoryStorage } from "../../../lib/sim/storage.ts";
 
@@ -721,4 +722,270 @@ Deno.test("raft §7: once a follower answers InstallSnapshot, the leader replica
   assert.deepEqual(sent(), [[6, [7]]]);
   raft.propose("y");
   assert.deepEqual(sent(), [[7, [8]]]);
+});
+
+Deno.test("raft §5.4 leader completeness: the breach names the first server that committed the missing entry", () => {
+  const c = quietCluster();
+  // n2 holds indices 1 and 2 (term 1), not index 3
+  c.raft("n2").onMessage("n0", appendEntries("n0", 1, 0, 0, [entry(1, 1), entry(2, 1)]));
+  const feed = (node: string, event: ProtocolEvent) =>
+    c.inv.observe({ t: c.sim.nowMs, node, event, traceIndex: -1 });
+  // n0 commits index 3 first, in term 1; n1 learns the same commit later, already in term 2
+  feed("n0", { type: "commit", index: 3, term: 1, currentTerm: 1 });
+  feed("n1", { type: "commit", index: 3, term: 1, currentTerm: 2 });
+  feed("n2", { type: "leader", term: 3 });
+  assert.equal(breachOf(c.inv)?.invariant, "leader-completeness");
+  assert.match(breachOf(c.inv)!.message, /index 3 \(term 1, committed by n0\)/);
+});
+
+Deno.test("raft kv: refused lease reads raise a ConfigError about the raft kv options", () => {
+  assert.throws(
+    () => raftKvServer({ kv: { reads: "lease" }, raft: { checkQuorum: false } }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.startsWith("invalid raft kv options: kv.reads: "),
+  );
+});
+
+Deno.test("raft thesis §6.4.1: only a leader with checkQuorum holds a lease", () => {
+  // three servers n0..n2; n1 acknowledges the first heartbeat round at once
+  const leased = (checkQuorum: boolean) => {
+    const { ctx, raft } = node({ peers: ["n1", "n2"], config: { checkQuorum } });
+    elect(ctx, raft, ["n1"]);
+    raft.onMessage("n1", appendAck(raft.term, 0, 1));
+    ctx.now = 10;
+    return { ctx, raft };
+  };
+  const withCq = leased(true);
+  assert.equal(withCq.raft.leaseValid(), true, "a majority acknowledged round 1 just now");
+  assert.equal(leased(false).raft.leaseValid(), false, "no lease without checkQuorum");
+  // the leased leader hears of a newer term and steps down: its lease goes with its leadership
+  withCq.raft.onMessage("n2", appendEntries("n2", withCq.raft.term + 1, 0, 0));
+  assert.equal(withCq.raft.role, "follower");
+  assert.equal(withCq.raft.leaseValid(), false, "a follower holds no lease");
+});
+
+Deno.test("raft thesis §6.2: an InstallSnapshot answer counts as hearing from the follower for checkQuorum", () => {
+  const servers = ["n0", "n1", "n2"];
+  const run = (answer: boolean) => {
+    const storage = new MemoryStorage();
+    storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
+    storage.set(TERM_KEY, 1);
+    const { ctx, raft } = node({ peers: ["n1", "n2"], storage, config: { checkQuorum: true } });
+    elect(ctx, raft, ["n1"]);
+    // the first check passes (a new leader counts everyone as heard) and starts a new period
+    raft.onTimer("raft:quorum");
+    assert.equal(raft.role, "leader");
+    // in this period only n1 speaks, and only to answer a snapshot
+    if (answer) {
+      raft.onMessage("n1", {
+        type: "InstallSnapshotResponse",
+        term: raft.term,
+        matchIndex: 5,
+        seq: 1,
+      });
+    }
+    raft.onTimer("raft:quorum");
+    return raft.role;
+  };
+  assert.equal(run(true), "leader", "n0 and n1 are a majority of three");
+  assert.equal(run(false), "follower", "n0 alone is no majority");
+});
+
+Deno.test("raft thesis §6.4.1: with heartbeat rounds pipelined, each acknowledged round extends the lease from its own start", () => {
+  const { ctx, raft } = node({
+    peers: ["n1", "n2"],
+    config: {
+      checkQuorum: true,
+      electionTimeoutMsMin: 1_000,
+      electionTimeoutMsMax: 2_000,
+      heartbeatIntervalMs: 100,
+      leaseClockDriftBound: 0,
+    },
+  });
+  elect(ctx, raft, ["n1"]); // round 1 goes out at t=0
+  ctx.now = 100;
+  raft.onTimer("raft:heartbeat"); // round 2 goes out at t=100, before round 1 is acknowledged
+  ctx.take();
+  ctx.now = 150;
+  raft.onMessage("n1", appendAck(raft.term, 1, 1));
+  ctx.now = 200;
+  raft.onMessage("n1", appendAck(raft.term, 1, 2));
+  // the lease lasts electionTimeoutMsMin = 1000 ms from the start of round 2 (t=100)
+  ctx.now = 1_099;
+  assert.equal(raft.leaseValid(), true, "round 2 started at t=100: the lease holds until 1100");
+  ctx.now = 1_100;
+  assert.equal(raft.leaseValid(), false, "the lease has run out");
+});
+
+Deno.test("raft invariants: state-machine-safety breaches say who committed or applied what, and where", () => {
+  const ev = (t: number, node: string, event: ProtocolEvent): EmittedEvent => ({
+    t,
+    node,
+    event,
+    traceIndex: -1,
+  });
+  const breach = (i: RaftInvariants) => i.breach;
+  const commits = new RaftInvariants();
+  commits.observe(ev(1, "n0", { type: "commit", index: 4, term: 1, currentTerm: 1 }));
+  commits.observe(ev(2, "n1", { type: "commit", index: 4, term: 2, currentTerm: 2 }));
+  assert.equal(breach(commits)?.invariant, "state-machine-safety");
+  assert.equal(breach(commits)?.message, "n1 committed index 4 with term 2, n0 with term 1");
+  const applies = new RaftInvariants();
+  applies.observe(ev(1, "n0", { type: "apply", index: 4, term: 1, kind: "command", command: "a" }));
+  applies.observe(ev(2, "n2", { type: "apply", index: 4, term: 1, kind: "command", command: "b" }));
+  assert.equal(breach(applies)?.invariant, "state-machine-safety");
+  assert.equal(
+    breach(applies)?.message,
+    'n2 applied command:"b" (term 1) at index 4, but n0 applied command:"a" (term 1)',
+  );
+});
+
+Deno.test("raft log: log.config changes identity only when a configuration entry comes or goes", () => {
+  // RaftNode tells a configuration change by identity (`log.config !== configBefore`)
+  const log = new RaftLog(new MemoryStorage(), ["n0", "n1", "n2"]);
+  const grown = ["n0", "n1", "n2", "n3"];
+  log.append([entry(1, 1), { index: 2, term: 1, kind: "config", servers: grown }, entry(3, 1)]);
+  log.append([entry(4, 1)]);
+  const config = log.config;
+  assert.deepEqual(config, { servers: grown, index: 2 });
+  log.truncateFrom(4);
+  assert.equal(log.config, config, "only a command was removed: the same configuration object");
+  log.truncateFrom(2);
+  assert.deepEqual(log.config, { servers: ["n0", "n1", "n2"], index: 0 });
+});
+
+Deno.test("raft: a heartbeat timer firing late on a deposed leader sends nothing and is not re-armed", () => {
+  const { ctx, raft } = node();
+  elect(ctx, raft);
+  raft.onMessage("n1", appendEntries("n1", raft.term + 1, 0, 0));
+  assert.equal(raft.role, "follower");
+  assert.equal(ctx.timers.has("raft:heartbeat"), false, "stepping down cancels the heartbeat");
+  ctx.take();
+  raft.onTimer("raft:heartbeat");
+  assert.deepEqual(ctx.take(), []);
+  assert.equal(ctx.timers.has("raft:heartbeat"), false);
+});
+
+Deno.test("raft: a leader deposed by a newer term in a reply knows of no leader (null)", () => {
+  const { ctx, raft } = node();
+  elect(ctx, raft);
+  raft.onMessage("n1", { ...appendAck(raft.term + 1, 0, 1), success: false });
+  assert.equal(raft.role, "follower");
+  assert.equal(raft.leaderId, null);
+  assert.equal(raft.inspect().leaderId, null);
+});
+
+Deno.test("raft §5.2/§7: a candidate sent InstallSnapshot by the leader of its term becomes its follower and installs it", () => {
+  const { ctx, raft } = node();
+  raft.onTimer("raft:election");
+  assert.equal(raft.role, "candidate");
+  ctx.take();
+  raft.onMessage("n1", {
+    type: "InstallSnapshot",
+    term: raft.term,
+    leaderId: "n1",
+    lastIncludedIndex: 3,
+    lastIncludedTerm: 1,
+    servers: ["n0", "n1", "n2", "n3", "n4"],
+    data: [],
+    seq: 7,
+  });
+  assert.equal(raft.role, "follower");
+  assert.equal(raft.leaderHint(), "n1");
+  assert.equal(raft.snapshotIndex, 3);
+  assert.deepEqual(ctx.take("n1"), [
+    { type: "InstallSnapshotResponse", term: raft.term, matchIndex: 3, seq: 7 },
+  ]);
+});
+
+Deno.test("raft §7: an AppendEntries wholly inside the follower's snapshot is acknowledged at it and changes nothing, even with mistakeTruncateOnAppend", () => {
+  const servers = ["n0", "n1", "n2", "n3", "n4"];
+  const storage = new MemoryStorage();
+  // snapshot through index 5 (term 1), then entries 6 and 7 of term 1
+  storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
+  storage.append(LOG_KEY, ...entries([1, 1], 6));
+  storage.set(TERM_KEY, 1);
+  const { ctx, raft } = node({ storage, config: { mistakeTruncateOnAppend: true } });
+  assert.equal(raft.lastLogIndex, 7);
+  // a delayed message of the leader of term 1 carrying entries 3 and 4
+  raft.onMessage("n1", appendEntries("n1", 1, 2, 1, [entry(3, 1), entry(4, 1)], 5, 9));
+  assert.equal(raft.lastLogIndex, 7, "entries 6 and 7 are kept");
+  const replies = ctx.take("n1");
+  assert.equal(replies.length, 1);
+  assert.deepEqual(
+    [replies[0].type, (replies[0] as { success: boolean }).success],
+    ["AppendEntriesResponse", true],
+  );
+  assert.equal((replies[0] as { matchIndex: number }).matchIndex, 5);
+});
+
+Deno.test("raft invariants: a checker attached late checks the entries the servers already hold", () => {
+  const { sim } = createCluster<RaftMessage>({
+    seed: 1,
+    nodes: 3,
+    factory: raftFactory({
+      electionTimeoutMsMin: 5_000,
+      electionTimeoutMsMax: 6_000,
+      heartbeatIntervalMs: 1_000,
+    }),
+  });
+  sim.runFor(1);
+  const raft = (id: string) => sim.instanceOf<RaftNode>(id)!;
+  // before any checker watches: n1 and n2 take different entries at index 1 of term 1
+  raft("n1").onMessage("n0", appendEntries("n0", 1, 0, 0, [entry(1, 1)]));
+  raft("n2").onMessage("n0", appendEntries("n0", 1, 0, 0, [{ index: 1, term: 1, kind: "noop" }]));
+  const inv = new RaftInvariants({ throwOnBreach: false }).attach(sim);
+  sim.runFor(7_000);
+  const breach = (i: RaftInvariants) => i.breach;
+  assert.equal(breach(inv)?.invariant, "log-matching");
+  assert.equal(
+    breach(inv)?.message,
+    'n2 and n1 hold different entries at index 1 term 1: noop vs command:"c1"',
+  );
+});
+
+Deno.test("raft config: a fixed election timeout (max = min) is allowed; max < min and a heartbeat not below min are refused, naming the field", () => {
+  raftFactory({ electionTimeoutMsMin: 300, electionTimeoutMsMax: 300, heartbeatIntervalMs: 50 });
+  const issuesOf = (config: Parameters<typeof raftFactory>[0]) => {
+    try {
+      raftFactory(config);
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^invalid raft config: /);
+      return e.issues;
+    }
+    assert.fail("the config was accepted");
+  };
+  assert.deepEqual(
+    issuesOf({ electionTimeoutMsMin: 300, electionTimeoutMsMax: 299, heartbeatIntervalMs: 50 }),
+    [{
+      path: "electionTimeoutMsMax",
+      message: "electionTimeoutMsMax must be >= electionTimeoutMsMin",
+    }],
+  );
+  const heartbeat = issuesOf({
+    electionTimeoutMsMin: 300,
+    electionTimeoutMsMax: 400,
+    heartbeatIntervalMs: 300,
+  });
+  assert.equal(heartbeat.length, 1);
+  assert.equal(heartbeat[0].path, "heartbeatIntervalMs");
+  assert.match(heartbeat[0].message, /^heartbeatIntervalMs must be < electionTimeoutMsMin/);
+});
+
+Deno.test("raft thesis §9.6: a pre-candidate does not count a late pre-vote granted for an earlier term", () => {
+  // our log [1, 1], current term 2: a pre-candidacy now proposes term 3
+  const { ctx, raft } = node({ storage: storageWith([1, 1], 2), config: { preVote: true } });
+  raft.onTimer("raft:election");
+  assert.equal(raft.role, "precandidate");
+  ctx.take();
+  const grant = (from: string, term: number) =>
+    raft.onMessage(from, { type: "RequestVoteResponse", term, voteGranted: true, prevote: true });
+  grant("n1", 2); // granted to a pre-candidacy of term 1, which proposed term 2
+  grant("n2", 3);
+  assert.equal(raft.role, "precandidate", "n0 and n2 are two of five: no majority yet");
+  assert.equal(raft.term, 2);
+  grant("n3", 3);
+  assert.equal(raft.role, "candidate", "n0, n2 and n3 are a majority of five");
+  assert.equal(raft.term, 3);
 });
