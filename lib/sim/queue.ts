@@ -12,6 +12,8 @@ export interface Scheduled {
   t: number;
   /** Insertion sequence number, assigned by `push`; orders events due at the same time. */
   seq: number;
+  /** The event's slot in the heap while queued, -1 once popped or removed (kept by the queue). */
+  qi?: number;
 }
 
 /** A binary min-heap on (t, seq). */
@@ -42,21 +44,96 @@ export class EventQueue<E extends Scheduled> {
     const seq = this.#seq++;
     e.seq = seq;
     if (this.#n === this.#t.length) this.#grow();
+    this.#up(this.#n++, e, e.t, seq);
+  }
+
+  /**
+   * Move a queued event to time `t` as if it were popped and pushed again now: it gets a fresh
+   * sequence number, so it runs after everything already scheduled for `t`. Cheaper than leaving
+   * a stale copy in the queue (a timer re-armed on every message would otherwise pile them up).
+   */
+  reschedule(e: E, t: number): void {
+    const i = this.#slotOf(e, "reschedule");
+    const seq = this.#seq++;
+    const before = this.#t[i];
+    e.t = t;
+    e.seq = seq;
+    // the new key is (t, largest seq): it can only move up when t is earlier
+    if (t < before) this.#up(i, e, t, seq);
+    else this.#down(i, e, t, seq, this.#n);
+  }
+
+  /** Take a queued event out of the queue (e.g. a cancelled timer). */
+  remove(e: E): void {
+    const i = this.#slotOf(e, "remove");
+    const m = --this.#n;
+    const items = this.#items;
+    const last = items[m]!;
+    items[m] = undefined;
+    e.qi = -1;
+    if (i === m) return;
+    const lt = this.#t[m], ls = this.#s[m];
+    const et = this.#t[i], es = this.#s[i];
+    if (lt < et || (lt === et && ls < es)) this.#up(i, last, lt, ls);
+    else this.#down(i, last, lt, ls, m);
+  }
+
+  #slotOf(e: E, what: string): number {
+    const i = e.qi ?? -1;
+    if (!(i >= 0 && i < this.#n && this.#items[i] === e)) {
+      throw new RangeError(`EventQueue.${what}: the event is not in this queue`);
+    }
+    return i;
+  }
+
+  /** Place (e, et, seq) at slot i or above, moving larger parents down. */
+  #up(i: number, e: E, et: number, seq: number): void {
     const T = this.#t, S = this.#s, items = this.#items;
-    const et = e.t;
-    let i = this.#n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = T[p];
       if (pt < et || (pt === et && S[p] < seq)) break;
+      const pe = items[p]!;
       T[i] = pt;
       S[i] = S[p];
-      items[i] = items[p];
+      items[i] = pe;
+      pe.qi = i;
       i = p;
     }
     T[i] = et;
     S[i] = seq;
     items[i] = e;
+    e.qi = i;
+  }
+
+  /** Place (e, lt, ls) at slot i or below in a heap of m slots, moving smaller children up. */
+  #down(i: number, e: E, lt: number, ls: number, m: number): void {
+    const T = this.#t, S = this.#s, items = this.#items;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= m) break;
+      let c = l;
+      let ct = T[l];
+      const r = l + 1;
+      if (r < m) {
+        const rt = T[r];
+        if (rt < ct || (rt === ct && S[r] < S[l])) {
+          c = r;
+          ct = rt;
+        }
+      }
+      if (lt < ct || (lt === ct && ls < S[c])) break;
+      const ce = items[c]!;
+      T[i] = ct;
+      S[i] = S[c];
+      items[i] = ce;
+      ce.qi = i;
+      i = c;
+    }
+    T[i] = lt;
+    S[i] = ls;
+    items[i] = e;
+    e.qi = i;
   }
 
   /** The earliest event without removing it. */
@@ -75,37 +152,12 @@ export class EventQueue<E extends Scheduled> {
     const n = this.#n;
     if (n === 0) return undefined;
     const items = this.#items;
-    const top = items[0];
+    const top = items[0]!;
     const m = n - 1;
     this.#n = m;
-    if (m > 0) {
-      const T = this.#t, S = this.#s;
-      const lt = T[m], ls = S[m], last = items[m];
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= m) break;
-        let c = l;
-        let ct = T[l];
-        const r = l + 1;
-        if (r < m) {
-          const rt = T[r];
-          if (rt < ct || (rt === ct && S[r] < S[l])) {
-            c = r;
-            ct = rt;
-          }
-        }
-        if (lt < ct || (lt === ct && ls < S[c])) break;
-        T[i] = ct;
-        S[i] = S[c];
-        items[i] = items[c];
-        i = c;
-      }
-      T[i] = lt;
-      S[i] = ls;
-      items[i] = last;
-    }
+    if (m > 0) this.#down(0, items[m]!, this.#t[m], this.#s[m], m);
     items[m] = undefined;
+    top.qi = -1;
     return top;
   }
 
@@ -115,6 +167,7 @@ export class EventQueue<E extends Scheduled> {
     for (let i = 0; i < this.#n; i++) {
       const e = this.#items[i]!;
       if (!drop(e)) kept.push({ e, t: this.#t[i], s: this.#s[i] });
+      else e.qi = -1;
     }
     const removed = this.#n - kept.length;
     if (removed > 0) {
@@ -124,6 +177,7 @@ export class EventQueue<E extends Scheduled> {
       for (let i = 0; i < this.#n; i++) this.#items[i] = undefined;
       kept.forEach((k, i) => {
         this.#items[i] = k.e;
+        k.e.qi = i;
         this.#t[i] = k.t;
         this.#s[i] = k.s;
       });

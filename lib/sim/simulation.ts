@@ -253,6 +253,7 @@ const KIND_CALL = 2;
 
 class SimEvent implements Scheduled {
   seq = 0;
+  qi = -1;
   constructor(
     public t: number,
     public kind: number,
@@ -262,9 +263,75 @@ class SimEvent implements Scheduled {
     public sentAt: number,
     public msg: unknown,
     public name: string,
-    public gen: number,
     public fn: (() => void) | null,
   ) {}
+}
+
+/**
+ * A node's armed timers by name. A handful of timers is the rule, so they sit in two short arrays
+ * searched by `===`: a Map would hash every name, and hashing a freshly built name (a client's
+ * `timeout:<op id>`) costs far more than comparing it with two or three others. Past
+ * {@link TimerTable.SMALL} timers they move to a Map.
+ */
+class TimerTable<E> {
+  static readonly SMALL = 8;
+  #names: string[] = [];
+  #events: E[] = [];
+  #map: Map<string, E> | null = null;
+
+  get(name: string): E | undefined {
+    if (this.#map !== null) return this.#map.get(name);
+    const names = this.#names;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return this.#events[i];
+    return undefined;
+  }
+
+  set(name: string, e: E): void {
+    if (this.#map !== null) {
+      this.#map.set(name, e);
+      return;
+    }
+    const names = this.#names;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === name) {
+        this.#events[i] = e;
+        return;
+      }
+    }
+    if (names.length < TimerTable.SMALL) {
+      this.#names.push(name);
+      this.#events.push(e);
+    } else {
+      this.#map = new Map(this.#names.map((n, i) => [n, this.#events[i]]));
+      this.#map.set(name, e);
+      this.#names = [];
+      this.#events = [];
+    }
+  }
+
+  delete(name: string): void {
+    if (this.#map !== null) {
+      this.#map.delete(name);
+      return;
+    }
+    const names = this.#names, events = this.#events;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === name) {
+        const last = names.length - 1;
+        names[i] = names[last];
+        events[i] = events[last];
+        names.pop();
+        events.pop();
+        return;
+      }
+    }
+  }
+
+  clear(): void {
+    this.#names = [];
+    this.#events = [];
+    this.#map = null;
+  }
 }
 
 interface Clock {
@@ -286,7 +353,8 @@ class NodeSlot<M> {
   instance: ProtocolNode<M> | null = null;
   ctx: NodeContext<M> | null = null;
   incarnation = 0;
-  timers = new Map<string, number>();
+  /** Each armed timer's event (in the queue, or in the pause backlog once due). */
+  timers = new TimerTable<SimEvent>();
   interceptor: Interceptor<M> | null = null;
   peersCache: NodeId[] | null = null;
   /** Membership version `peersCache` was computed for. */
@@ -647,7 +715,7 @@ export class Simulation<M = unknown> {
     if (!(delayMs >= 0)) throw new SimulationError(`schedule: delay must be >= 0, got ${delayMs}`);
     this.#queue.push(
       // Stryker disable next-line UnaryOperator: equivalent — a call event's node and sender are never read (dispatch runs its fn; calls are never recycled, held or backlogged)
-      new SimEvent(this.#now + delayMs, KIND_CALL, -1, -1, 0, 0, undefined, "", 0, fn),
+      new SimEvent(this.#now + delayMs, KIND_CALL, -1, -1, 0, 0, undefined, "", fn),
     );
   }
 
@@ -934,13 +1002,29 @@ export class Simulation<M = unknown> {
             `${s.id}: setTimer("${name}") needs afterMs >= 0, got ${afterMs}`,
           );
         }
-        const gen = ++sim.#msgId;
-        s.timers.set(name, gen);
-        const trueDelay = afterMs / (1 + s.clock.drift);
-        sim.#queue.push(sim.#timerEvent(sim.#now + trueDelay, s.index, name, gen));
+        // a timer takes a number from the message-id counter (as it always has), so re-arming
+        // a timer never renumbers the messages sent after it
+        ++sim.#msgId;
+        const t = sim.#now + afterMs / (1 + s.clock.drift);
+        const armed = s.timers.get(name);
+        if (armed !== undefined && armed.qi >= 0) {
+          // re-arming moves the queued event: no stale copy is left behind to pop later
+          sim.#queue.reschedule(armed, t);
+        } else {
+          const e = sim.#timerEvent(t, s.index, name);
+          s.timers.set(name, e);
+          sim.#queue.push(e);
+        }
       },
       cancelTimer(name: string) {
-        if (live()) s.timers.delete(name);
+        if (!live()) return;
+        const armed = s.timers.get(name);
+        if (armed === undefined) return;
+        s.timers.delete(name);
+        if (armed.qi >= 0) {
+          sim.#queue.remove(armed);
+          sim.#recycle(armed);
+        }
       },
       storage: s.storage,
       emit(event: ProtocolEvent) {
@@ -1076,7 +1160,7 @@ export class Simulation<M = unknown> {
   #deliverEvent(t: number, toIdx: number, fromIdx: number, id: number, msg: unknown): SimEvent {
     const e = this.#free.pop();
     if (e === undefined) {
-      return new SimEvent(t, KIND_DELIVER, toIdx, fromIdx, id, this.#now, msg, "", 0, null);
+      return new SimEvent(t, KIND_DELIVER, toIdx, fromIdx, id, this.#now, msg, "", null);
     }
     e.t = t;
     e.kind = KIND_DELIVER;
@@ -1088,11 +1172,11 @@ export class Simulation<M = unknown> {
     return e;
   }
 
-  #timerEvent(t: number, node: number, name: string, gen: number): SimEvent {
+  #timerEvent(t: number, node: number, name: string): SimEvent {
     const e = this.#free.pop();
     if (e === undefined) {
       // Stryker disable next-line UnaryOperator: equivalent — a timer event's `from` is never read (only deliveries read it, and set it when recycled)
-      return new SimEvent(t, KIND_TIMER, node, -1, 0, 0, undefined, name, gen, null);
+      return new SimEvent(t, KIND_TIMER, node, -1, 0, 0, undefined, name, null);
     }
     e.t = t;
     e.kind = KIND_TIMER;
@@ -1102,7 +1186,6 @@ export class Simulation<M = unknown> {
     e.id = 0;
     e.sentAt = 0;
     e.name = name;
-    e.gen = gen;
     return e;
   }
 
@@ -1193,7 +1276,7 @@ export class Simulation<M = unknown> {
     } else if (e.kind === KIND_TIMER) {
       const s = this.#nodes[e.node];
       const name = e.name;
-      if (!s.up || s.timers.get(name) !== e.gen) return this.#recycle(e);
+      if (!s.up || s.timers.get(name) !== e) return this.#recycle(e);
       if (s.pausedUntil >= this.#now) {
         s.backlog.push(e);
         return;

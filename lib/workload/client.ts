@@ -104,6 +104,8 @@ export type OpGenerator = (rng: Rng, process: number) => OpSpec;
 interface Pending {
   op: ClientOp;
   invokedAt: number;
+  /** The name of its time-out timer, built once: a fresh string costs a hash at every timer call. */
+  readonly timer: string;
 }
 
 /** A running workload; read `history` after the run. */
@@ -211,8 +213,9 @@ export class Workload<M> {
     };
     this.#issued++;
     this.history.push(historyEvent("invoke", op, op.value, this.#sim.nowMs, undefined));
-    this.#pendingByClient.get(client)!.set(op.id, { op, invokedAt: this.#sim.nowMs });
-    ctx.setTimer(`timeout:${op.id}`, c.timeoutMs);
+    const timer = `timeout:${op.id}`;
+    this.#pendingByClient.get(client)!.set(op.id, { op, invokedAt: this.#sim.nowMs, timer });
+    ctx.setTimer(timer, c.timeoutMs);
     this.#driver.request(ctx, op);
   }
 
@@ -229,7 +232,7 @@ export class Workload<M> {
       ctx.setTimer(`resend:${c.id}`, this.config.retryBackoffMs);
       return;
     }
-    ctx.cancelTimer(`timeout:${c.id}`);
+    ctx.cancelTimer(p.timer);
     const value = c.type === "ok" ? c.value : c.type === "fail" ? c.value : undefined;
     const error = c.type === "ok" ? undefined : c.error;
     this.#finish(client, p, c.type, value, error);
@@ -239,7 +242,7 @@ export class Workload<M> {
     const p = this.#pendingByClient.get(client)!.get(id);
     if (!p) return;
     const ctx = this.#ctxOf.get(client)!;
-    ctx.setTimer(`timeout:${id}`, this.config.timeoutMs);
+    ctx.setTimer(p.timer, this.config.timeoutMs);
     this.#driver.request(ctx, p.op);
   }
 
