@@ -7,11 +7,14 @@
  * network conditions and scheduled network faults; then (held-out seed 101) duplicate's copy
  * count, a bad clock config's path, normal latency validation, a server added during a partition,
  * and reconnect keeping other cuts; then (seed 102) the equivocate strategy's split, a config
- * without links, rollingCrashes drawing nothing extra without jitter, and ddmin's complement step.
+ * without links, rollingCrashes drawing nothing extra without jitter, and ddmin's complement step;
+ * then (seed 103) dropRandomly's draw and a bandwidth given on one link only; then (seed 104)
+ * strategies without groupB or towards.
  */
 import assert from "node:assert/strict";
 import { ConfigError, Rng, type Signature, Simulation } from "@lab/sim/mod.ts";
 import { createCluster, latencyMoments, latencySampler, Network } from "@lab/net/mod.ts";
+import type { NetworkConfigInput } from "@lab/net/network.ts";
 import {
   alter,
   behaviourOf,
@@ -21,6 +24,7 @@ import {
   Coalition,
   delayAll,
   dropAll,
+  dropRandomly,
   dropWhere,
   duplicate,
   equivocate,
@@ -946,4 +950,74 @@ Deno.test("net shrink: maxRuns must be an integer of at least 1, and the error s
         e.message === "invalid shrink options: maxRuns: must be an integer >= 1",
     );
   }
+});
+
+// ---- held-out sample (seed 103) ---------------------------------------------------------------
+
+Deno.test("net adversary: dropRandomly passes a message exactly when its draw is not a drop", () => {
+  const passed = (ratio: number, seed: number, n: number) => {
+    const i = dropRandomly<number>(ratio, new Rng(seed));
+    const out: number[] = [];
+    for (let m = 0; m < n; m++) {
+      i({ from: "x", to: "a", msg: m }, { send: (_t, msg) => void out.push(msg) });
+    }
+    return out;
+  };
+  const all = Array.from({ length: 50 }, (_, m) => m);
+  assert.deepEqual(passed(0, 1, 50), all, "ratio 0 drops nothing");
+  assert.deepEqual(passed(1, 1, 50), [], "ratio 1 drops everything");
+  // ratio 0.3: message m passes iff the m-th draw of the same stream is >= 0.3 (Rng.chance)
+  const twin = new Rng(9);
+  const expected = Array.from({ length: 200 }, (_, m) => m).filter(() => !(twin.next() < 0.3));
+  const got = passed(0.3, 9, 200);
+  assert.deepEqual(got, expected);
+  assert.ok(got.length > 100 && got.length < 180, `about 70 % pass: ${got.length}`);
+});
+
+Deno.test("net: a bandwidth set on one link only makes message size count on that link", () => {
+  const lat = { kind: "constant", ms: 5 } as const;
+  const n = (links: NetworkConfigInput["links"]) =>
+    new Network({ latency: lat, links }, { seed: 1 });
+  assert.equal(new Network({ latency: lat }, { seed: 1 }).usesSize, false);
+  assert.equal(new Network({ latency: lat, bandwidthBytesPerMs: 10 }, { seed: 1 }).usesSize, true);
+  assert.equal(n([{ from: "a", to: "b", latency: lat }]).usesSize, false, "no bandwidth anywhere");
+  assert.equal(n([{ from: "a", to: "b", bandwidthBytesPerMs: 10 }]).usesSize, true);
+  assert.equal(
+    n([{ from: "a", to: "c", latency: lat }, { from: "a", to: "b", bandwidthBytesPerMs: 10 }])
+      .usesSize,
+    true,
+    "one link of two has a bandwidth",
+  );
+  // end to end: 1000 bytes (from messageSizeBytes, no sizeBytes given) at 10 bytes/ms on a→b
+  const net = n([{ from: "a", to: "b", bandwidthBytesPerMs: 10 }]);
+  const sim = new Simulation<string>({ seed: 1, network: net, messageSizeBytes: () => 1000 });
+  const at: number[] = [];
+  sim.addNode("a", (ctx) => ({ start: () => ctx.send("b", "m"), onMessage() {} }));
+  sim.addNode("b", () => ({ onMessage: () => void at.push(sim.nowMs) }));
+  sim.run();
+  assert.deepEqual(at, [105], "100 ms on the wire plus 5 ms propagation");
+});
+
+// ---- held-out sample (seed 104) ---------------------------------------------------------------
+
+Deno.test("net adversary: strategies whose groupB or towards is left out are accepted as written", () => {
+  const ids = ["n0", "n1", "n2"];
+  const strategies = [
+    { kind: "equivocate" as const },
+    { kind: "delay" as const, delayMs: 3 },
+    { kind: "withholdVotes" as const },
+  ];
+  assert.deepEqual(parseAdversaries([{ nodes: ["n2"], strategies }], ids), [
+    { nodes: ["n2"], strategies, fromMs: 0 },
+  ]);
+  assert.throws(
+    () =>
+      parseAdversaries([{
+        nodes: ["n2"],
+        strategies: [{ kind: "equivocate", groupB: ["n1", "zz"] }],
+      }], ids),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message.includes('[0].strategies[0].groupB[1]: unknown node "zz"'),
+  );
 });

@@ -2,7 +2,9 @@
  * Tests written to kill the mutants `deno task mutate lib/protocols/paxos` left alive: the
  * invariant checker throws (and names the slot) at a breach, the message guard refuses
  * non-objects, a proposer drops a queued command once it learns that command was chosen, and
- * campaign / retry / isLeader act only in the right role.
+ * campaign / retry / isLeader act only in the right role; then (held-out seed 103) the cap of 100
+ * breaches, propose's event, the pipeline bound when a queue is drained at election, and the
+ * pipeline accounting of the propose-own-value mistake.
  */
 import assert from "node:assert/strict";
 import { createCluster } from "../../../lib/net/cluster.ts";
@@ -836,4 +838,79 @@ Deno.test("paxos §2.3 phase 2: an Accepted counts toward the majority only from
   node.onMessage("n2", { type: "Accepted", ballot: node.ballot, slot: 1 });
   assert.deepEqual(chosen(), [1]);
   assert.deepEqual(node.valueAt(1), cmd("w"));
+});
+
+// ---- held-out sample (seed 103) ---------------------------------------------------------------
+
+Deno.test("paxos invariants: at most 100 breaches are kept, the first 100", () => {
+  const inv = new PaxosInvariants({ acceptors: 3, throwOnBreach: false });
+  // nothing was accepted anywhere: every decide is a learner-validity breach in its own slot
+  for (let slot = 1; slot <= 150; slot++) {
+    inv.observe({
+      t: slot,
+      traceIndex: 0,
+      node: "n0",
+      event: { type: "decide", slot, value: "v" },
+    });
+  }
+  assert.equal(inv.breaches.length, 100);
+  assert.deepEqual(
+    inv.breaches.map((x) => x.slot),
+    Array.from({ length: 100 }, (_, k) => k + 1),
+  );
+  assert.ok(inv.breaches.every((x) => x.invariant === "learner-validity"));
+});
+
+Deno.test("paxos proposer: propose announces the slot it gives and the leader's ballot", () => {
+  const { ctx, node } = paxosNode();
+  node.campaign();
+  node.onMessage("n1", { type: "Promise", ballot: node.ballot, accepted: [] });
+  assert.equal(node.isLeader(), true);
+  assert.deepEqual(node.propose("x"), { ok: true, index: 1 });
+  assert.deepEqual(node.propose("y"), { ok: true, index: 2 });
+  assert.deepEqual(ctx.eventsOf("propose"), [
+    { type: "propose", slot: 1, ballot: b(1, "n0") },
+    { type: "propose", slot: 2, ballot: b(1, "n0") },
+  ]);
+});
+
+Deno.test("paxos leader: a queue drained at election fills at most `pipeline` slots", () => {
+  for (const pipeline of [1, 2]) {
+    const { ctx, node } = paxosNode({ config: { election: "none", pipeline } });
+    for (const c of ["a", "b", "c"]) node.submit(c);
+    assert.equal(node.status, "candidate");
+    ctx.take();
+    node.onMessage("n1", { type: "Promise", ballot: node.ballot, accepted: [] });
+    assert.equal(node.isLeader(), true);
+    assert.equal(node.proposer!.inflight, pipeline);
+    assert.equal(node.proposer!.queued, 3 - pipeline);
+    const accepts = ctx.take("n1").flatMap((m) => m.type === "Accept" ? [m.slot] : []);
+    assert.deepEqual(accepts, pipeline === 1 ? [1] : [1, 2], `pipeline ${pipeline}`);
+  }
+});
+
+Deno.test("paxos MISTAKE propose-own-value: a recovered slot given a queued value counts against the pipeline, a no-op does not", () => {
+  const reported = [{ slot: 1, ballot: b(1, "n1"), value: cmd("z") }];
+  // queued a and b: slot 1 takes a (the mistake), a fills the pipeline of 1, so b waits
+  const own = paxosNode({ config: { election: "none", mistakeProposeOwnValue: true } });
+  own.node.submit("a");
+  own.node.submit("b");
+  own.node.onMessage("n1", { type: "Promise", ballot: own.node.ballot, accepted: reported });
+  assert.equal(own.node.isLeader(), true);
+  assert.deepEqual(
+    own.ctx.take("n1").flatMap((m) => m.type === "Accept" ? [[m.slot, m.value]] : []),
+    [[1, cmd("a")]],
+  );
+  assert.equal(own.node.proposer!.queued, 1, "b waits for a");
+  // nothing queued: slot 1 takes a no-op, which leaves the pipeline free for a later submit
+  const noop = paxosNode({ config: { election: "none", mistakeProposeOwnValue: true } });
+  noop.node.campaign();
+  noop.node.onMessage("n1", { type: "Promise", ballot: noop.node.ballot, accepted: reported });
+  assert.equal(noop.node.isLeader(), true);
+  noop.node.submit("c");
+  assert.deepEqual(
+    noop.ctx.take("n1").flatMap((m) => m.type === "Accept" ? [[m.slot, m.value]] : []),
+    [[1, { kind: "noop" }], [2, cmd("c")]],
+  );
+  assert.equal(noop.node.proposer!.queued, 0);
 });
