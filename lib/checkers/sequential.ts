@@ -193,6 +193,7 @@ function search(
     const f = stack.pop();
     if (!f) {
       undoReads(first);
+      // Stryker disable next-line ArrayDeclaration: equivalent — an illegal outcome's order and skipped are never read (checkSequential and the shrinking read only verdict, steps, longest and stuck)
       return { verdict: "illegal", steps, order: [], skipped: [], longest, stuck };
     }
     undoReads(f.reads);

@@ -474,7 +474,10 @@ export class Simulation<M = unknown> {
     return this.#now;
   }
 
-  /** Number of events handled so far. */
+  /**
+   * Number of events handled so far: deliveries, timers that fired, scheduled calls and events
+   * that found their node crashed (a re-armed or cancelled timer leaves no event behind).
+   */
   get eventsHandled(): number {
     return this.#handled;
   }

@@ -8,6 +8,7 @@ import {
   checkCausal,
   checkConvergence,
   checkLinearizability,
+  checkQuiescentReads,
   checkSequential,
   checkStaleness,
   detectHistoryFormat,
@@ -23,7 +24,7 @@ import {
   unknownOutput,
 } from "@lab/checkers/mod.ts";
 import type { Model } from "@lab/checkers/mod.ts";
-import { causalPath, computeClocks, toRwHistory } from "@lab/checkers/_rw_history.ts";
+import { causalPath, computeClocks, describeRw, toRwHistory } from "@lab/checkers/_rw_history.ts";
 import { generateLaggingHistory } from "@lab/checkers/_gen.ts";
 import { pairOperations } from "@lab/workload/history.ts";
 import { cas, history, r, w } from "./_helpers.ts";
@@ -593,4 +594,125 @@ Deno.test("checkers: a witness whose re-check runs out of step budget is the who
   // with room to re-check, the witness is shrunk (read → nil against cas(2, 2) → ok)
   const ample = checkLinearizability(h, casRegisterModel());
   assert.ok(ample.witness!.operations.length < 5);
+});
+
+Deno.test("checkers: the register search fits 64 operations in 8704 bytes, for every kind of key", () => {
+  // By hand from RegisterSearch.reset: 64 operations get arrays for 2 × 64 = 128 of them at 32
+  // bytes each (4096), and a cache of 128 entries (the first power of two from 64 at or above
+  // 64 + 64/8) at 5 × 4 + 2 × 4 + 8 = 36 bytes each (4608): 8704 bytes. One byte less and the
+  // general search takes over, whose first cache (256 entries at 36 bytes) does not fit either.
+  const writes = (value: (i: number) => unknown) =>
+    history(...Array.from({ length: 64 }, (_, i) => w(0, value(i), [4 * i, 4 * i + 1])));
+  const kinds: [string, (i: number) => unknown][] = [
+    ["numbers", (i) => i + 1],
+    ["strings", (i) => `v${i}`],
+    ["booleans", (i) => i % 2 === 0],
+  ];
+  for (const [kind, value] of kinds) {
+    const fits = checkLinearizability(writes(value), registerModel(), { memoryBudget: 8704 });
+    assert.equal(fits.verdict, "ok", kind);
+    assert.equal(fits.partitions[0].outOfMemory, false, kind);
+    const short = checkLinearizability(writes(value), registerModel(), { memoryBudget: 8703 });
+    assert.equal(short.verdict, "unknown", kind);
+    assert.equal(short.partitions[0].outOfMemory, true, kind);
+  }
+  // vectors have no key: the register search declines them after sizing its arrays, and the
+  // general search's cache does not fit in what is left
+  const vectors = writes((i) => [i, i]);
+  const res = checkLinearizability(vectors, registerModel(), { memoryBudget: 8704 });
+  assert.equal(res.verdict, "unknown");
+  assert.equal(checkLinearizability(vectors, registerModel()).verdict, "ok");
+});
+
+Deno.test("checkers: an unpartitioned kv witness shows its stuck state as the whole map, keys sorted", () => {
+  // put y b, put x a, then get x → "": after both puts the map is {x: a, y: b}
+  const h = history(
+    { p: 0, f: "put", key: "y", in: "b", at: [0, 1] },
+    { p: 0, f: "put", key: "x", in: "a", at: [2, 3] },
+    { p: 1, f: "get", key: "x", out: "", at: [4, 5] },
+  );
+  const res = checkLinearizability(h, kvModel(), { partition: false, minimize: false });
+  assert.equal(res.verdict, "illegal");
+  assert.equal(res.witness!.stuckState, '{"x" "a", "y" "b"}');
+});
+
+Deno.test("checkers: a witness operation of unknown outcome has status info, the others ok", () => {
+  // as above: write 1; write 2 (outcome unknown) after it; a read of 2, then a read of 1
+  const h = history(w(0, 1, [0, 1]), w(1, 2, [2, 3], "info"), r(2, 2, [4, 5]), r(3, 1, [6, 7]));
+  const res = checkLinearizability(h, registerModel());
+  assert.deepEqual(
+    res.witness!.operations.map((o) => [o.id, o.status]),
+    [[0, "ok"], [1, "info"], [2, "ok"], [3, "ok"]],
+  );
+});
+
+Deno.test("checkers: only a write of unknown outcome is described as such", () => {
+  const h = toRwHistory(history(w(0, 1, [0, 1], "info"), w(1, 2, [0, 1])));
+  assert.deepEqual(h.ops.map(describeRw), ["p0 write(1) (outcome unknown)", "p1 write(2)"]);
+});
+
+Deno.test("checkers: quiescent reads that disagree are listed with their nodes and times", () => {
+  const h = history(put(0, "x", 1, [0, 1]), get(1, "x", 1, [10, 11]), get(2, "x", null, [12, 13]))
+    .map((e) => (e.process === 0 ? e : { ...e, node: e.process === 1 ? "a" : "b" }));
+  const res = checkQuiescentReads(h, { quiescentAtMs: 5 });
+  assert.equal(res.verdict, "illegal");
+  assert.equal(
+    res.witness!.explanation,
+    'reads of key "x" after quiescence (t ≥ 5 ms) disagree:\n' +
+      '    [1] p1 read("x") → 1 at a (t=10)\n' +
+      '    [2] p2 read("x") → nil at b (t=12)',
+  );
+});
+
+Deno.test("checkers: a writes-follow-reads violation says which read the writer had made", () => {
+  // p1 reads x = 1, then writes y = 2; p2 reads y = 2, then x → nil (older than 1)
+  const res = checkSessionGuarantees(history(
+    put(0, "x", 1, [0, 1]),
+    get(1, "x", 1, [2, 3]),
+    put(1, "y", 2, [4, 5]),
+    get(2, "y", 2, [6, 7]),
+    get(2, "x", null, [8, 9]),
+  ));
+  const g = res.guarantees["writes-follow-reads"];
+  assert.equal(g.verdict, "illegal");
+  assert.match(
+    g.witness!.explanation,
+    /^writes-follow-reads: \[4\] misses a write that p1 read at \[1\] before writing \[2\], which this session read at \[3\]\.\n/,
+  );
+});
+
+Deno.test("checkers: a stale read's witness lists the version it read, the ones it missed and itself", () => {
+  // x := 1, x := 2, then a read of 1 (the first version, position 0): one version behind
+  const res = checkStaleness(
+    history(put(0, "x", 1, [0, 1]), put(0, "x", 2, [2, 3]), get(1, "x", 1, [10, 11])),
+    { k: 1 },
+  );
+  assert.deepEqual(res.witness!.operations.map((o) => o.id), [0, 1, 2]);
+});
+
+Deno.test("checkers: the CM shrinker deletes halves, then quarters, then single operations", () => {
+  // p3 writes y = 4, reads y = 9 (p2's) twice, then y = 4 again: CyclicHB, with either read of 9.
+  // Ids go session by session: p1 [0, 1], p2 [2, 3], p3 [4..10]. By hand: the past of [10] is
+  // [2..10] (9 operations). Chunks of 4 from the end: only dropping [2] keeps the violation.
+  // Chunks of 2: dropping [7, 8] (x := 6 and the first read of 9) keeps it. Single ones: [6] and
+  // [4] go. What is left reads 9 at [9]; single deletions from the start would have kept [8].
+  const res = checkCausal(
+    history(
+      put(1, "z", 1, [0, 1]),
+      put(2, "x", 2, [2, 3]),
+      put(3, "z", 3, [4, 5]),
+      put(3, "y", 4, [6, 7]),
+      put(3, "z", 5, [8, 9]),
+      put(3, "x", 6, [10, 11]),
+      get(3, "y", 9, [12, 13]),
+      get(3, "y", 9, [14, 15]),
+      put(2, "y", 9, [16, 17]),
+      get(1, "x", null, [18, 19]),
+      get(3, "y", 4, [20, 21]),
+    ),
+    { model: "CM" },
+  );
+  assert.equal(res.witness?.pattern, "CyclicHB");
+  assert.equal(res.witness!.minimal, true);
+  assert.deepEqual(res.witness!.operations.map((o) => o.id).sort((a, b) => a - b), [3, 5, 9, 10]);
 });
