@@ -29,6 +29,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/sim/storage_perf_safety_test.ts",
     "tests/sim/trace_alias_test.ts",
     "tests/sim/queue_timers_test.ts",
+    "tests/sim/observed_test.ts",
   ],
   "lib/net": ["tests/net"],
   "lib/protocols/raft": [

@@ -1033,6 +1033,9 @@ export class Simulation<M = unknown> {
       emit(event: ProtocolEvent) {
         if (live()) sim.#emit(s, event);
       },
+      get observed() {
+        return sim.#tracing || sim.#collect || sim.#eventListeners.length > 0;
+      },
       sign(data: unknown): Signature {
         const digest = digestOf(data);
         sim.#signatures.add(`${s.identity}\u0000${digest}`);

@@ -57,6 +57,11 @@ export interface NodeContext<M> {
   readonly storage: DurableStorage;
   /** Publish a protocol event (commits, decisions, role changes). */
   emit(event: ProtocolEvent): void;
+  /**
+   * False while nobody records or reads protocol events (tracing off, events not collected, no
+   * listener), so a hot path may skip building an event it would only emit. Absent: assume true.
+   */
+  readonly observed?: boolean;
   /** Sign data with this node's key (unforgeable in the simulator). */
   sign(data: unknown): Signature;
   /** Verify that `signature` is `signer`'s signature over `data`. */

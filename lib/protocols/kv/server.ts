@@ -109,14 +109,16 @@ export class KvServer<LM> implements ProtocolNode<KvServerMessage<LM>> {
   #apply(index: number, cmd: KvCommand): void {
     const machine = this.machine;
     const result = machine.applyCommand(cmd);
-    this.#ctx.emit({
-      type: "kv-apply",
-      index,
-      clientId: cmd.clientId,
-      seq: cmd.seq,
-      f: cmd.op.f,
-      duplicate: machine.lastWasDuplicate,
-    });
+    if (this.#ctx.observed !== false) {
+      this.#ctx.emit({
+        type: "kv-apply",
+        index,
+        clientId: cmd.clientId,
+        seq: cmd.seq,
+        f: cmd.op.f,
+        duplicate: machine.lastWasDuplicate,
+      });
+    }
     const p = this.#pending.get(index);
     if (!p) return;
     this.#pending.delete(index);

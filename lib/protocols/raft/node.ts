@@ -403,7 +403,9 @@ export class RaftNode<C = unknown>
       // a caller's command is copied (once, frozen) unless it is immutable already
       command: immutable(command) ?? command,
     });
-    this.#ctx.emit({ type: "propose", index: e.index, term: e.term });
+    if (this.#ctx.observed !== false) {
+      this.#ctx.emit({ type: "propose", index: e.index, term: e.term });
+    }
     this.#afterLocalAppend();
     return { ok: true, index: e.index, term: e.term };
   }
@@ -1081,12 +1083,14 @@ export class RaftNode<C = unknown>
 
   #commitTo(index: number): void {
     this.#commitIndex = index;
-    this.#ctx.emit({
-      type: "commit",
-      index,
-      term: this.#log.termAt(index),
-      currentTerm: this.#term,
-    });
+    if (this.#ctx.observed !== false) {
+      this.#ctx.emit({
+        type: "commit",
+        index,
+        term: this.#log.termAt(index),
+        currentTerm: this.#term,
+      });
+    }
     this.#applyCommitted();
     if (
       this.#role === "leader" && !this.#promotable() && this.#log.config.index <= this.#commitIndex
@@ -1106,19 +1110,23 @@ export class RaftNode<C = unknown>
   }
 
   #applyCommitted(): void {
+    // building the apply events is skipped while nobody records or reads them
+    const observed = this.#ctx.observed !== false;
     while (this.#lastApplied < this.#commitIndex) {
       const i = this.#lastApplied + 1;
       const e = this.#log.entryAt(i)!;
       this.#lastApplied = i;
       switch (e.kind) {
         case "command":
-          this.#ctx.emit({
-            type: "apply",
-            index: i,
-            term: e.term,
-            kind: e.kind,
-            command: e.command,
-          });
+          if (observed) {
+            this.#ctx.emit({
+              type: "apply",
+              index: i,
+              term: e.term,
+              kind: e.kind,
+              command: e.command,
+            });
+          }
           this.#hooks.apply({ index: i, command: e.command as C });
           break;
         case "config":
