@@ -79,6 +79,7 @@ export class EventQueue<E extends Scheduled> {
   }
 
   #slotOf(e: E, what: string): number {
+    // Stryker disable next-line UnaryOperator: equivalent — qi is undefined only on an event never pushed (push sets it, the queue keeps it), which sits in no slot, so i = 1 fails items[i] === e just as i = -1 does
     const i = e.qi ?? -1;
     if (!(i >= 0 && i < this.#n && this.#items[i] === e)) {
       throw new RangeError(`EventQueue.${what}: the event is not in this queue`);
@@ -106,45 +107,15 @@ export class EventQueue<E extends Scheduled> {
     e.qi = i;
   }
 
-  /** Place (e, lt, ls) at slot i or below in a heap of m slots, moving smaller children up. */
+  /**
+   * Place (e, lt, ls) in the hole at slot i of a heap of m slots whose items below i are in heap
+   * order: walk the hole down to a leaf along the smaller children (one comparison per level),
+   * then sift e up from there. After a pop, e is the heap's former last item, usually among the
+   * largest, so it rarely climbs: about half the comparisons of a plain sift-down, which compares
+   * e at every level too (Floyd's bottom-up heapsort).
+   */
   #down(i: number, e: E, lt: number, ls: number, m: number): void {
     const T = this.#t, S = this.#s, items = this.#items;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= m) break;
-      let c = l;
-      let ct = T[l];
-      const r = l + 1;
-      if (r < m) {
-        const rt = T[r];
-        if (rt < ct || (rt === ct && S[r] < S[l])) {
-          c = r;
-          ct = rt;
-        }
-      }
-      if (lt < ct || (lt === ct && ls < S[c])) break;
-      const ce = items[c]!;
-      T[i] = ct;
-      S[i] = S[c];
-      items[i] = ce;
-      ce.qi = i;
-      i = c;
-    }
-    T[i] = lt;
-    S[i] = ls;
-    items[i] = e;
-    e.qi = i;
-  }
-
-  /**
-   * Fill the root's hole after a pop with (e, lt, ls), the heap's former last item, in a heap of
-   * m slots: walk the hole down to a leaf along the smaller children (one comparison per level),
-   * then sift e up from there. The last item is usually among the largest, so it rarely climbs,
-   * and this makes about half the comparisons of a plain sift-down (Floyd's bottom-up heapsort).
-   */
-  #refill(e: E, lt: number, ls: number, m: number): void {
-    const T = this.#t, S = this.#s, items = this.#items;
-    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= m) break;
@@ -183,7 +154,7 @@ export class EventQueue<E extends Scheduled> {
     const top = items[0]!;
     const m = n - 1;
     this.#n = m;
-    if (m > 0) this.#refill(items[m]!, this.#t[m], this.#s[m], m);
+    if (m > 0) this.#down(0, items[m]!, this.#t[m], this.#s[m], m);
     items[m] = undefined;
     top.qi = -1;
     return top;
