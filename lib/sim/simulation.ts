@@ -144,7 +144,8 @@ export interface MessageStats {
   duplicated: number;
   /**
    * Messages handed to the network per message `type` (the string field most protocol messages
-   * carry; others count under "(untyped)"), the same messages `sent` counts.
+   * carry; others count under "(untyped)"), the same messages `sent` counts. Brought up to date
+   * each time it is read: read it again after running rather than keeping the Map.
    */
   readonly byType: Map<string, number>;
   /** Per node: messages it sent (as `sent` counts them) and messages delivered to it. */
@@ -343,6 +344,9 @@ interface Clock {
 class NodeSlot<M> {
   /** This node's message counters (also in `stats.byNode`), bumped without a map lookup. */
   msgStats: NodeMessageStats | null = null;
+  /** The type of the last message this node sent and its counter (most sends repeat it). */
+  lastType: string | null = null;
+  lastTypeCount: { n: number } = { n: 0 };
   up = false;
   started = false;
   byzantine = false;
@@ -421,15 +425,25 @@ export class Simulation<M = unknown> {
   readonly network: NetworkModel;
   /** Protocol events in order (when `collectEvents`). */
   readonly events: EmittedEvent[] = [];
+  /** Per message type, its send counter (see `stats.byType`). */
+  #typeCounts = new Map<string, { n: number }>();
   /** Message counters, kept whatever the trace mode. */
-  readonly stats: MessageStats = {
-    sent: 0,
-    delivered: 0,
-    dropped: 0,
-    duplicated: 0,
-    byType: new Map(),
-    byNode: new Map(),
-  };
+  readonly stats: MessageStats = ((counts: Map<string, { n: number }>) => {
+    const byType = new Map<string, number>();
+    return {
+      sent: 0,
+      delivered: 0,
+      dropped: 0,
+      duplicated: 0,
+      // counted in cells (a send bumps its type's cell, found without a Map lookup when the
+      // sender's previous message had the same type); the Map is filled from them when read
+      get byType() {
+        for (const [t, c] of counts) byType.set(t, c.n);
+        return byType;
+      },
+      byNode: new Map(),
+    };
+  })(this.#typeCounts);
 
   #now = 0;
   #queue = new EventQueue<SimEvent>();
@@ -1210,7 +1224,13 @@ export class Simulation<M = unknown> {
 
   #countSent(from: NodeSlot<M>, msg: unknown): void {
     const t = messageTypeOf(msg);
-    this.stats.byType.set(t, (this.stats.byType.get(t) ?? 0) + 1);
+    if (from.lastType !== t) {
+      let c = this.#typeCounts.get(t);
+      if (c === undefined) this.#typeCounts.set(t, c = { n: 0 });
+      from.lastType = t;
+      from.lastTypeCount = c;
+    }
+    from.lastTypeCount.n++;
     this.#nodeStats(from).sent++;
   }
 

@@ -73,3 +73,34 @@ Deno.test("raft kv: a run nobody observes ends in the same state as one whose ev
   assert.deepEqual(quiet.data, watched.data);
   assert.equal(quiet.delivered, watched.delivered);
 });
+
+Deno.test("sim: stats.byType counts each sender's alternating types and is current at every read", () => {
+  const sim = new Simulation<{ type: string } | number>({ seed: 1 });
+  sim.addNode("a", (ctx) => ({
+    start() {
+      for (const t of ["x", "y", "x", "x", "z"]) ctx.send("b", { type: t });
+      ctx.send("b", 7);
+    },
+    onMessage() {},
+  }));
+  sim.addNode("b", (ctx) => ({
+    start() {
+      ctx.send("a", { type: "y" });
+      ctx.send("a", { type: "x" });
+    },
+    onMessage() {},
+  }));
+  sim.run({ untilMs: 0 });
+  const first = Object.fromEntries(sim.stats.byType);
+  assert.deepEqual(first, { x: 4, y: 2, z: 1, "(untyped)": 1 });
+  sim.inject("a", "b", { type: "y" });
+  sim.inject("b", "a", { type: "w" });
+  assert.deepEqual(Object.fromEntries(sim.stats.byType), {
+    x: 4,
+    y: 3,
+    z: 1,
+    "(untyped)": 1,
+    w: 1,
+  });
+  assert.equal([...sim.stats.byType.values()].reduce((p, q) => p + q, 0), sim.stats.sent);
+});
