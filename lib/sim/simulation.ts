@@ -543,6 +543,7 @@ export class Simulation<M = unknown> {
     this.network.addNode(id, index, slot.role);
     this.schedule(0, () => {
       if (slot.started) return;
+      // Stryker disable next-line BooleanLiteral: equivalent — only this start event reads `started` (restart sets it to skip the event), and it runs once, so nothing reads what it writes here
       slot.started = true;
       this.#boot(slot);
     });
@@ -618,6 +619,7 @@ export class Simulation<M = unknown> {
     }
     this.schedule(0, () => {
       if (slot.started) return;
+      // Stryker disable next-line BooleanLiteral: equivalent — only this start event reads `started` (restart sets it to skip the event), and it runs once, so nothing reads what it writes here
       slot.started = true;
       this.#boot(slot);
     });

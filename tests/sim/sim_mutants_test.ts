@@ -6,7 +6,8 @@
  * scripted run, FakeContext, storage's freezeInPlace and counters, and the trace's stable JSON
  * (against its definition), column store, sampling and canonical hash lines; then (held-out seed
  * 101) the queue's tie order after removeWhere, the view of a pause at its end instant, in-flight
- * partition drops, freezeIfImmutable, and stored nulls.
+ * partition drops, freezeIfImmutable, and stored nulls; then (held-out seed 104) a second crash of
+ * a node that is already down; then (held-out seed 105) a read copy's own `__proto__` key.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -1372,4 +1373,41 @@ Deno.test("sim storage: a stored null reads back as null, inside objects and lis
   assert.deepEqual(s.get("o"), { a: null, b: { c: null }, xs: [null, 1] });
   assert.equal(s.get("n"), null);
   assert.deepEqual(s.list("l"), [null, { v: null }]);
+});
+
+Deno.test("sim: crashing a node that is already down changes nothing: one crash record, one incarnation bump", () => {
+  const sim = new Simulation<number>({ seed: 1, trace: { mode: "full" } });
+  const boots: number[] = [];
+  sim.addNode("a", () => (boots.push(sim.nowMs), { onMessage() {} }));
+  sim.run({ untilMs: 1 });
+  sim.crash("a");
+  sim.run({ untilMs: 2 });
+  sim.crash("a"); // down already: a no-op, as restart of a node that is up is one
+  assert.equal(sim.node("a").up, false);
+  assert.equal(sim.node("a").incarnation, 1, "bumped by the first crash only");
+  const crashes = sim.trace.records.flatMap((r) => r.type === "crash" ? [r.t] : []);
+  assert.deepEqual(crashes, [1], "the trace shows the one crash that happened");
+  sim.restart("a");
+  assert.equal(sim.node("a").up, true);
+  assert.equal(sim.node("a").incarnation, 1);
+  assert.deepEqual(boots, [0, 2]);
+});
+
+Deno.test("sim storage: a read is a mutable copy, an own __proto__ key included", () => {
+  const s = new MemoryStorage();
+  s.set("p", JSON.parse('{"__proto__": 1, "y": 2}'));
+  const p = s.get("p") as Record<string, unknown>;
+  // an own data property shadows Object.prototype's accessor: assignment writes the key itself
+  p["__proto__"] = 3;
+  assert.deepEqual(Object.getOwnPropertyDescriptor(p, "__proto__"), {
+    value: 3,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  assert.equal(Object.getPrototypeOf(p), Object.prototype);
+  delete p["__proto__"];
+  assert.equal(Object.hasOwn(p, "__proto__"), false);
+  const again = s.get("p") as Record<string, unknown>;
+  assert.equal(Object.getOwnPropertyDescriptor(again, "__proto__")?.value, 1, "storage kept 1");
 });
