@@ -333,6 +333,11 @@ class TimerTable<E> {
     this.#events = [];
     this.#map = null;
   }
+
+  /** Every armed timer's event. */
+  events(): E[] {
+    return this.#map !== null ? [...this.#map.values()] : this.#events.slice();
+  }
 }
 
 interface Clock {
@@ -812,7 +817,7 @@ export class Simulation<M = unknown> {
     s.up = false;
     s.instance = null;
     s.ctx = null;
-    s.timers.clear();
+    this.#dropTimers(s);
     s.incarnation++;
     s.pausedUntil = -1;
     const backlog = s.backlog;
@@ -887,10 +892,22 @@ export class Simulation<M = unknown> {
       this.trace.add({ type: "nemesis", t: this.#now, action: { type: "replace", node: id } });
     }
     if (s.up) {
-      s.timers.clear();
+      this.#dropTimers(s);
       s.incarnation++;
       this.#boot(s);
     }
+  }
+
+  /** Disarm every timer of a node (crash, replace): their queued events leave the queue too. */
+  #dropTimers(s: NodeSlot<M>): void {
+    for (const e of s.timers.events()) {
+      // a due timer waiting in a pause backlog is not queued (the backlog is handled apart)
+      if (e.qi >= 0) {
+        this.#queue.remove(e);
+        this.#recycle(e);
+      }
+    }
+    s.timers.clear();
   }
 
   /**

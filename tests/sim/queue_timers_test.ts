@@ -229,3 +229,32 @@ Deno.test("sim timers: many timers on one node (past the small table) fire, canc
     assert.equal(sim.pending, 0);
   }
 });
+
+Deno.test("sim timers: a crash or a replace takes the node's armed timers out of the queue", () => {
+  for (const how of ["crash", "replace"] as const) {
+    const sim = new Simulation<number>({ seed: 1 });
+    const fired: string[] = [];
+    const factory = (tag: string) => (ctx: import("@lab/sim/types.ts").NodeContext<number>) => ({
+      start() {
+        if (tag === "first") {
+          ctx.setTimer("a", 50);
+          ctx.setTimer("b", 80);
+        }
+      },
+      onMessage() {},
+      onTimer(name: string) {
+        fired.push(`${tag}:${name}`);
+      },
+    });
+    sim.addNode("n", factory("first"));
+    sim.run({ untilMs: 10 });
+    assert.equal(sim.pending, 2);
+    if (how === "crash") sim.crash("n");
+    else sim.replace("n", factory("second"));
+    assert.equal(sim.pending, 0, how);
+    const before = sim.eventsHandled;
+    sim.run({ untilMs: 1_000 });
+    assert.deepEqual(fired, [], how);
+    assert.equal(sim.eventsHandled, before, `${how}: no stale timer pops`);
+  }
+});
