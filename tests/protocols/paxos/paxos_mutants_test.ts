@@ -4,7 +4,9 @@
  * non-objects, a proposer drops a queued command once it learns that command was chosen, and
  * campaign / retry / isLeader act only in the right role; then (held-out seed 103) the cap of 100
  * breaches, propose's event, the pipeline bound when a queue is drained at election, and the
- * pipeline accounting of the propose-own-value mistake.
+ * pipeline accounting of the propose-own-value mistake; then (seed 104) the list of proposers
+ * that are no learners, a late Accepted of an earlier ballot, a preempted leader's reads, issue
+ * and breach messages, the learner's start, re-entrant proposals and the preemption count.
  */
 import assert from "node:assert/strict";
 import { createCluster } from "../../../lib/net/cluster.ts";
@@ -18,7 +20,8 @@ import type { NodeContext } from "../../../lib/sim/types.ts";
 import type { ReadResult } from "../../../lib/protocols/kv/replicated_log.ts";
 import { ACCEPTED_KEY, Acceptor } from "../../../lib/protocols/paxos/acceptor.ts";
 import { MemoryStorage } from "../../../lib/sim/storage.ts";
-import { b, cmd, paxosNode } from "./_fake_context.ts";
+import { b, cmd, ListMachine, paxosNode } from "./_fake_context.ts";
+import { Learner } from "../../../lib/protocols/paxos/learner.ts";
 
 /** Three fake acceptors: n0 and n1 accept different values at the same ballot in slot 1. */
 function conflictingAccepts(throwOnBreach?: boolean) {
@@ -913,4 +916,162 @@ Deno.test("paxos MISTAKE propose-own-value: a recovered slot given a queued valu
     [[1, { kind: "noop" }], [2, cmd("c")]],
   );
   assert.equal(noop.node.proposer!.queued, 0);
+});
+
+// ---- held-out sample (seed 104) ---------------------------------------------------------------
+
+Deno.test("paxos config: the proposer-learner check lists every proposer that is no learner", () => {
+  assert.throws(
+    () => paxosNode({ config: { proposers: ["n0", "n1"], learners: ["n2"] } }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.issues.length === 1 && e.issues[0].path === "learners" &&
+      e.issues[0].message.endsWith("; missing: n0, n1"),
+  );
+});
+
+Deno.test("paxos §2.3 phase 2: a late Accepted of an earlier ballot does not count toward the new one", () => {
+  // n0 leads ballot 1 and proposes x in slot 1; n2 preempts it before anything is chosen
+  const { ctx, node } = paxosNode();
+  node.campaign();
+  node.onMessage("n1", { type: "Promise", ballot: node.ballot, accepted: [] });
+  const first = node.ballot;
+  node.propose("x");
+  node.onMessage("n2", { type: "Nack", ballot: first, promised: b(2, "n2") });
+  assert.equal(node.status, "follower");
+  // re-elected at ballot 3 with n2's promise: its own acceptor reports x in slot 1, so slot 1
+  // goes to phase 2 again, and only n0's own acceptor has accepted it at ballot 3 so far
+  node.campaign();
+  assert.deepEqual(node.ballot, b(3, "n0"));
+  node.onMessage("n2", { type: "Promise", ballot: node.ballot, accepted: [] });
+  assert.equal(node.isLeader(), true);
+  const chosen = () => ctx.eventsOf("chosen").map((e) => e.slot);
+  // n1's acceptance of ballot 1, delayed: n0 and n1 are a majority, but not at one ballot
+  node.onMessage("n1", { type: "Accepted", ballot: first, slot: 1 });
+  assert.deepEqual(chosen(), []);
+  assert.equal(node.valueAt(1), undefined);
+  node.onMessage("n2", { type: "Accepted", ballot: node.ballot, slot: 1 });
+  assert.deepEqual(chosen(), [1]);
+  assert.deepEqual(node.valueAt(1), cmd("x"));
+});
+
+Deno.test("paxos ReadIndex: a leader preempted before the round is confirmed fails its read as not-leader", () => {
+  const { node, results, seq } = leaderWithRead(["n0", "n1", "n2"]);
+  node.onMessage("n1", { type: "Nack", ballot: node.ballot, promised: b(5, "n1") });
+  assert.equal(node.status, "follower");
+  assert.equal(results.length, 1, "answered at once, not left waiting");
+  assert.equal(results[0].ok, false);
+  assert.equal(!results[0].ok && results[0].reason, "not-leader");
+  // a late acknowledgement of the round does not answer it a second time
+  node.onMessage("n1", { type: "HeartbeatAck", ballot: b(1, "n0"), seq });
+  assert.equal(results.length, 1);
+});
+
+// ---- seed 104 re-run (the equivalence mark in learner.ts changed the sample) -------------------
+
+Deno.test("paxos config: the heartbeat bound's issue says what it requires", () => {
+  try {
+    paxosNode({
+      config: { electionTimeoutMsMin: 200, electionTimeoutMsMax: 300, heartbeatIntervalMs: 200 },
+    });
+    assert.fail("the config was accepted");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual(e.issues, [{
+      path: "heartbeatIntervalMs",
+      message: "heartbeatIntervalMs must be < electionTimeoutMsMin (heartbeats must beat timeouts)",
+    }]);
+  }
+});
+
+Deno.test("paxos invariants: the breach message says it is a Paxos invariant, with the seed", () => {
+  assert.throws(
+    () => conflictingAccepts(true).sim.run({ untilMs: 100 }),
+    (e: unknown) =>
+      e instanceof PaxosInvariantError &&
+      e.message.startsWith('paxos invariant "ballot-uniqueness" violated: seed=1 '),
+  );
+});
+
+Deno.test("paxos kv: refused lease reads name the read modes to use instead", () => {
+  assert.throws(
+    () => paxosKvFactory({ kv: { reads: "lease" } }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.issues.length === 1 && e.issues[0].path === "kv.reads" &&
+      e.issues[0].message.endsWith('; use "readIndex" or "log"'),
+  );
+});
+
+Deno.test("paxos learner: nothing is applied before start; start applies what was learned, in slot order", () => {
+  const applied: unknown[] = [];
+  const l = new Learner(new MemoryStorage(), () => {}, { apply: (e) => applied.push(e.command) });
+  l.learn(2, cmd("b"));
+  l.learn(1, cmd("a"));
+  assert.deepEqual(applied, []);
+  assert.equal(l.lastApplied, 0);
+  l.start();
+  assert.deepEqual(applied, ["a", "b"]);
+  l.learn(3, cmd("c"));
+  assert.deepEqual(applied, ["a", "b", "c"], "once started, a learned slot is applied at once");
+});
+
+Deno.test("paxos node: inspect reports the learner's last applied slot, null without a learner", () => {
+  const { node } = paxosNode();
+  assert.equal(node.inspect().lastApplied, 0);
+  node.onMessage("n1", { type: "Decide", decisions: [{ slot: 1, value: cmd("a") }] });
+  node.onMessage("n1", { type: "Decide", decisions: [{ slot: 3, value: cmd("c") }] });
+  assert.equal(node.inspect().lastApplied, 1, "slot 2 is a hole");
+  const acceptorOnly = paxosNode({
+    self: "n2",
+    config: { proposers: ["n0"], learners: ["n0", "n1"] },
+  });
+  assert.equal(acceptorOnly.node.inspect().lastApplied, null);
+});
+
+Deno.test("paxos node: a value proposed from inside an apply hook is handled after the hook returns", () => {
+  // a single node: it is its own acceptor and learner, every message is local
+  const calls: string[] = [];
+  const host: { propose?: (c: unknown) => unknown } = {};
+  class Reentrant extends ListMachine {
+    override apply(e: { index: number; command: unknown }): void {
+      calls.push(`enter ${e.index}`);
+      super.apply(e);
+      if (e.command === "x") host.propose!("y");
+      calls.push(`exit ${e.index}`);
+    }
+  }
+  const { node, machine } = paxosNode({ nodes: ["n0"], machine: new Reentrant() });
+  host.propose = (c) => node.propose(c);
+  node.campaign();
+  assert.equal(node.isLeader(), true);
+  node.propose("x");
+  assert.deepEqual(machine.applied.map((a) => a.command), ["x", "y"]);
+  assert.deepEqual(calls, ["enter 1", "exit 1", "enter 2", "exit 2"]);
+});
+
+Deno.test("paxos without election: only a chosen value of the queue ends a run of preemptions", () => {
+  // back-off after the k-th preemption in a row: uniform(0, backoffMs · 2^k), here at its top
+  const { ctx, node } = paxosNode({ config: { election: "none", backoffMs: 20 } });
+  ctx.rng.uniform = (_lo: number, hi: number) => hi;
+  node.submit("a");
+  node.onMessage("n1", { type: "Nack", ballot: node.ballot, promised: b(2, "n1") });
+  assert.equal(ctx.timers.get(T_RETRY), 40, "first preemption: 20 · 2");
+  node.onTimer(T_RETRY);
+  node.onMessage("n1", { type: "Promise", ballot: node.ballot, accepted: [] });
+  assert.equal(node.isLeader(), true);
+  // "a" (queued) is in slot 1; "p" (proposed directly) is in slot 2 and gets chosen
+  assert.deepEqual(node.propose("p"), { ok: true, index: 2 });
+  node.onMessage("n1", { type: "Accepted", ballot: node.ballot, slot: 2 });
+  assert.deepEqual(ctx.eventsOf("chosen").map((e) => e.slot), [2]);
+  node.onMessage("n2", { type: "Nack", ballot: node.ballot, promised: b(9, "n2") });
+  assert.equal(node.status, "follower");
+  assert.equal(ctx.timers.get(T_RETRY), 80, "second preemption in a row: 20 · 4");
+  // now "a" gets chosen: the run ends, the next preemption is a first one again
+  node.onTimer(T_RETRY);
+  node.onMessage("n1", { type: "Promise", ballot: node.ballot, accepted: [] });
+  assert.equal(node.isLeader(), true);
+  node.onMessage("n1", { type: "Accepted", ballot: node.ballot, slot: 1 });
+  assert.deepEqual(ctx.eventsOf("chosen").map((e) => e.slot), [2, 1]);
+  node.submit("q");
+  node.onMessage("n2", { type: "Nack", ballot: node.ballot, promised: b(99, "n2") });
+  assert.equal(ctx.timers.get(T_RETRY), 40);
 });

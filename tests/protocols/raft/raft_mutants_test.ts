@@ -10,7 +10,7 @@ import {
   type RaftMessage,
   type RequestVoteResponse,
 } from "../../../lib/protocols/raft/messages.ts";
-import { raftFactory, type RaftNode, TERM_KEY } from "../../../lib/protocols/raft/node.ts";
+import { raftFactory, RaftNode, TERM_KEY } from "../../../lib/protocols/raft/node.ts";
 import { ConfigError } from "../../../lib/sim/errors.ts";
 import { createCluster } from "../../../lib/net/cluster.ts";
 import { RaftInvariants } from "../../../lib/protocols/raft/invariants.ts";
@@ -21,7 +21,7 @@ import {
   appendEntries,
   elect,
   entries,
-  type FakeContext,
+  FakeContext,
   ListMachine,
   node,
   requestVote,
@@ -988,4 +988,266 @@ Deno.test("raft thesis §9.6: a pre-candidate does not count a late pre-vote gra
   grant("n3", 3);
   assert.equal(raft.role, "candidate", "n0, n2 and n3 are a majority of five");
   assert.equal(raft.term, 3);
+});
+
+// ---- held-out sample (seed 106) ---------------------------------------------------------------
+
+Deno.test("raft invariants: a breach found during an event names that event (1-based), the last one here", () => {
+  // n0 and n1 both claim leadership of term 1, at 1 ms and 2 ms: the run ends with n1's claim
+  const { sim } = createCluster<never>({
+    seed: 1,
+    nodes: 2,
+    factory: (ctx) => ({
+      start: () => ctx.setTimer("claim", ctx.self === "n0" ? 1 : 2),
+      onMessage: () => {},
+      onTimer: () => ctx.emit({ type: "leader", term: 1 }),
+    }),
+  });
+  const inv = new RaftInvariants({ throwOnBreach: false }).attach(sim);
+  sim.run({ untilMs: 100 });
+  assert.equal(inv.breach?.invariant, "election-safety");
+  assert.ok(inv.eventsChecked >= 2);
+  assert.equal(inv.breach?.eventIndex, inv.eventsChecked);
+});
+
+Deno.test("raft log: the last index of a term may be the snapshot's own index", () => {
+  const log = new RaftLog(new MemoryStorage(), ["n0", "n1", "n2"]);
+  log.append([entry(1, 1), entry(2, 2), entry(3, 2), entry(4, 3), entry(5, 3)]);
+  log.compact({ lastIncludedIndex: 3, lastIncludedTerm: 2, servers: ["n0", "n1", "n2"], data: 0 });
+  // index 3 (term 2) is the snapshot's: term 2's run ends there
+  assert.equal(log.lastIndexOfTerm(2, 5), 3);
+  assert.equal(log.lastIndexOfTerm(3, 5), 5);
+  assert.equal(log.lastIndexOfTerm(3, 4), 4);
+});
+
+Deno.test("raft §7 Figure 13: a snapshot whose last entry the log holds at another term discards the whole log", () => {
+  const servers = ["n0", "n1", "n2"];
+  // the log holds index 2 at term 1, the snapshot says index 2 was of term 2
+  const conflicting = new RaftLog(new MemoryStorage(), servers);
+  conflicting.append([entry(1, 1), entry(2, 1), entry(3, 1)]);
+  assert.equal(
+    conflicting.install({ lastIncludedIndex: 2, lastIncludedTerm: 2, servers, data: 0 }),
+    false,
+  );
+  assert.equal(conflicting.lastIndex, 2);
+  assert.deepEqual(conflicting.entries(), []);
+  // the same log and a snapshot agreeing on index 2's term: entry 3 is kept
+  const agreeing = new RaftLog(new MemoryStorage(), servers);
+  agreeing.append([entry(1, 1), entry(2, 1), entry(3, 1)]);
+  assert.equal(
+    agreeing.install({ lastIncludedIndex: 2, lastIncludedTerm: 1, servers, data: 0 }),
+    true,
+  );
+  assert.deepEqual(agreeing.entries().map((x) => x.index), [3]);
+});
+
+Deno.test("raft: a leader's election timer (re-armed under mistakeResetTimerOnVoteRequest) fires once, starting nothing", () => {
+  const { ctx, raft } = node({ config: { mistakeResetTimerOnVoteRequest: true } });
+  elect(ctx, raft);
+  const term = raft.term;
+  ctx.timers.delete("raft:election");
+  // a candidate of the same term that lost: refused, and the mistake re-arms the timer
+  raft.onMessage("n3", requestVote("n3", term, 0, 0));
+  assert.equal(voteReply(ctx, "n3").voteGranted, false);
+  assert.equal(ctx.timers.has("raft:election"), true);
+  // it fires (a fired timer is gone): no election, and it is not armed again
+  ctx.timers.delete("raft:election");
+  raft.onTimer("raft:election");
+  assert.equal(raft.role, "leader");
+  assert.equal(raft.term, term);
+  assert.ok(!ctx.take().some((m) => m.type === "RequestVote"), "no election started");
+  assert.equal(ctx.timers.has("raft:election"), false);
+});
+
+Deno.test("raft §7: an AppendEntries reaching from inside the follower's snapshot past its log appends only what is new", () => {
+  const servers = ["n0", "n1", "n2", "n3", "n4"];
+  const storage = new MemoryStorage();
+  // snapshot through index 5 (term 1), then entries 6 and 7 of term 1
+  storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
+  storage.append(LOG_KEY, ...entries([1, 1], 6));
+  storage.set(TERM_KEY, 1);
+  const { ctx, raft } = node({ storage });
+  // entries 3..8 after index 2: 3..5 are in the snapshot, 6 and 7 are held, 8 is new
+  const sent = [3, 4, 5, 6, 7, 8].map((i) => entry(i, 1));
+  raft.onMessage("n1", appendEntries("n1", 1, 2, 1, sent, 5, 4));
+  assert.deepEqual(raft.logEntries().map((x) => x.index), [6, 7, 8]);
+  const replies = ctx.take("n1");
+  assert.equal(replies.length, 1);
+  const r = replies[0];
+  assert.ok(r.type === "AppendEntriesResponse");
+  assert.equal(r.success, true);
+  assert.equal(r.matchIndex, 8);
+});
+
+Deno.test("raft §5.3: a success for an earlier pipelined AppendEntries does not pull nextIndex back", () => {
+  const { ctx, raft } = leaderWithCommittedNoop();
+  // n1 acknowledged the no-op (index 1): no probe is in flight, appends are pipelined
+  assert.equal(progressOf(raft, "n1").probing, false);
+  raft.propose("a");
+  raft.propose("b");
+  assert.equal(progressOf(raft, "n1").next, 4, "entries 2 and 3 are on their way");
+  ctx.take();
+  raft.onMessage("n1", appendAck(raft.term, 2, 0, 1));
+  assert.equal(progressOf(raft, "n1").match, 2);
+  assert.equal(progressOf(raft, "n1").next, 4);
+  assert.deepEqual(
+    ctx.take("n1").filter((m) => m.type === "AppendEntries"),
+    [],
+    "entry 3 is not sent again",
+  );
+});
+
+Deno.test("raft thesis §4.2.2: a leader removed from the configuration steps down when that entry commits, not before", () => {
+  const { ctx, raft } = leaderWithCommittedNoop();
+  raft.propose("a"); // index 2
+  assert.ok(raft.proposeConfigChange({ type: "remove", server: "n0" }).ok); // index 3
+  assert.deepEqual(raft.servers, ["n1", "n2", "n3", "n4"]);
+  // the new configuration (in effect once appended) needs three of n1..n4
+  for (const p of ["n1", "n2", "n3"]) raft.onMessage(p, appendAck(raft.term, 2, 0, 1));
+  assert.equal(raft.commitIndex, 2);
+  assert.equal(raft.role, "leader", "its removal is not committed yet");
+  assert.deepEqual(ctx.eventsOf("stepdown"), []);
+  for (const p of ["n1", "n2", "n3"]) raft.onMessage(p, appendAck(raft.term, 3, 0, 2));
+  assert.equal(raft.commitIndex, 3);
+  assert.equal(raft.role, "follower");
+  assert.deepEqual(ctx.eventsOf("stepdown").map((e) => e.reason), ["removed"]);
+});
+
+Deno.test("raft thesis §4.2.2: a removed follower that learns the removal committed keeps following its leader", () => {
+  const servers = ["n1", "n2", "n3", "n4"];
+  const { ctx, raft } = node();
+  const sent: LogEntry[] = [
+    { index: 1, term: 1, kind: "noop" },
+    { index: 2, term: 1, kind: "config", servers },
+  ];
+  raft.onMessage("n1", appendEntries("n1", 1, 0, 0, sent, 2));
+  assert.equal(raft.commitIndex, 2);
+  assert.deepEqual(raft.servers, servers);
+  assert.equal(raft.role, "follower");
+  assert.equal(raft.leaderId, "n1");
+  assert.deepEqual(ctx.eventsOf("stepdown"), []);
+});
+
+// ---- seed 106 re-run (the equivalence mark in node.ts changed the sample) -------------------
+
+Deno.test("raft §5.3: after a rejection the leader probes: one AppendEntries in flight until the follower answers", () => {
+  // our log [1, 1]: elected in term 2, the no-op is index 3 and the probe to n1 is at index 2
+  const { ctx, raft } = node({ storage: storageWith([1, 1], 1) });
+  elect(ctx, raft);
+  assert.equal(raft.lastLogIndex, 3);
+  // n2 has everything: its probe is answered, it is replicated to from now on
+  raft.onMessage("n2", appendAck(raft.term, 3, 0, 2));
+  ctx.take();
+  // n1 holds index 1 only: it refuses prevLogIndex 2, hinting index 2
+  raft.onMessage("n1", {
+    type: "AppendEntriesResponse",
+    term: raft.term,
+    success: false,
+    prevLogIndex: 2,
+    matchIndex: 0,
+    conflictTerm: 0,
+    conflictIndex: 2,
+    seq: 0,
+  });
+  const probe = ctx.take("n1").filter((m) => m.type === "AppendEntries");
+  assert.deepEqual(probe.map((m) => m.type === "AppendEntries" && m.prevLogIndex), [1]);
+  assert.deepEqual(progressOf(raft, "n1"), { peer: "n1", match: 0, next: 2, probing: true });
+  // a proposal now sends nothing more to n1: its probe is still unanswered
+  raft.propose("x");
+  assert.deepEqual(ctx.take("n1").filter((m) => m.type === "AppendEntries"), []);
+  assert.ok(ctx.take("n2").some((m) => m.type === "AppendEntries"), "n2 is replicated to");
+});
+
+Deno.test("raft §7: a follower whose state machine has no restore hook still installs a snapshot", () => {
+  const ctx = new FakeContext<RaftMessage>("n0", ["n1", "n2"]);
+  const applied: unknown[] = [];
+  const raft = new RaftNode(ctx, {}, { apply: (e) => applied.push(e.command) });
+  raft.start();
+  raft.onMessage("n1", {
+    type: "InstallSnapshot",
+    term: 1,
+    leaderId: "n1",
+    lastIncludedIndex: 4,
+    lastIncludedTerm: 1,
+    servers: ["n0", "n1", "n2"],
+    data: null,
+    seq: 1,
+  });
+  assert.equal(raft.snapshotIndex, 4);
+  assert.equal(raft.commitIndex, 4);
+  assert.deepEqual(applied, []);
+  raft.onMessage("n1", appendEntries("n1", 1, 4, 1, [entry(5, 1)], 5));
+  assert.deepEqual(applied, ["c5"]);
+});
+
+Deno.test("raft invariants: a configuration entry and a no-op at one index and term break log matching", () => {
+  const { sim } = createCluster<RaftMessage>({
+    seed: 1,
+    nodes: 3,
+    factory: raftFactory({
+      electionTimeoutMsMin: 5_000,
+      electionTimeoutMsMax: 6_000,
+      heartbeatIntervalMs: 1_000,
+    }),
+  });
+  sim.runFor(1);
+  const raft = (id: string) => sim.instanceOf<RaftNode>(id)!;
+  const servers = ["n0", "n1", "n2"];
+  raft("n1").onMessage(
+    "n0",
+    appendEntries("n0", 1, 0, 0, [{ index: 1, term: 1, kind: "config", servers }]),
+  );
+  raft("n2").onMessage("n0", appendEntries("n0", 1, 0, 0, [{ index: 1, term: 1, kind: "noop" }]));
+  const inv = new RaftInvariants({ throwOnBreach: false }).attach(sim);
+  sim.runFor(1);
+  assert.equal(inv.breach?.invariant, "log-matching");
+  assert.equal(
+    inv.breach?.message,
+    'n2 and n1 hold different entries at index 1 term 1: noop vs config:["n0","n1","n2"]',
+  );
+});
+
+Deno.test("raft §5.4 leader completeness: a commit binds by the term it was made in, or by the entry's term when that is not given", () => {
+  // an entry of term 1 committed by the leader of term 3: a leader of term 2 need not hold it
+  const c = quietCluster();
+  c.raft("n1").onMessage("n0", appendEntries("n0", 1, 0, 0, [entry(1, 1), entry(2, 1)]));
+  const feed = (inv: RaftInvariants, node: string, event: ProtocolEvent) =>
+    inv.observe({ t: 0, node, event, traceIndex: -1 });
+  feed(c.inv, "n0", { type: "commit", index: 3, term: 1, currentTerm: 3 });
+  feed(c.inv, "n1", { type: "leader", term: 2 });
+  assert.equal(breachOf(c.inv), undefined);
+  // the same commit without currentTerm counts as made in term 1: it binds the leader of term 2
+  const d = quietCluster();
+  d.raft("n1").onMessage("n0", appendEntries("n0", 1, 0, 0, [entry(1, 1), entry(2, 1)]));
+  feed(d.inv, "n0", { type: "commit", index: 3, term: 1 });
+  feed(d.inv, "n1", { type: "leader", term: 2 });
+  assert.equal(breachOf(d.inv)?.invariant, "leader-completeness");
+  assert.match(breachOf(d.inv)!.message, /index 3 \(term 1, committed by n0\)/);
+});
+
+Deno.test("raft: with mistakeAcceptStaleReplies, a stale rejection past the leader's log sends no empty probe", () => {
+  // n0 led term 3 with a longer log, was cut back to 8 entries, and now leads term 5 (no-op 9)
+  const { ctx, raft } = node({
+    storage: storageWith([1, 1, 1, 1, 1, 1, 1, 1], 4),
+    config: { mistakeAcceptStaleReplies: true },
+  });
+  elect(ctx, raft);
+  assert.equal(raft.lastLogIndex, 9);
+  raft.onMessage("n1", appendAck(raft.term, 9, 0, 8));
+  ctx.take();
+  // n1's refusal of an AppendEntries of term 3 at index 11, accepted by the mistake
+  raft.onMessage("n1", {
+    type: "AppendEntriesResponse",
+    term: 3,
+    success: false,
+    prevLogIndex: 11,
+    matchIndex: 0,
+    conflictTerm: 0,
+    conflictIndex: 11,
+    seq: 0,
+  });
+  assert.equal(raft.role, "leader");
+  // nextIndex now points past the log (11): there is nothing to probe with until a heartbeat
+  assert.equal(progressOf(raft, "n1").next, 11);
+  assert.deepEqual(ctx.take("n1"), []);
 });
