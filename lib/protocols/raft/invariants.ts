@@ -249,7 +249,6 @@ export class RaftInvariants {
   }
 
   #afterEach(): void {
-    this.#events++;
     const sim = this.#sim!;
     for (const id of sim.serverIds) {
       const inst = sim.instanceOf(id);
@@ -260,6 +259,9 @@ export class RaftInvariants {
       }
     }
     this.#trackLeader(sim);
+    // counted last: a breach found above (a restarted server's stored log, the leader check)
+    // belongs to the event just handled, numbered #events + 1 like those found during it
+    this.#events++;
     if (this.#breach && this.#throw && !this.#thrown) {
       this.#thrown = true;
       throw new RaftInvariantError(this.#breach);

@@ -79,3 +79,33 @@ Deno.test("raft invariants: liveness figures — election time after a leader cr
     `${live.commitLatencyMs}`,
   );
 });
+
+Deno.test("raft invariants: a breach found in a started server's stored log is numbered by the event that started it", async () => {
+  const { createCluster } = await import("../../../lib/net/mod.ts");
+  // each node holds one stored entry at index 1, term 1, and the two differ: the checker finds
+  // the conflict when it first watches n1, right after n1's start (the second event of the run)
+  const stored: Record<string, unknown> = {
+    n0: { index: 1, term: 1, kind: "noop" },
+    n1: { index: 1, term: 1, kind: "command", command: "x" },
+  };
+  const { sim } = createCluster<never>({
+    seed: 1,
+    nodes: 2,
+    factory: (ctx) => ({ self: ctx.self, onMessage: () => {} }),
+  });
+  const fakeRaft = (inst: unknown) =>
+    ({
+      role: "follower",
+      term: 1,
+      servers: ["n0", "n1"],
+      snapshotTerm: 0,
+      onLogAppend: () => {},
+      logEntries: () => [stored[(inst as { self: string }).self]],
+    }) as unknown as import("../../../lib/protocols/raft/node.ts").RaftNode;
+  const inv = new RaftInvariants({ throwOnBreach: false, raftOf: fakeRaft }).attach(sim);
+  sim.run({ untilMs: 10 });
+  assert.equal(breachOf(inv)?.invariant, "log-matching");
+  assert.equal(breachOf(inv)?.node, "n1");
+  assert.equal(inv.eventsChecked, 2);
+  assert.equal(breachOf(inv)?.eventIndex, 2);
+});
