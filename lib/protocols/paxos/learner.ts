@@ -22,6 +22,7 @@ export const CHOSEN_KEY = "paxos/chosen";
  * ```ts
  * const applied: unknown[] = [];
  * const l = new Learner(new MemoryStorage(), () => {}, { apply: (e) => applied.push(e.command) });
+ * l.start(); // nothing is applied before start (a restart first rebuilds from storage)
  * l.learn(2, { kind: "command", command: "b" }); // slot 1 unknown: nothing applied yet
  * l.learn(1, { kind: "command", command: "a" }); // applies "a", then "b"
  * ```
