@@ -31,6 +31,8 @@ export interface KvBenchOptions {
   readonly repeat: number;
   /** Relay deliveries per protocol run (spread over its 250 ms slices). */
   readonly relayDeliveries: number;
+  /** One untimed protocol run before the timed ones (JIT warm-up, as the relay gets). */
+  readonly warmup: boolean;
 }
 
 /** Command-line number option `--name N`, or the default. */
@@ -89,9 +91,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export function runKvBench(o: KvBenchOptions): { share: number; commitsPerSec: number } {
   console.log(
     `${o.name} bench: 5 nodes, ${o.clients} closed-loop clients (puts), ${o.simMs} ms simulated, ` +
-      `trace off`,
+      `trace off${o.warmup ? ", after one untimed warm-up run" : ", no warm-up run"}`,
   );
   const rates: number[] = [], shares: number[] = [], budgets: number[] = [], mpc: number[] = [];
+  // one untimed run first, so the protocol's code is compiled and warm like the relay's (which
+  // `once` warms with 200,000 events before timing)
+  if (o.warmup) once(o, 1_000);
   for (let r = 0; r < o.repeat; r++) {
     const x = once(o, r + 1);
     const budget = x.budget;

@@ -17,4 +17,5 @@ runKvBench({
   simMs: opt("sim-ms", 20_000),
   repeat: opt("repeat", 3),
   relayDeliveries: opt("relay", 2_000_000),
+  warmup: !Deno.args.includes("--no-warmup"),
 });

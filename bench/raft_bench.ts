@@ -5,7 +5,7 @@
  * the protocol's share of the simulator's budget (see bench/_kv_bench.ts).
  *
  * Run: `deno task bench:raft` (options: `--clients N`, `--sim-ms T`, `--repeat K`,
- * `--relay N` deliveries of the budget measurement).
+ * `--relay N` deliveries of the budget measurement, `--no-warmup` to time the first, cold run too).
  */
 import { raftKvServer } from "../lib/protocols/raft/kv.ts";
 import type { NodeFactory } from "../lib/sim/types.ts";
@@ -19,4 +19,5 @@ runKvBench({
   simMs: opt("sim-ms", 20_000),
   repeat: opt("repeat", 3),
   relayDeliveries: opt("relay", 2_000_000),
+  warmup: !Deno.args.includes("--no-warmup"),
 });
