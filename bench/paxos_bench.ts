@@ -4,7 +4,7 @@
  * bench/_kv_bench.ts).
  *
  * Run: `deno run -A bench/paxos_bench.ts` (options: `--clients N`, `--sim-ms T`, `--repeat K`,
- * `--relay N`).
+ * `--relay N`, `--no-warmup`).
  */
 import { paxosKvFactory } from "../lib/protocols/paxos/kv.ts";
 import type { NodeFactory } from "../lib/sim/types.ts";
