@@ -716,3 +716,271 @@ Deno.test("checkers: the CM shrinker deletes halves, then quarters, then single 
   assert.equal(res.witness!.minimal, true);
   assert.deepEqual(res.witness!.operations.map((o) => o.id).sort((a, b) => a - b), [3, 5, 9, 10]);
 });
+
+/** A read of `n` by p1 spanning n sequential writes 1..n by p0: it can only go last. */
+const spanningRead = (n: number) =>
+  history(
+    r(1, n, [0, 4 * n + 10]),
+    ...Array.from({ length: n }, (_, i) => w(0, i + 1, [4 * i + 1, 4 * i + 2])),
+  );
+
+Deno.test("checkers: the general search's state pool grows within the memory budget", () => {
+  // By hand: the read (operation 0) stays out of every configuration but the last, so the
+  // linearized set after k writes spans words 0..⌊k/32⌋: 31·1 + 32·2 + 32·3 + 32·4 + 23·5 = 434
+  // pool words for the 150 writes, 1 for the final set. The pool starts at 256 words (part of
+  // the first 256 × 36 = 9216 bytes) and doubles once, for 256 × 4 = 1024 bytes: 10240 in all.
+  const h = spanningRead(150);
+  const fits = checkLinearizability(h, registerModel(), { zones: false, memoryBudget: 10240 });
+  assert.equal(fits.verdict, "ok");
+  assert.equal(fits.partitions[0].cacheSize, 151);
+  const short = checkLinearizability(h, registerModel(), { zones: false, memoryBudget: 10239 });
+  assert.equal(short.verdict, "unknown");
+  assert.equal(short.partitions[0].outOfMemory, true);
+});
+
+Deno.test("checkers: the register search's state pool grows within the memory budget", () => {
+  // By hand, as above for 200 writes: the sets after k = 1..200 writes take 31·1 + 32·2 + 32·3
+  // + 32·4 + 32·5 + 32·6 + 9·7 = 734 pool words, the final one 1. For 201 operations the register
+  // search sizes its arrays for max(2 × 201, 64) = 402 of them (32 × 402 = 12864 bytes) and a
+  // cache of 256 entries (36 × 256 = 9216 bytes) whose pool of 2 × 256 = 512 words doubles once
+  // (4 × 512 = 2048 bytes): 24128 in all. One byte less, and the general search's first cache
+  // (9216 bytes) does not fit in what is left either.
+  const h = spanningRead(200);
+  assert.equal(checkLinearizability(h, registerModel(), { memoryBudget: 24128 }).verdict, "ok");
+  const short = checkLinearizability(h, registerModel(), { memoryBudget: 24127 });
+  assert.equal(short.verdict, "unknown");
+  assert.equal(short.partitions[0].outOfMemory, true);
+});
+
+Deno.test("checkers: a semicolon ends an EDN number (a comment follows)", () => {
+  assert.deepEqual(readEdn("[1;c\n2]"), [1, 2]);
+});
+
+Deno.test("checkers: a map key whose value is only discarded says which key lacks a value", () => {
+  assert.throws(
+    () => readEdn("{:a #_1"),
+    (e: unknown) => e instanceof ParseError && e.message.includes("a value for map key :a"),
+  );
+});
+
+Deno.test("checkers: the planted stale read of a multi-key history names its key", () => {
+  let planted = 0;
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const g = generateRegisterHistory({ ops: 60, clients: 3, keys: 3, stale: true, seed });
+    if (g.staleRead === undefined) continue;
+    planted++;
+    assert.equal(g.staleRead.key, g.history[g.staleRead.invokeIndex].key, `seed ${seed}`);
+  }
+  assert.ok(planted >= 3);
+});
+
+Deno.test("checkers: a register partition of 64+ operations refuted by the short search stays with the search, witness and all", () => {
+  // the planted stale read makes the history not linearizable (by construction)
+  const g = generateRegisterHistory({
+    clients: 10,
+    ops: 400,
+    overlap: "sparse",
+    stale: true,
+    seed: 5,
+  });
+  assert.ok(g.staleRead !== undefined);
+  const res = checkLinearizability(g.history, registerModel());
+  assert.equal(res.verdict, "illegal");
+  assert.equal(res.partitions[0].verdict, "illegal");
+  // sparse: the short search refutes it (zones only get what it leaves undecided)
+  assert.equal(res.partitions[0].method, "search");
+  assert.ok(res.witness !== undefined);
+});
+
+Deno.test("checkers: reads go with the first write of their value when a sequential witness is shrunk", () => {
+  // p0 and p1 both write 1; p2 reads 1, then nil: nil cannot come back after a write. The read
+  // of 1 reads from the first write ([0]), so the pass from the end drops [1] alone and keeps
+  // [0] (dropping it would drop its read too).
+  const res = checkSequential(
+    history(w(0, 1, [0, 1]), w(1, 1, [2, 3]), r(2, 1, [4, 5]), r(2, null, [6, 7])),
+  );
+  assert.equal(res.verdict, "illegal");
+  assert.deepEqual(res.witness!.operations.map((o) => o.id), [0, 2, 3]);
+});
+
+Deno.test("checkers: a snapshot whose replica is not a string is refused by name", () => {
+  for (const s of [null, { replica: 5, state: {} }]) {
+    assert.throws(
+      () => checkConvergence([s as never]),
+      (e: unknown) =>
+        e instanceof TypeError && e.message === "snapshots[0].replica: expected a string",
+    );
+  }
+});
+
+Deno.test("checkers: the lagging generator invokes every read with a nil value", () => {
+  const g = generateLaggingHistory({ ops: 40, sessions: 3, keys: 3, replicas: 2, seed: 2 });
+  const reads = g.history.filter((e) => e.type === "invoke" && e.f === "read");
+  assert.ok(reads.length > 0);
+  assert.ok(reads.every((e) => e.value === null));
+});
+
+Deno.test("checkers: a generated history over three keys uses more than one key", () => {
+  // 60 operations on keys drawn uniformly from 3: all on one key has probability 3^-59
+  const g = generateRegisterHistory({ ops: 60, clients: 3, keys: 3, seed: 1 });
+  assert.ok(new Set(g.history.map((e) => e.key)).size > 1);
+});
+
+Deno.test("checkers: a cas whose from is no register value names the operand", () => {
+  assert.throws(
+    () =>
+      checkLinearizability(
+        history({ p: 0, f: "cas", in: [{ a: 1 }, 2], out: true, at: [0, 1] }),
+        casRegisterModel(),
+      ),
+    (e: unknown) => e instanceof ModelError && /: cas from must be nil, a number/.test(e.message),
+  );
+});
+
+Deno.test("checkers: the quiescent-reads witness is the first key that disagrees", () => {
+  const res = checkQuiescentReads(
+    history(
+      get(0, "x", 1, [10, 11]),
+      get(1, "x", 2, [12, 13]),
+      get(0, "y", 1, [14, 15]),
+      get(1, "y", 2, [16, 17]),
+      put(2, "x", 1, [0, 1]),
+      put(3, "x", 2, [0, 1]),
+      put(4, "y", 1, [0, 1]),
+      put(5, "y", 2, [0, 1]),
+    ),
+    { quiescentAtMs: 5 },
+  );
+  assert.deepEqual(res.divergentKeys, ["x", "y"]);
+  assert.equal(res.witness!.key, "x");
+});
+
+Deno.test("checkers: a completion on another key than its invoke names both keys", () => {
+  assert.throws(
+    () =>
+      parseEdnHistory(
+        '{:process 0, :type :invoke, :f :read, :key "x", :value nil}\n' +
+          '{:process 0, :type :ok, :f :read, :key "y", :value 1}',
+      ),
+    (e: unknown) =>
+      e instanceof ParseError &&
+      e.message.includes(
+        "expected a completion of :read key x (invoked on line 1), found :read key y",
+      ),
+  );
+});
+
+Deno.test("checkers: monotonic reads keeps the newest version read from a writer session", () => {
+  // p0 writes 1 then 2; p1 reads 1, then 2, then 1 again: older than the 2 it had read
+  const res = checkSessionGuarantees(history(
+    put(0, "x", 1, [0, 1]),
+    put(0, "x", 2, [2, 3]),
+    get(1, "x", 1, [4, 5]),
+    get(1, "x", 2, [6, 7]),
+    get(1, "x", 1, [8, 9]),
+  ));
+  const mr = res.guarantees["monotonic-reads"];
+  assert.equal(mr.verdict, "illegal");
+  assert.equal(mr.witness!.read, 4);
+});
+
+Deno.test("checkers: operations whose invocation index is no integer are still found", () => {
+  // hand-built operations need not carry real history indexes: 2.5 indexes no table slot
+  const ops = pairOperations(history(w(0, 1, [0, 1]), r(1, 1, [2, 3])));
+  const odd = [ops[0], { ...ops[1], invokeIndex: 2.5 }];
+  const res = checkLinearizability(odd, registerModel());
+  assert.equal(res.verdict, "ok");
+  assert.deepEqual(res.partitions[0].linearization, [0, 1]);
+});
+
+Deno.test("checkers: the register search's cache doubles within the memory budget", () => {
+  // 30 blocks of: write A, write B (concurrent, A called first), then a read of A. By hand, the
+  // search caches 5 configurations per block: {A}, {A B} in state B; the read fails and the
+  // returns force it back; {B}, {A B} in state A, {A B R}. 150 configurations for 90 operations:
+  // arrays for max(2 × 90, 64) = 180 at 32 bytes (5760), a cache of 128 entries (90 + 11 ≤ 128)
+  // at 36 bytes (4608), full at 128 and doubled for another 128 × 36 (4608): 14976 bytes. (Its
+  // pool of 256 words holds them: one word per set, two for the few blocks across a word end.)
+  const specs = [];
+  for (let i = 0; i < 30; i++) {
+    const t = 20 * i;
+    specs.push(w(0, 2 * i + 1, [t, t + 10]), w(1, 2 * i + 2, [t + 1, t + 10]));
+    specs.push(r(2, 2 * i + 1, [t + 11, t + 12]));
+  }
+  const h = history(...specs);
+  const fits = checkLinearizability(h, registerModel(), { memoryBudget: 14976 });
+  assert.equal(fits.verdict, "ok");
+  assert.equal(fits.partitions[0].cacheSize, 150);
+  const short = checkLinearizability(h, registerModel(), { memoryBudget: 14975 });
+  assert.equal(short.verdict, "unknown");
+  assert.equal(short.partitions[0].outOfMemory, true);
+});
+
+Deno.test("checkers: a witness is called minimal only when shrinking ended inside its step budget", () => {
+  // a shrink that used its whole budget may have stopped before its last deletions
+  const h = history(w(0, 1, [0, 1]), w(1, 2, [2, 3], "info"), r(2, 2, [4, 5]), r(3, 1, [6, 7]));
+  let minimal = 0;
+  for (let budget = 1; budget <= 80; budget++) {
+    const res = checkLinearizability(h, registerModel(), { minimizeStepBudget: budget });
+    if (!res.witness!.minimal) continue;
+    minimal++;
+    assert.ok(res.witness!.minimizeSteps < budget, `budget ${budget}`);
+  }
+  assert.ok(minimal > 0);
+});
+
+Deno.test("checkers: monotonic reads counts every read older than the newest version seen", () => {
+  // p1 reads 2, then 1 twice: both reads of 1 are older than the 2 it had read
+  const res = checkSessionGuarantees(history(
+    put(0, "x", 1, [0, 1]),
+    put(0, "x", 2, [2, 3]),
+    get(1, "x", 2, [4, 5]),
+    get(1, "x", 1, [6, 7]),
+    get(1, "x", 1, [8, 9]),
+  ));
+  assert.equal(res.guarantees["monotonic-reads"].violations, 2);
+});
+
+Deno.test("checkers: staleness leaves a read of a value nobody wrote out of the per-read list", () => {
+  const res = checkStaleness(history(put(0, "x", 1, [0, 1]), get(1, "x", 7, [2, 3])));
+  assert.equal(res.thinAirReads, 1);
+  assert.equal(res.reads, 0);
+  assert.deepEqual(res.perRead, []);
+});
+
+Deno.test("checkers: the CM shrinker starts from the last operation's causal past, not the history", () => {
+  // as in the shrinker test above: the past of [10] is [2..10], 9 of the 11 operations
+  const h = history(
+    put(1, "z", 1, [0, 1]),
+    put(2, "x", 2, [2, 3]),
+    put(3, "z", 3, [4, 5]),
+    put(3, "y", 4, [6, 7]),
+    put(3, "z", 5, [8, 9]),
+    put(3, "x", 6, [10, 11]),
+    get(3, "y", 9, [12, 13]),
+    get(3, "y", 9, [14, 15]),
+    put(2, "y", 9, [16, 17]),
+    get(1, "x", null, [18, 19]),
+    get(3, "y", 4, [20, 21]),
+  );
+  assert.equal(checkCausal(h, { model: "CM", minimizeMaxOperations: 9 }).witness!.minimal, true);
+  assert.equal(checkCausal(h, { model: "CM", minimizeMaxOperations: 8 }).witness!.minimal, false);
+});
+
+Deno.test("checkers: the register model reads a get's result as a read's", () => {
+  // put 1, then get → 1: linearizable; get → 2 is not (nobody wrote 2)
+  const put1 = { p: 0, f: "put", in: 1, at: [0, 1] as [number, number] };
+  const ok = history(put1, { p: 1, f: "get", out: 1, at: [2, 3] });
+  assert.equal(checkLinearizability(ok, registerModel()).verdict, "ok");
+  const bad = history(put1, { p: 1, f: "get", out: 2, at: [2, 3] });
+  assert.equal(checkLinearizability(bad, registerModel()).verdict, "illegal");
+});
+
+Deno.test("checkers: a register partition the short search finds linearizable lists its order, all of it", () => {
+  // 64 sequential writes (the short search's minimum): the only linearization is their order
+  const h = history(...Array.from({ length: 64 }, (_, i) => w(0, i + 1, [4 * i, 4 * i + 1])));
+  const res = checkLinearizability(h, registerModel());
+  assert.equal(res.partitions[0].method, "search");
+  assert.deepEqual(res.partitions[0].linearization, Array.from({ length: 64 }, (_, i) => i));
+  // linearizable: the longest linearizable prefix is the whole partition
+  assert.equal(res.partitions[0].longestPrefix, 64);
+});
