@@ -321,7 +321,10 @@ export function searchRegister<S, I, O>(
       unknown[i] = Number.isFinite(op.completeMs) ? 2 : 1;
     }
     const key = keys.of(inputs[i], output);
-    if (key === undefined) return undefined;
+    if (key === undefined) {
+      space.release(); // the general search takes over, with the whole budget left
+      return undefined;
+    }
     let id: number | undefined;
     if (typeof key === "number" && (key | 0) === key && key >= 0 && key < small.length) {
       id = small[key] - 1;
@@ -340,7 +343,10 @@ export function searchRegister<S, I, O>(
   linkEntries(next, prev, head, sorted);
 
   const verdict = space.run(head, new Transitions(model, inputs, outputs, values), maxSteps);
-  if (verdict === "invalid") return undefined;
+  if (verdict === "invalid") {
+    space.release();
+    return undefined;
+  }
   const order: number[] = [];
   const skipped: number[] = [];
   if (verdict === "ok") {
@@ -439,12 +445,15 @@ export class RegisterSearch {
   private poolUsed = 0;
   private table = new Int32Array(0); // entry index + 1; 0 is empty
   private size = -1;
+  /** Bytes the latest reset charged to the memory account (0 when it reused what it had). */
+  private charged = 0;
 
   /** `memory`: what the cache may hold, shared with the other searches of the check. */
   constructor(private readonly memory: MemoryAccount | undefined) {}
 
   /** Make room for `n` operations and clear the cache; false when the memory budget is spent. */
   reset(n: number): boolean {
+    this.charged = 0;
     this.steps = 0;
     this.depth = 0;
     this.bestDepth = -1;
@@ -465,6 +474,7 @@ export class RegisterSearch {
         this.outOfMemory = true;
         return false;
       }
+      this.charged += 32 * size;
       this.size = size;
       this.write = new Uint8Array(size);
       this.value = new Int32Array(size);
@@ -487,6 +497,7 @@ export class RegisterSearch {
         this.outOfMemory = true;
         return false;
       }
+      this.charged += (ENTRY_BYTES + 8) * capacity;
       this.capacity = capacity;
       this.hashes = new Int32Array(capacity);
       this.heads = new Int32Array(capacity);
@@ -499,6 +510,40 @@ export class RegisterSearch {
       this.table.fill(0);
     }
     return true;
+  }
+
+  /**
+   * Undo the latest reset's growth for a partition this search then declined: what it charged
+   * goes back to the memory account (for the general search that takes the partition over) and
+   * what it allocated is dropped. Arrays that an earlier reset sized are kept.
+   */
+  release(): void {
+    if (this.charged === 0) return;
+    this.memory?.refund(this.charged);
+    this.charged = 0;
+    this.size = -1;
+    this.capacity = 0;
+    this.write =
+      this.unknown =
+      this.dropped =
+      this.choiceStack =
+        new Uint8Array(0);
+    this.value =
+      this.small =
+      this.next =
+      this.prev =
+      this.opStack =
+      this.stateStack =
+        new Int32Array(0);
+    this.times = new Float64Array(0);
+    this.bits = this.pool = new Uint32Array(0);
+    this.hashes =
+      this.heads =
+      this.lens =
+      this.offs =
+      this.values =
+      this.table =
+        new Int32Array(0);
   }
 
   /** Search the list whose head is entry `head`, for at most `maxSteps` steps. */

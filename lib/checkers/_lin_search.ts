@@ -69,6 +69,10 @@ export class MemoryAccount {
     this.used += bytes;
     return true;
   }
+  /** Give back `bytes` charged earlier (memory dropped before it was used). */
+  refund(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
 }
 
 /** Options of {@link LinearizationSearch}. */
