@@ -919,7 +919,9 @@ Deno.test("raft §7: an AppendEntries wholly inside the follower's snapshot is a
   assert.equal((replies[0] as { matchIndex: number }).matchIndex, 5);
 });
 
-Deno.test("raft invariants: a checker attached late checks the entries the servers already hold", () => {
+/** Three Raft servers just started, whose first election is seconds away (so a test can feed
+ * them by hand first), with a typed accessor for each one's RaftNode. */
+function startedSlowCluster() {
   const { sim } = createCluster<RaftMessage>({
     seed: 1,
     nodes: 3,
@@ -930,7 +932,11 @@ Deno.test("raft invariants: a checker attached late checks the entries the serve
     }),
   });
   sim.runFor(1);
-  const raft = (id: string) => sim.instanceOf<RaftNode>(id)!;
+  return { sim, raft: (id: string) => sim.instanceOf<RaftNode>(id)! };
+}
+
+Deno.test("raft invariants: a checker attached late checks the entries the servers already hold", () => {
+  const { sim, raft } = startedSlowCluster();
   // before any checker watches: n1 and n2 take different entries at index 1 of term 1
   raft("n1").onMessage("n0", appendEntries("n0", 1, 0, 0, [entry(1, 1)]));
   raft("n2").onMessage("n0", appendEntries("n0", 1, 0, 0, [{ index: 1, term: 1, kind: "noop" }]));
@@ -1181,17 +1187,7 @@ Deno.test("raft §7: a follower whose state machine has no restore hook still in
 });
 
 Deno.test("raft invariants: a configuration entry and a no-op at one index and term break log matching", () => {
-  const { sim } = createCluster<RaftMessage>({
-    seed: 1,
-    nodes: 3,
-    factory: raftFactory({
-      electionTimeoutMsMin: 5_000,
-      electionTimeoutMsMax: 6_000,
-      heartbeatIntervalMs: 1_000,
-    }),
-  });
-  sim.runFor(1);
-  const raft = (id: string) => sim.instanceOf<RaftNode>(id)!;
+  const { sim, raft } = startedSlowCluster();
   const servers = ["n0", "n1", "n2"];
   raft("n1").onMessage(
     "n0",
