@@ -534,16 +534,15 @@ export class RegisterSearch {
       this.prev =
       this.opStack =
       this.stateStack =
-        new Int32Array(0);
-    this.times = new Float64Array(0);
-    this.bits = this.pool = new Uint32Array(0);
-    this.hashes =
+      this.hashes =
       this.heads =
       this.lens =
       this.offs =
       this.values =
       this.table =
         new Int32Array(0);
+    this.times = new Float64Array(0);
+    this.bits = this.pool = new Uint32Array(0);
   }
 
   /** Search the list whose head is entry `head`, for at most `maxSteps` steps. */
