@@ -320,7 +320,8 @@ export class RaftInvariants {
     for (const [label, c] of this.#commitByLabel) {
       if (label < term && (!best || c.index > best.index)) best = c;
     }
-    if (!best || best.index <= raft.snapshotIndex) return;
+    // entries inside the snapshot are gone, but its last one's term is known: check it too
+    if (!best || best.index < raft.snapshotIndex) return;
     const t = raft.termAt(best.index);
     if (t !== best.term) {
       this.#report(

@@ -109,3 +109,42 @@ Deno.test("raft invariants: a breach found in a started server's stored log is n
   assert.equal(inv.eventsChecked, 2);
   assert.equal(breachOf(inv)?.eventIndex, 2);
 });
+
+Deno.test("raft invariants §5.4: a new leader whose snapshot ends at a committed index with another term breaks leader completeness", async () => {
+  const { createCluster } = await import("../../../lib/net/mod.ts");
+  // n0 commits index 3 in term 1; then n1 becomes leader of term 2 with a snapshot that ends at
+  // index 3 but says term 2 there: the committed entry is not what its state holds
+  const run = (snapshotTerm: number) => {
+    const { sim } = createCluster<never>({
+      seed: 1,
+      nodes: 2,
+      factory: (ctx) => ({
+        self: ctx.self,
+        start() {
+          if (ctx.self === "n0") ctx.emit({ type: "commit", index: 3, term: 1, currentTerm: 1 });
+          else ctx.setTimer("lead", 5);
+        },
+        onMessage: () => {},
+        onTimer: () => ctx.emit({ type: "leader", term: 2 }),
+      }),
+    });
+    const fakeRaft = () =>
+      ({
+        role: "follower",
+        term: 2,
+        servers: ["n0", "n1"],
+        snapshotIndex: 3,
+        snapshotTerm,
+        termAt: (i: number) => (i === 3 ? snapshotTerm : undefined),
+        onLogAppend: () => {},
+        logEntries: () => [],
+      }) as unknown as import("../../../lib/protocols/raft/node.ts").RaftNode;
+    const inv = new RaftInvariants({ throwOnBreach: false, raftOf: fakeRaft }).attach(sim);
+    sim.run({ untilMs: 10 });
+    return inv.breach;
+  };
+  assert.equal(run(1), undefined, "a snapshot ending at the committed entry, same term: fine");
+  const b = run(2);
+  assert.equal(b?.invariant, "leader-completeness");
+  assert.equal(b?.node, "n1");
+});

@@ -1247,3 +1247,41 @@ Deno.test("raft: with mistakeAcceptStaleReplies, a stale rejection past the lead
   assert.equal(progressOf(raft, "n1").next, 11);
   assert.deepEqual(ctx.take("n1"), []);
 });
+
+Deno.test("raft thesis §6.4: a read confirms leadership with a heartbeat round unless it asks for the lease", () => {
+  // a leader of three with checkQuorum whose no-op (index 1) n1 acknowledged just now: the no-op
+  // is committed and the lease is held
+  const { ctx, raft } = node({ peers: ["n1", "n2"], config: { checkQuorum: true } });
+  elect(ctx, raft, ["n1"]);
+  raft.onMessage("n1", appendAck(raft.term, 1, 1));
+  ctx.now = 10;
+  assert.equal(raft.leaseValid(), true);
+  assert.equal(raft.inspect().commitIndex, 1);
+  const got: string[] = [];
+  const note = (s: string) => void got.push(s);
+  raft.readIndex((r) => note(`default ${r.ok}`)); // no options: lease off by default
+  assert.deepEqual(got, [], "the default read waits for a new round's acknowledgements");
+  raft.readIndex((r) => note(`lease ${r.ok}`), { lease: true });
+  assert.deepEqual(got, ["lease true"], "a lease read is answered at once");
+});
+
+Deno.test("raft log: compaction writes the snapshot, drops the stored log and rewrites only the kept suffix", () => {
+  const servers = ["n0", "n1", "n2"];
+  const snap = (i: number) => ({ lastIncludedIndex: i, lastIncludedTerm: 1, servers, data: 0 });
+  // a snapshot covering the whole log: two durable writes (the snapshot, the log's deletion)
+  const whole = new MemoryStorage();
+  const a = new RaftLog(whole, servers);
+  a.append([entry(1, 1), entry(2, 1), entry(3, 1)]);
+  const w0 = whole.writes;
+  a.compact(snap(3));
+  assert.equal(whole.writes - w0, 2);
+  assert.deepEqual(whole.keys().includes(LOG_KEY), false, "no empty log list is written back");
+  // two entries kept after the snapshot: one more write that appends them
+  const part = new MemoryStorage();
+  const b = new RaftLog(part, servers);
+  b.append([entry(1, 1), entry(2, 1), entry(3, 1)]);
+  const w1 = part.writes;
+  b.compact(snap(1));
+  assert.equal(part.writes - w1, 3);
+  assert.equal(part.listLength(LOG_KEY), 2);
+});
