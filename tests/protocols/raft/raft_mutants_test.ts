@@ -599,11 +599,21 @@ Deno.test("raft thesis §4.1: a committed configuration entry is applied with it
   });
 });
 
-Deno.test("raft §7: a follower sent a snapshot gets no second one before it answers or a heartbeat", () => {
-  const servers = ["n0", "n1", "n2", "n3", "n4"];
+/**
+ * Durable state of a server restarting in term 1 over a snapshot through index 5 (term 1) of
+ * `servers`, with log entries 6, 7, … of the given terms after it.
+ */
+function snapshotStorage(servers: string[], terms: number[] = []): MemoryStorage {
   const storage = new MemoryStorage();
   storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
+  if (terms.length) storage.append(LOG_KEY, ...entries(terms, 6));
   storage.set(TERM_KEY, 1);
+  return storage;
+}
+
+Deno.test("raft §7: a follower sent a snapshot gets no second one before it answers or a heartbeat", () => {
+  const servers = ["n0", "n1", "n2", "n3", "n4"];
+  const storage = snapshotStorage(servers);
   const { ctx, raft } = node({ storage });
   elect(ctx, raft);
   assert.equal(raft.snapshotIndex, 5);
@@ -691,9 +701,7 @@ Deno.test("raft kv: the server factory builds a working replica (a cluster elect
 
 Deno.test("raft §7: once a follower answers InstallSnapshot, the leader replicates to it at once and on each proposal", () => {
   const servers = ["n0", "n1", "n2", "n3", "n4"];
-  const storage = new MemoryStorage();
-  storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
-  storage.set(TERM_KEY, 1);
+  const storage = snapshotStorage(servers);
   const { ctx, raft } = node({ storage });
   elect(ctx, raft);
   // the log: snapshot through 5 (term 1), the term-2 no-op at 6
@@ -767,9 +775,7 @@ Deno.test("raft thesis §6.4.1: only a leader with checkQuorum holds a lease", (
 Deno.test("raft thesis §6.2: an InstallSnapshot answer counts as hearing from the follower for checkQuorum", () => {
   const servers = ["n0", "n1", "n2"];
   const run = (answer: boolean) => {
-    const storage = new MemoryStorage();
-    storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
-    storage.set(TERM_KEY, 1);
+    const storage = snapshotStorage(servers);
     const { ctx, raft } = node({ peers: ["n1", "n2"], storage, config: { checkQuorum: true } });
     elect(ctx, raft, ["n1"]);
     // the first check passes (a new leader counts everyone as heard) and starts a new period
@@ -900,11 +906,8 @@ Deno.test("raft §5.2/§7: a candidate sent InstallSnapshot by the leader of its
 
 Deno.test("raft §7: an AppendEntries wholly inside the follower's snapshot is acknowledged at it and changes nothing, even with mistakeTruncateOnAppend", () => {
   const servers = ["n0", "n1", "n2", "n3", "n4"];
-  const storage = new MemoryStorage();
   // snapshot through index 5 (term 1), then entries 6 and 7 of term 1
-  storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
-  storage.append(LOG_KEY, ...entries([1, 1], 6));
-  storage.set(TERM_KEY, 1);
+  const storage = snapshotStorage(servers, [1, 1]);
   const { ctx, raft } = node({ storage, config: { mistakeTruncateOnAppend: true } });
   assert.equal(raft.lastLogIndex, 7);
   // a delayed message of the leader of term 1 carrying entries 3 and 4
@@ -1067,11 +1070,8 @@ Deno.test("raft: a leader's election timer (re-armed under mistakeResetTimerOnVo
 
 Deno.test("raft §7: an AppendEntries reaching from inside the follower's snapshot past its log appends only what is new", () => {
   const servers = ["n0", "n1", "n2", "n3", "n4"];
-  const storage = new MemoryStorage();
   // snapshot through index 5 (term 1), then entries 6 and 7 of term 1
-  storage.set(SNAPSHOT_KEY, { lastIncludedIndex: 5, lastIncludedTerm: 1, servers, data: [] });
-  storage.append(LOG_KEY, ...entries([1, 1], 6));
-  storage.set(TERM_KEY, 1);
+  const storage = snapshotStorage(servers, [1, 1]);
   const { ctx, raft } = node({ storage });
   // entries 3..8 after index 2: 3..5 are in the snapshot, 6 and 7 are held, 8 is new
   const sent = [3, 4, 5, 6, 7, 8].map((i) => entry(i, 1));
