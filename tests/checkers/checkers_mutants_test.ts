@@ -24,6 +24,7 @@ import {
   unknownOutput,
 } from "@lab/checkers/mod.ts";
 import type { Model } from "@lab/checkers/mod.ts";
+import type { Operation } from "@lab/workload/history.ts";
 import { causalPath, computeClocks, describeRw, toRwHistory } from "@lab/checkers/_rw_history.ts";
 import { generateLaggingHistory } from "@lab/checkers/_gen.ts";
 import { pairOperations } from "@lab/workload/history.ts";
@@ -392,6 +393,20 @@ Deno.test("checkers: a log line whose operation is no keyword says what it expec
   );
 });
 
+/**
+ * True when `read` is stale by definition: some write of the value it read (or the initial nil)
+ * completed, and another write started after that one completed and completed before the read
+ * started.
+ */
+function replacedBeforeRead(read: Operation, writes: readonly Operation[]): boolean {
+  const olds = read.output === null
+    ? [{ completeMs: -Infinity }]
+    : writes.filter((o) => o.input === read.output);
+  return olds.some((o) =>
+    writes.some((n) => n.invokeMs > o.completeMs && n.completeMs < read.invokeMs)
+  );
+}
+
 Deno.test("checkers: the planted stale read returns a value two writes had already replaced", () => {
   for (const seed of [1, 2, 3]) {
     const g = generateRegisterHistory({ ops: 60, clients: 3, stale: true, seed });
@@ -402,15 +417,7 @@ Deno.test("checkers: the planted stale read returns a value two writes had alrea
     const writes = ops.filter((o) => o.f === "write");
     // wOld wrote the value read (or it is the initial nil); wNew started after wOld completed
     // and completed before the read started
-    const olds = read.output === null
-      ? [{ completeMs: -Infinity }]
-      : writes.filter((o) => o.input === read.output);
-    assert.ok(
-      olds.some((o) =>
-        writes.some((n) => n.invokeMs > o.completeMs && n.completeMs < read.invokeMs)
-      ),
-      `seed ${seed}`,
-    );
+    assert.ok(replacedBeforeRead(read, writes), `seed ${seed}`);
     assert.equal(checkLinearizability(g.history, registerModel()).verdict, "illegal");
   }
   // with a write to replace it, the stale value is an older write's, not the initial nil
@@ -558,15 +565,7 @@ Deno.test("checkers: the planted stale read of a multi-key history was replaced 
     const ops = pairOperations(g.history);
     const read = ops.find((o) => o.invokeIndex === g.staleRead!.invokeIndex)!;
     const writes = ops.filter((o) => o.f === "write" && o.key === read.key);
-    const olds = read.output === null
-      ? [{ completeMs: -Infinity }]
-      : writes.filter((o) => o.input === read.output);
-    assert.ok(
-      olds.some((o) =>
-        writes.some((n) => n.invokeMs > o.completeMs && n.completeMs < read.invokeMs)
-      ),
-      `seed ${seed}`,
-    );
+    assert.ok(replacedBeforeRead(read, writes), `seed ${seed}`);
   }
   assert.ok(planted >= 3);
 });
@@ -696,28 +695,30 @@ Deno.test("checkers: a stale read's witness lists the version it read, the ones 
   assert.deepEqual(res.witness!.operations.map((o) => o.id), [0, 1, 2]);
 });
 
+/** The CM shrinker tests' history: 11 operations of sessions p1, p2, p3 (see the first test). */
+function cmShrinkHistory() {
+  return history(
+    put(1, "z", 1, [0, 1]),
+    put(2, "x", 2, [2, 3]),
+    put(3, "z", 3, [4, 5]),
+    put(3, "y", 4, [6, 7]),
+    put(3, "z", 5, [8, 9]),
+    put(3, "x", 6, [10, 11]),
+    get(3, "y", 9, [12, 13]),
+    get(3, "y", 9, [14, 15]),
+    put(2, "y", 9, [16, 17]),
+    get(1, "x", null, [18, 19]),
+    get(3, "y", 4, [20, 21]),
+  );
+}
+
 Deno.test("checkers: the CM shrinker deletes halves, then quarters, then single operations", () => {
   // p3 writes y = 4, reads y = 9 (p2's) twice, then y = 4 again: CyclicHB, with either read of 9.
   // Ids go session by session: p1 [0, 1], p2 [2, 3], p3 [4..10]. By hand: the past of [10] is
   // [2..10] (9 operations). Chunks of 4 from the end: only dropping [2] keeps the violation.
   // Chunks of 2: dropping [7, 8] (x := 6 and the first read of 9) keeps it. Single ones: [6] and
   // [4] go. What is left reads 9 at [9]; single deletions from the start would have kept [8].
-  const res = checkCausal(
-    history(
-      put(1, "z", 1, [0, 1]),
-      put(2, "x", 2, [2, 3]),
-      put(3, "z", 3, [4, 5]),
-      put(3, "y", 4, [6, 7]),
-      put(3, "z", 5, [8, 9]),
-      put(3, "x", 6, [10, 11]),
-      get(3, "y", 9, [12, 13]),
-      get(3, "y", 9, [14, 15]),
-      put(2, "y", 9, [16, 17]),
-      get(1, "x", null, [18, 19]),
-      get(3, "y", 4, [20, 21]),
-    ),
-    { model: "CM" },
-  );
+  const res = checkCausal(cmShrinkHistory(), { model: "CM" });
   assert.equal(res.witness?.pattern, "CyclicHB");
   assert.equal(res.witness!.minimal, true);
   assert.deepEqual(res.witness!.operations.map((o) => o.id).sort((a, b) => a - b), [3, 5, 9, 10]);
@@ -955,19 +956,7 @@ Deno.test("checkers: staleness leaves a read of a value nobody wrote out of the 
 
 Deno.test("checkers: the CM shrinker starts from the last operation's causal past, not the history", () => {
   // as in the shrinker test above: the past of [10] is [2..10], 9 of the 11 operations
-  const h = history(
-    put(1, "z", 1, [0, 1]),
-    put(2, "x", 2, [2, 3]),
-    put(3, "z", 3, [4, 5]),
-    put(3, "y", 4, [6, 7]),
-    put(3, "z", 5, [8, 9]),
-    put(3, "x", 6, [10, 11]),
-    get(3, "y", 9, [12, 13]),
-    get(3, "y", 9, [14, 15]),
-    put(2, "y", 9, [16, 17]),
-    get(1, "x", null, [18, 19]),
-    get(3, "y", 4, [20, 21]),
-  );
+  const h = cmShrinkHistory();
   assert.equal(checkCausal(h, { model: "CM", minimizeMaxOperations: 9 }).witness!.minimal, true);
   assert.equal(checkCausal(h, { model: "CM", minimizeMaxOperations: 8 }).witness!.minimal, false);
 });
@@ -991,19 +980,13 @@ Deno.test("checkers: a register partition the short search finds linearizable li
   assert.equal(res.partitions[0].longestPrefix, 64);
 });
 
-/** A counter with only a deterministic `step` (no `stepAll`): the general search calls `step`. */
+/** The counter with only a deterministic `step` (no `stepAll`): the general search calls `step`. */
+const { stepAll: _nondeterministic, ...counterParts } = flakyCounter;
 const plainCounter: Model<number, "inc" | "read", number | null> = {
+  ...counterParts,
   name: "plain-counter",
-  init: () => 0,
-  input: (op) => (op.f === "inc" ? "inc" : "read"),
-  output: (op) => (op.f === "read" ? op.output as number : null),
   step: (s, input, output) =>
     input === "inc" ? s + 1 : output === unknownOutput || output === s ? s : undefined,
-  hash: (s) => s,
-  equal: (a, b) => a === b,
-  readOnly: (input) => input === "read",
-  describe: (input, output) => (input === "inc" ? "inc" : `read → ${String(output)}`),
-  describeState: (s) => String(s),
 };
 
 Deno.test("checkers: a model with only step is searched through step: two incs then a read of 2, not 1", () => {
