@@ -297,10 +297,29 @@ export interface TraceOptions {
 }
 
 const BAR = 124; // "|"
-const NUM_CACHE = 8192;
-const NUM_F64 = new Float64Array(1);
-const NUM_U32 = new Uint32Array(NUM_F64.buffer);
+// a time's IEEE-754 bits as two 32-bit words, low word first (every platform Deno runs on is
+// little-endian, so U32 reads them in that order)
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
 const MSG_CACHE = 8192;
+/** The two words of a message's digest, set by `Trace.#msgWords`. */
+const MW = new Int32Array(2);
+
+/** Mix a time in as the two 32-bit words of its IEEE-754 bits, low word first. */
+function mixTime(x: number): void {
+  F64[0] = x;
+  mixCode(U32[0]);
+  mixCode(U32[1]);
+}
+
+/** Set MW to the two words of `digestOf` a text (a fresh RunningHash after `update(s)`). */
+function digestWords(s: string): void {
+  HS[0] = 0x811c9dc5;
+  HS[1] = 0x01000193;
+  mixText(s);
+  MW[0] = Math.imul(HS[0] ^ 0x0a, 16777619);
+  MW[1] = HS[1];
+}
 
 const K_OTHER = 0, K_SEND = 1, K_DELIVER = 2, K_TIMER = 3;
 const CHUNK_MIN = 256, CHUNK_MAX = 16_384;
@@ -429,15 +448,13 @@ export class Trace {
   #h2 = 0x01000193;
   #kept = new RecordStore();
   #count = 0;
-  #msgJson = new WeakMap<object, string>();
+  // each frozen message's digest words, computed once
+  #msgDigest = new WeakMap<object, Int32Array>();
   #lastMsg: object | null = null;
-  #lastMsgJson = "";
-  // a direct-mapped cache of recent messages' text by message id (a send, then its delivery)
+  #lastDigest: Int32Array = new Int32Array(2);
+  // a direct-mapped cache of recent messages' digests by message id (a send, then its delivery)
   #idMsg: unknown[] = new Array(MSG_CACHE).fill(null);
-  #idText: string[] = new Array<string>(MSG_CACHE).fill("");
-  // a direct-mapped cache of recent times' decimal text, indexed by low bits of the double
-  #numKeys = new Float64Array(NUM_CACHE).fill(NaN);
-  #numText: string[] = new Array<string>(NUM_CACHE).fill("");
+  #idDigest = new Int32Array(2 * MSG_CACHE);
 
   /** A trace with the given mode. */
   constructor(options: TraceOptions = {}) {
@@ -516,10 +533,12 @@ export class Trace {
 
   // The hash mixes a compact canonical form of each record, fed piece by piece (no string is
   // built): `s|t|id|from|to|sizeBytes|msg`, `d|t|id|from|to|sentAt|msg`, `x|t|id|from|to|reason|
-  // msg`, `t|t|node|name`, and the stable JSON of any other record. A message object is
-  // serialized once and reused for its send, deliver and drop records.
-  // Serializing a message or record may run its getters, so it is done before the hash's state
-  // is loaded into HS (which nothing else may touch until it is stored back).
+  // msg`, `t|t|node|name`, and the stable JSON of any other record. Ids and sizes are written in
+  // decimal; a time (t, sentAt) is mixed as the two 32-bit words of its IEEE-754 bits, low word
+  // first; a message as the two words of its digest (`digestOf`: the running hash of its stable
+  // JSON). A frozen message's digest is computed once and reused for its send, deliver and drop
+  // records. Computing a digest may run the message's getters, so it is done before the hash's
+  // state is loaded into HS (which nothing else may touch until it is stored back).
   #hashRecord(r: TraceRecord): void {
     switch (r.type) {
       case "send":
@@ -527,20 +546,21 @@ export class Trace {
       case "deliver":
         return this.#hashDeliver(r.t, r.id, r.from, r.to, r.msg, r.sentAt);
       case "drop": {
-        const text = this.#msgText(r.id, r.msg);
+        this.#msgWords(r.id, r.msg);
         this.#begin();
         mixCode(120);
         this.#mixHead(r.t, r.id, r.from, r.to);
         mixText(r.reason);
         mixCode(BAR);
-        mixText(text);
+        mixCode(MW[0]);
+        mixCode(MW[1]);
         break;
       }
       case "timer":
         this.#begin();
         mixCode(116);
         mixCode(BAR);
-        this.#mixTime(r.t);
+        mixTime(r.t);
         mixCode(BAR);
         mixText(r.node);
         mixCode(BAR);
@@ -556,24 +576,26 @@ export class Trace {
   }
 
   #hashSend(t: number, id: number, from: NodeId, to: NodeId, msg: unknown, size: number): void {
-    const text = this.#msgText(id, msg);
+    this.#msgWords(id, msg);
     this.#begin();
     mixCode(115);
     this.#mixHead(t, id, from, to);
     mixNumber(size);
     mixCode(BAR);
-    mixText(text);
+    mixCode(MW[0]);
+    mixCode(MW[1]);
     this.#end();
   }
 
   #hashDeliver(t: number, id: number, from: NodeId, to: NodeId, msg: unknown, sentAt: number) {
-    const text = this.#msgText(id, msg);
+    this.#msgWords(id, msg);
     this.#begin();
     mixCode(100);
     this.#mixHead(t, id, from, to);
-    this.#mixTime(sentAt);
+    mixTime(sentAt);
     mixCode(BAR);
-    mixText(text);
+    mixCode(MW[0]);
+    mixCode(MW[1]);
     this.#end();
   }
 
@@ -586,7 +608,7 @@ export class Trace {
   // `|t|id|from|to|` of a message record
   #mixHead(t: number, id: number, from: string, to: string): void {
     mixCode(BAR);
-    this.#mixTime(t);
+    mixTime(t);
     mixCode(BAR);
     mixNumber(id);
     mixCode(BAR);
@@ -596,47 +618,37 @@ export class Trace {
     mixCode(BAR);
   }
 
-  // Times are doubles whose decimal form is costly to produce and recurs (a delivery's time is
-  // the time of the sends it causes and later their deliveries' sentAt): remember recent ones.
-  #mixTime(x: number): void {
-    if (x >= 0 && x < 1e9 && Math.floor(x) === x) return mixNumber(x);
-    NUM_F64[0] = x;
-    const i = (NUM_U32[0] ^ (NUM_U32[0] >>> 13)) & (NUM_CACHE - 1);
-    let s: string;
-    if (this.#numKeys[i] === x) s = this.#numText[i];
-    else {
-      s = String(x);
-      this.#numKeys[i] = x;
-      this.#numText[i] = s;
-    }
-    mixText(s);
-  }
-
-  // A message's text, found by its id first (its delivery or drop soon follows its send). Only
-  // deeply frozen messages (storage's mark) are remembered: a plain object a node changes and
-  // sends again must hash with its new content.
-  #msgText(id: number, m: unknown): string {
-    if (!isImmutable(m)) return stableStringify(m);
+  // MW := the digest words of a message, found by its id first (its delivery or drop soon
+  // follows its send). Only deeply frozen messages (storage's mark) are remembered: a plain object
+  // a node changes and sends again must hash with its new content.
+  #msgWords(id: number, m: unknown): void {
     const k = id & (MSG_CACHE - 1);
-    if (this.#idMsg[k] === m && m !== null && typeof m === "object") return this.#idText[k];
-    const s = this.#msg(m);
-    this.#idMsg[k] = m;
-    this.#idText[k] = s;
-    return s;
+    const ids = this.#idDigest;
+    // only frozen messages enter the cache, and frozen stays frozen: a hit needs no check
+    if (this.#idMsg[k] !== m || m === null) {
+      if (m === null || typeof m !== "object" || !isImmutable(m)) {
+        return digestWords(stableStringify(m));
+      }
+      const d = this.#digest(m);
+      this.#idMsg[k] = m;
+      ids[2 * k] = d[0];
+      ids[2 * k + 1] = d[1];
+    }
+    MW[0] = ids[2 * k];
+    MW[1] = ids[2 * k + 1];
   }
 
-  #msg(m: unknown): string {
-    if (m === null || typeof m !== "object" || !isImmutable(m)) return stableStringify(m);
+  #digest(m: object): Int32Array {
     // a message's records often follow one another (its delivery, then its forwarding's send)
-    if (m === this.#lastMsg) return this.#lastMsgJson;
-    let s = this.#msgJson.get(m);
-    if (s === undefined) {
-      s = stableStringify(m);
-      this.#msgJson.set(m, s);
+    if (m === this.#lastMsg) return this.#lastDigest;
+    let d = this.#msgDigest.get(m);
+    if (d === undefined) {
+      digestWords(stableStringify(m));
+      d = MW.slice();
+      this.#msgDigest.set(m, d);
     }
     this.#lastMsg = m;
-    this.#lastMsgJson = s;
-    return s;
+    return this.#lastDigest = d;
   }
 
   /** Hash of every record seen so far (16 hex digits); equal hashes mean identical runs. */
