@@ -43,6 +43,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/protocols/raft/membership_test.ts",
     "tests/protocols/raft/mistakes_test.ts",
     "tests/protocols/raft/raft_mutants_test.ts",
+    "tests/protocols/raft/raft_mutants2_test.ts",
   ],
   "lib/protocols/paxos": [
     "tests/protocols/paxos/acceptor_test.ts",
