@@ -21,7 +21,6 @@ export class EventQueue<E extends Scheduled> {
   // Stryker disable next-line ArrayDeclaration: equivalent — no slot is read before push writes it (every read is guarded by #n)
   #items: (E | undefined)[] = [];
   #t = new Float64Array(256);
-  #s = new Float64Array(256);
   #n = 0;
   #seq = 0;
 
@@ -32,11 +31,8 @@ export class EventQueue<E extends Scheduled> {
 
   #grow(): void {
     const t = new Float64Array(this.#t.length * 2);
-    const s = new Float64Array(this.#s.length * 2);
     t.set(this.#t);
-    s.set(this.#s);
     this.#t = t;
-    this.#s = s;
   }
 
   /** Schedule `e` (its `seq` is assigned here; its `t` is read now). */
@@ -72,8 +68,8 @@ export class EventQueue<E extends Scheduled> {
     items[m] = undefined;
     e.qi = -1;
     if (i === m) return;
-    const lt = this.#t[m], ls = this.#s[m];
-    const et = this.#t[i], es = this.#s[i];
+    const lt = this.#t[m], ls = last.seq;
+    const et = this.#t[i], es = e.seq;
     if (lt < et || (lt === et && ls < es)) this.#up(i, last, lt, ls);
     else this.#down(i, last, lt, ls, m);
   }
@@ -89,20 +85,19 @@ export class EventQueue<E extends Scheduled> {
 
   /** Place (e, et, seq) at slot i or above, moving larger parents down. */
   #up(i: number, e: E, et: number, seq: number): void {
-    const T = this.#t, S = this.#s, items = this.#items;
+    const T = this.#t, items = this.#items;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = T[p];
-      if (pt < et || (pt === et && S[p] < seq)) break;
+      if (pt < et) break;
       const pe = items[p]!;
+      if (pt === et && pe.seq < seq) break;
       T[i] = pt;
-      S[i] = S[p];
       items[i] = pe;
       pe.qi = i;
       i = p;
     }
     T[i] = et;
-    S[i] = seq;
     items[i] = e;
     e.qi = i;
   }
@@ -115,7 +110,7 @@ export class EventQueue<E extends Scheduled> {
    * e at every level too (Floyd's bottom-up heapsort).
    */
   #down(i: number, e: E, lt: number, ls: number, m: number): void {
-    const T = this.#t, S = this.#s, items = this.#items;
+    const T = this.#t, items = this.#items;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= m) break;
@@ -123,11 +118,10 @@ export class EventQueue<E extends Scheduled> {
       const r = l + 1;
       if (r < m) {
         const rt = T[r], ct = T[l];
-        if (rt < ct || (rt === ct && S[r] < S[l])) c = r;
+        if (rt < ct || (rt === ct && items[r]!.seq < items[l]!.seq)) c = r;
       }
       const ce = items[c]!;
       T[i] = T[c];
-      S[i] = S[c];
       items[i] = ce;
       ce.qi = i;
       i = c;
@@ -154,7 +148,10 @@ export class EventQueue<E extends Scheduled> {
     const top = items[0]!;
     const m = n - 1;
     this.#n = m;
-    if (m > 0) this.#down(0, items[m]!, this.#t[m], this.#s[m], m);
+    if (m > 0) {
+      const last = items[m]!;
+      this.#down(0, last, this.#t[m], last.seq, m);
+    }
     items[m] = undefined;
     top.qi = -1;
     return top;
@@ -165,7 +162,7 @@ export class EventQueue<E extends Scheduled> {
     const kept: { e: E; t: number; s: number }[] = [];
     for (let i = 0; i < this.#n; i++) {
       const e = this.#items[i]!;
-      if (!drop(e)) kept.push({ e, t: this.#t[i], s: this.#s[i] });
+      if (!drop(e)) kept.push({ e, t: this.#t[i], s: e.seq });
       else e.qi = -1;
     }
     const removed = this.#n - kept.length;
@@ -178,7 +175,6 @@ export class EventQueue<E extends Scheduled> {
         this.#items[i] = k.e;
         k.e.qi = i;
         this.#t[i] = k.t;
-        this.#s[i] = k.s;
       });
       this.#n = kept.length;
     }

@@ -277,6 +277,7 @@ class SimEvent implements Scheduled {
 class TimerTable<E> {
   static readonly SMALL = 8;
   #names: string[] = [];
+  // Stryker disable next-line ArrayDeclaration: equivalent — a node's boot clears its table before its first timer, so this initial array is never read
   #events: E[] = [];
   #map: Map<string, E> | null = null;
 

@@ -407,6 +407,19 @@ Deno.test("sim: pauses extend to the latest end, resume ends one early, a crashe
   assert.equal(pauses, 3);
 });
 
+Deno.test("sim: a crash ends a pause: the crashed node is not paused, even in the first ms", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 0.25 });
+  sim.pause("a", 5); // until 5.25
+  assert.equal(sim.node("a").paused, true);
+  sim.crash("a");
+  // a crash forgets the pause (no pause end is left): paused means pausedUntil > now
+  sim.run({ untilMs: 0.5 });
+  assert.equal(sim.node("a").up, false);
+  assert.equal(sim.node("a").paused, false);
+});
+
 Deno.test("sim: a crash during a pause drops the waiting messages as crashed", () => {
   const sim = new Simulation<number>({ seed: 1 });
   sim.addNode("a", () => ({ onMessage() {} }));
