@@ -47,12 +47,36 @@ export interface SeedResult {
   readonly lines: readonly string[];
 }
 
+/** A half-open range of seeds [start, end). */
+export interface SeedRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** The half-open seed range [start, end) that shard `i` of `k` runs (contiguous, balanced). */
-export function shardRange(job: SweepJob, i: number, k: number): { start: number; end: number } {
+export function shardRange(job: SweepJob, i: number, k: number): SeedRange {
   return {
     start: job.from + Math.floor((i * job.seeds) / k),
     end: job.from + Math.floor(((i + 1) * job.seeds) / k),
   };
+}
+
+/**
+ * The chunks a local sweep on `k` workers is cut into, in seed order. Workers claim them one at a
+ * time ({@link runClaims}), so a worker that starts late (a subprocess loads its modules first)
+ * or draws costly seeds simply claims fewer. Guided self-scheduling (Polychronopoulos and Kuck,
+ * 1987): each chunk holds ceil(remaining / 2k) seeds, so chunks start large (few claims) and end
+ * small (the last claims are short, and workers finish close together).
+ */
+export function chunkRanges(job: SweepJob, k: number): SeedRange[] {
+  const out: SeedRange[] = [];
+  const end = job.from + job.seeds;
+  for (let start = job.from; start < end;) {
+    const next = start + Math.ceil((end - start) / (2 * k));
+    out.push({ start, end: next });
+    start = next;
+  }
+  return out;
 }
 
 /** "seeds 3-7, 9" for a sorted list of seeds (ranges of consecutive seeds joined by "-"). */
@@ -153,6 +177,9 @@ interface ShardHeader {
   name: string;
   start: number;
   end: number;
+  /** The local worker that claimed the chunk, and its process id (chunk files only). */
+  worker?: number;
+  pid?: number;
 }
 
 /**
@@ -169,13 +196,72 @@ export async function runShard(
 ): Promise<void> {
   const range = shardRange(job, i, k);
   const header: ShardHeader = { shard: i, of: k, name: job.name, ...range };
+  await writeShard(table, job, header, file, `${job.name} shard ${i}/${k}`);
+}
+
+// a shard file: the header, one JSON line per seed as it finishes, then `{"done": n}`
+async function writeShard(
+  table: SweepTable,
+  job: SweepJob,
+  header: ShardHeader,
+  file: string,
+  label: string,
+): Promise<void> {
   Deno.writeTextFileSync(file, JSON.stringify(header) + "\n");
   let n = 0;
-  await runSeeds(table, job, range, `${job.name} shard ${i}/${k}`, (r) => {
+  await runSeeds(table, job, header, label, (r) => {
     n++;
     Deno.writeTextFileSync(file, JSON.stringify(r) + "\n", { append: true });
   });
   Deno.writeTextFileSync(file, JSON.stringify({ done: n }) + "\n", { append: true });
+}
+
+/** The result file of chunk `c` of a local sweep in `dir`. */
+export function chunkFile(dir: string, c: number): string {
+  return `${dir}/chunk-${c}.jsonl`;
+}
+
+/**
+ * Worker mode of a local sweep on `k` workers (`--claim-dir DIR`): claim the chunks of
+ * {@link chunkRanges} in order, each by creating its result file (`createNew`: exactly one worker
+ * wins a chunk, on a local file system), skipping those another worker created, and run each
+ * claimed chunk into its file as {@link runShard} does. Returns how many chunks this worker ran.
+ */
+export async function runClaims(
+  table: SweepTable,
+  job: SweepJob,
+  k: number,
+  dir: string,
+  worker: number,
+): Promise<number> {
+  const chunks = chunkRanges(job, k);
+  let ran = 0;
+  for (const [c, range] of chunks.entries()) {
+    const file = chunkFile(dir, c);
+    try {
+      Deno.openSync(file, { write: true, createNew: true }).close();
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) continue;
+      throw e;
+    }
+    const header: ShardHeader = {
+      shard: c,
+      of: chunks.length,
+      name: job.name,
+      ...range,
+      worker,
+      pid: Deno.pid,
+    };
+    await writeShard(
+      table,
+      job,
+      header,
+      file,
+      `${job.name} worker ${worker}/${k} chunk ${c + 1}/${chunks.length}`,
+    );
+    ran++;
+  }
+  return ran;
 }
 
 /** What a shard file holds: its seeds' results and whether the shard finished. */
@@ -186,19 +272,30 @@ export interface ShardFile {
   readonly done: boolean;
   /** Why the file could not be read, when it could not. */
   readonly problem?: string;
+  /** The local worker that claimed it (chunk files only). */
+  readonly worker?: number;
 }
 
-/** Read a shard result file written by `runShard` (a torn last line is ignored). */
-export function readShard(file: string, job: SweepJob, i: number, k: number): ShardFile {
+/**
+ * Read a shard result file written by `runShard` (a torn last line is ignored); `range` is the
+ * seeds it should hold (default: shard i of k; a chunk's range for a chunk file).
+ */
+export function readShard(
+  file: string,
+  job: SweepJob,
+  i: number,
+  k: number,
+  range: SeedRange = shardRange(job, i, k),
+): ShardFile {
   let text: string;
   try {
     text = Deno.readTextFileSync(file);
   } catch (e) {
     return { results: [], done: false, problem: `no result file ${file} (${(e as Error).name})` };
   }
-  const range = shardRange(job, i, k);
   const results: SeedResult[] = [];
   let done = false;
+  let worker: number | undefined;
   const lines = text.split("\n").filter((l) => l.length > 0);
   for (const [j, line] of lines.entries()) {
     let v: Record<string, unknown>;
@@ -210,13 +307,17 @@ export function readShard(file: string, job: SweepJob, i: number, k: number): Sh
     }
     if (j === 0) {
       const h = v as unknown as ShardHeader;
-      if (h.name !== job.name || h.start !== range.start || h.end !== range.end) {
+      if (
+        h.name !== job.name || h.start !== range.start || h.end !== range.end || h.shard !== i ||
+        h.of !== k
+      ) {
         return {
           results,
           done: false,
           problem: `${file} belongs to another sweep (${h.name} seeds ${h.start}-${h.end - 1})`,
         };
       }
+      worker = h.worker;
     } else if (typeof v.done === "number") {
       done = v.done === results.length;
     } else {
@@ -226,7 +327,7 @@ export function readShard(file: string, job: SweepJob, i: number, k: number): Sh
       }
     }
   }
-  return { results, done };
+  return { results, done, worker };
 }
 
 /** A shard that did not deliver all its seeds (or an engine that ran none), and why. */
@@ -237,6 +338,10 @@ export interface ShardFailure {
   readonly of?: number;
   /** What went wrong (exit status, Slurm state, log tail). */
   readonly reason: string;
+  /** Its seeds, when they are not shard `shard` of `of` (a local sweep's chunk). */
+  readonly seeds?: SeedRange;
+  /** What to call it (default "shard i/k"). */
+  readonly label?: string;
 }
 
 /** A merged sweep: the report (blocks sorted by seed, then the summary), exit code, error. */
@@ -283,11 +388,11 @@ export function mergeReport(
       err.push(`  ${f.reason}`);
       continue;
     }
-    const r = shardRange(job, f.shard, f.of);
+    const r = f.seeds ?? shardRange(job, f.shard, f.of);
     const seeds = Array.from({ length: r.end - r.start }, (_, j) => r.start + j);
     const lost = seeds.filter((s) => !bySeed.has(s));
     err.push(
-      `  shard ${f.shard}/${f.of} (${formatSeeds(seeds)}) failed: ${f.reason}` +
+      `  ${f.label ?? `shard ${f.shard}/${f.of}`} (${formatSeeds(seeds)}) failed: ${f.reason}` +
         (lost.length ? `; missing ${formatSeeds(lost)}` : ""),
     );
   }

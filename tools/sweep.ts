@@ -5,7 +5,7 @@
  * `--shrink`, a sweep whose faults are a schedule (pbft, tendermint) also shrinks the failing
  * schedule to a minimal one and prints the line that replays exactly that. `--mistake` switches a
  * classic mistake flag on. `deno task sweep --list` lists the sweeps. `--workers K` (default: the
- * machine's cores) runs K shards of seeds in parallel, `--engine slurm` as a Slurm job array; the
+ * machine's cores) runs K workers that claim chunks of seeds, `--engine slurm` a Slurm job array; the
  * report (stdout) is the serial one byte for byte, progress goes to stderr (tools/sweep_parallel.ts).
  */
 import { z } from "zod";

@@ -1,23 +1,28 @@
 /**
- * Sweeps on all cores: `deno task sweep NAME --seeds N --workers K` splits the seeds into K
- * contiguous shards and runs each in a subprocess of tools/sweep.ts with `--shard i/K` (the same
- * code a serial run uses, so each seed's verdict and lines are the serial ones), then merges the
- * shard files sorted by seed into the serial report, byte for byte. `--workers 1` runs serially
- * in this process; the default is the machine's cores (navigator.hardwareConcurrency).
- * `--engine slurm` hands the shards to a Slurm job array instead (tools/sweep_slurm.ts).
+ * Sweeps on all cores: `deno task sweep NAME --seeds N --workers K` runs K workers, this process
+ * and K-1 subprocesses of tools/sweep.ts (`--claim-dir DIR --claim-worker w`: the same code a
+ * serial run uses, so each seed's verdict and lines are the serial ones). The seeds are cut into
+ * chunks of decreasing size (`chunkRanges`) that the workers claim one at a time, so they finish
+ * together even when seeds differ in cost or a subprocess starts late; each chunk's results go to
+ * its own file, and the merge sorts them by seed into the serial report, byte for byte.
+ * `--workers 1` runs serially in this process; the default is the machine's cores
+ * (navigator.hardwareConcurrency). `--engine slurm` hands contiguous shards (`--shard i/K`) to a
+ * Slurm job array instead (tools/sweep_slurm.ts).
  * @module
  */
 import { z } from "zod";
 import { ConfigError, parseConfig } from "../lib/sim/errors.ts";
 import {
+  chunkFile,
+  chunkRanges,
   finishReport,
   formatBlock,
   readShard,
+  runClaims,
   runSeeds,
   runShard,
   type SeedResult,
   type ShardFailure,
-  shardRange,
   type SweepJob,
   type SweepTable,
 } from "./_sweep_shard.ts";
@@ -33,6 +38,8 @@ export const ENGINE_FLAGS = [
   "--sbatch-args",
   "--deno",
   "--poll-ms",
+  "--claim-dir",
+  "--claim-worker",
 ] as const;
 
 const EngineSchema = z.object({
@@ -45,6 +52,8 @@ const EngineSchema = z.object({
   sbatchArgs: z.string().optional(),
   deno: z.string().min(1).optional(),
   pollMs: z.number().int().min(50).max(600_000),
+  claimDir: z.string().min(1).optional(),
+  claimWorker: z.number().int().min(1).optional(),
 }).strict();
 
 /** The engine options of a sweep command. */
@@ -72,6 +81,10 @@ export function parseEngineArgs(argv: readonly string[]): EngineOptions {
       sbatchArgs: value("--sbatch-args"),
       deno: value("--deno"),
       pollMs: num("--poll-ms", 1000),
+      claimDir: value("--claim-dir"),
+      claimWorker: value("--claim-worker") === undefined
+        ? undefined
+        : Number(value("--claim-worker")),
     },
     "sweep arguments",
   );
@@ -128,6 +141,11 @@ export async function dispatch(
     return 0;
   }
   const k = Math.min(o.workers, job.seeds);
+  if (o.claimDir !== undefined) {
+    // a local sweep's worker subprocess: the parent passes its own k, so the chunks agree
+    await runClaims(table, job, o.workers, o.claimDir, o.claimWorker ?? 1);
+    return 0;
+  }
   if (o.engine === "slurm") {
     const { runSlurm } = await import("./sweep_slurm.ts");
     return await runSlurm(argv, job, k, o);
@@ -162,8 +180,11 @@ async function forward(stream: ReadableStream<Uint8Array>, keep = 5): Promise<st
 }
 
 /**
- * Run `k` shards on this machine: shard 0 in this process (its modules are loaded already),
- * shards 1 … k-1 as subprocesses; merge everything into the report.
+ * Run a sweep on `k` local workers: this process (its modules are loaded already) and k-1
+ * subprocesses, all claiming chunks of seeds (`runClaims`); then merge every chunk's file into the
+ * report. A chunk a worker claimed but did not finish (the worker died) is named with its seeds,
+ * the worker and how it ended; a worker that died without leaving a chunk unfinished costs only
+ * time (the others ran its share) and is reported on stderr.
  */
 export async function runLocal(
   argv: readonly string[],
@@ -177,10 +198,20 @@ export async function runLocal(
   const fwd = shardArgs(argv);
   const t0 = performance.now();
   const children = Promise.all(Array.from({ length: k - 1 }, async (_, j) => {
-    const i = j + 1;
-    const file = `${dir}/shard-${i}.jsonl`;
+    const worker = j + 1;
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", SWEEP_SCRIPT, ...fwd, "--shard", `${i}/${k}`, "--shard-out", file],
+      args: [
+        "run",
+        "-A",
+        SWEEP_SCRIPT,
+        ...fwd,
+        "--workers",
+        `${k}`,
+        "--claim-dir",
+        dir,
+        "--claim-worker",
+        `${worker}`,
+      ],
       cwd: REPO_ROOT,
       stdin: "null",
       stdout: "null",
@@ -188,34 +219,59 @@ export async function runLocal(
     }).spawn();
     const tail = await forward(child.stderr);
     const status = await child.status;
-    return { i, file, status, tail };
+    return { worker, status, tail };
   }));
+  let own = 0;
+  let ownError: unknown;
+  try {
+    own = await runClaims(table, job, k, dir, 0);
+  } catch (e) {
+    // e.g. the chunk directory vanished: the chunks left unclaimed are reported missing below
+    ownError = e;
+  }
+  const workers = await children;
+  const how = (w: number): string => {
+    if (w === 0) return `this process${ownError ? ` (${(ownError as Error).message})` : ""}`;
+    const c = workers[w - 1];
+    const end = c.status.success
+      ? "exited 0"
+      : `exited with code ${c.status.code}${c.status.signal ? ` (${c.status.signal})` : ""}`;
+    return `subprocess worker ${w}, which ${end}` +
+      (c.tail.length ? `; its last output: ${c.tail.join(" | ")}` : "");
+  };
+  const chunks = chunkRanges(job, k);
   const results: SeedResult[] = [];
-  await runSeeds(table, job, shardRange(job, 0, k), `${job.name} shard 0/${k}`, (r) => {
-    results.push(r);
-  });
-  const shards = await children;
   const failures: ShardFailure[] = [];
-  for (const s of shards) {
-    const f = readShard(s.file, job, s.i, k);
+  const ranBy = new Array<number>(k).fill(0);
+  for (const [c, range] of chunks.entries()) {
+    const f = readShard(chunkFile(dir, c), job, c, chunks.length, range);
     results.push(...f.results);
+    if (f.worker !== undefined && f.worker < k) ranBy[f.worker]++;
     if (!f.done) {
-      const how = s.status.success
-        ? "exited 0 without finishing its seeds"
-        : `exited with code ${s.status.code}${s.status.signal ? ` (${s.status.signal})` : ""}`;
       failures.push({
-        shard: s.i,
-        of: k,
-        reason: `subprocess ${how}` + (f.problem ? `; ${f.problem}` : "") +
-          (s.tail.length ? `; its last output: ${s.tail.join(" | ")}` : ""),
+        shard: c,
+        of: chunks.length,
+        seeds: range,
+        label: `chunk ${c + 1}/${chunks.length}`,
+        reason: (f.worker !== undefined ? `claimed by ${how(f.worker)}` : "not run") +
+          (f.problem ? `; ${f.problem}` : ""),
       });
     }
   }
+  for (const w of workers) {
+    if (!w.status.success && !failures.some((f) => f.reason.includes(`worker ${w.worker},`))) {
+      console.error(`warning: ${how(w.worker)}; the other workers ran its share`);
+    }
+  }
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  console.error(`${job.name}: ${job.seeds} seeds on ${k} local workers in ${secs} s`);
+  console.error(
+    `${job.name}: ${job.seeds} seeds on ${k} local workers in ${secs} s ` +
+      `(${chunks.length} chunks; run by worker 0 (this process): ${own}, ` +
+      ranBy.slice(1).map((n, j) => `worker ${j + 1}: ${n}`).join(", ") + ")",
+  );
   const code = await finishReport(job, results, failures, `local, ${k} workers`);
   if (o.shardDir === undefined && failures.length === 0) {
     await Deno.remove(dir, { recursive: true });
-  } else if (failures.length) console.error(`  shard files kept in ${dir}`);
+  } else if (failures.length) console.error(`  chunk files kept in ${dir}`);
   return code;
 }

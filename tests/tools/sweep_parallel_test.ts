@@ -8,12 +8,16 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ConfigError } from "../../lib/sim/errors.ts";
 import {
+  chunkFile,
+  chunkRanges,
   formatSeeds,
   mergeReport,
   readShard,
+  runClaims,
   type SeedResult,
   shardRange,
   type SweepJob,
+  type SweepTable,
 } from "../../tools/_sweep_shard.ts";
 import { parseEngineArgs, shardArgs } from "../../tools/sweep_parallel.ts";
 
@@ -46,20 +50,128 @@ Deno.test("sweep --workers 2 prints the serial report byte for byte", async () =
   assert.match(serial.out, /\n7 passed, 1 failed\n$/);
   assert.equal(parallel.code, serial.code, parallel.err);
   assert.equal(parallel.out, serial.out);
-  assert.match(parallel.err, /tendermint shard 1\/2: 4\/4 seeds/);
+  // both workers ran chunks (the subprocess claims its first one once it has started)
+  const ran = /run by worker 0 \(this process\): (\d+), worker 1: (\d+)\)/.exec(parallel.err);
+  assert.ok(ran, parallel.err);
+  assert.equal(Number(ran[1]) + Number(ran[2]), chunkRanges(job(8, 1), 2).length);
+  assert.match(parallel.err, /tendermint worker 1\/2 chunk \d+\/\d+: \d+\/\d+ seeds/);
 });
 
-Deno.test("sweep: a shard that dies ends in an error naming the missing seeds", async () => {
+Deno.test("chunks: every seed once, in order, each ceil(remaining / 2k) long", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 5000 }),
+      fc.integer({ min: 0, max: 9 }),
+      fc.integer({
+        min: 1,
+        max: 16,
+      }),
+      (n, from, k) => {
+        const c = chunkRanges(job(n, from), k);
+        assert.equal(c[0].start, from);
+        assert.equal(c[c.length - 1].end, from + n);
+        for (let i = 0; i < c.length; i++) {
+          if (i > 0) assert.equal(c[i].start, c[i - 1].end);
+          assert.equal(c[i].end - c[i].start, Math.ceil((from + n - c[i].start) / (2 * k)));
+        }
+      },
+    ),
+  );
+  // 3,000 seeds on 2 workers: 750, 563, 422, … down to single seeds
+  const sizes = chunkRanges(job(3000, 1), 2).map((r) => r.end - r.start);
+  assert.deepEqual(sizes.slice(0, 3), [750, 563, 422]);
+  assert.equal(sizes[sizes.length - 1], 1);
+});
+
+Deno.test("claims: workers running at once take each chunk exactly once, by who is free", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sweep_claims_" });
+  try {
+    const ran: { worker: number; seed: number }[] = [];
+    let now = 0;
+    const table = (worker: number, ms: number): SweepTable => ({
+      sweeps: {
+        t: {
+          describe: "test",
+          // worker 1 is much slower (timers of a few ms may be clamped to 4 ms): it runs fewer seeds
+          async run(seed: number) {
+            ran.push({ worker, seed });
+            await new Promise((r) => setTimeout(r, ms));
+            now++;
+            console.log(`seed ${seed} at ${now}`);
+          },
+        },
+      },
+      replayLine: () => "",
+      shrinkSeed: () => Promise.reject(new Error("no shrinking here")),
+    });
+    const j: SweepJob = { ...job(60, 1), name: "t" };
+    const [a, b] = await Promise.all([
+      runClaims(table(0, 1), j, 2, dir, 0),
+      runClaims(table(1, 20), j, 2, dir, 1),
+    ]);
+    const chunks = chunkRanges(j, 2);
+    assert.equal(a + b, chunks.length);
+    const seeds = ran.map((r) => r.seed).sort((x, y) => x - y);
+    assert.deepEqual(seeds, Array.from({ length: 60 }, (_, i) => i + 1));
+    const by1 = ran.filter((r) => r.worker === 1).length;
+    assert.ok(by1 > 0 && by1 < 30, `the slow worker ran ${by1} of 60 seeds`);
+    // every chunk file is complete and names its worker
+    for (const [c, range] of chunks.entries()) {
+      const f = readShard(chunkFile(dir, c), j, c, chunks.length, range);
+      assert.equal(f.done, true);
+      assert.deepEqual(
+        f.results.map((r) => r.seed),
+        seeds.filter((s) => s >= range.start && s < range.end),
+      );
+      assert.ok(f.worker === 0 || f.worker === 1);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sweep: a chunk no worker could write ends in an error naming the missing seeds", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sweep_test_" });
   try {
-    // shard 1 cannot create its result file: it exits with an error before running a seed
-    await Deno.mkdir(`${dir}/shard-1.jsonl`);
+    // 6 seeds on 2 workers: chunks [1, 2], [3], [4], [5], [6]; chunk 2's result file cannot be
+    // created (a directory is in the way), so no worker claims it
+    await Deno.mkdir(chunkFile(dir, 1));
     const r = await sweep(["pbft", "--seeds", "6", "--workers", "2", "--shard-dir", dir]);
     assert.equal(r.code, 3, r.err);
-    assert.match(r.out, /^3 passed, 0 failed; INCOMPLETE: 3 of 6 seeds missing \(seeds 4-6\)\n$/);
-    assert.match(r.err, /shard 1\/2 \(seeds 4-6\) failed: subprocess exited with code 1/);
-    assert.match(r.err, /IsADirectory|Is a directory/);
-    assert.match(r.err, /rerun: deno task sweep pbft --seeds 3 --from 4/);
+    assert.match(r.out, /^5 passed, 0 failed; INCOMPLETE: 1 of 6 seeds missing \(seed 3\)\n$/);
+    assert.match(r.err, /chunk 2\/5 \(seed 3\) failed: not run; no result file .*IsADirectory/);
+    assert.match(r.err, /rerun: deno task sweep pbft --seeds 1 --from 3/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sweep: a worker killed in the middle of a chunk is named with the seeds it lost", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sweep_kill_" });
+  try {
+    const run = sweep(["pbft", "--seeds", "400", "--workers", "2", "--shard-dir", dir]);
+    // wait for the subprocess to claim a chunk, and kill it before the chunk is done
+    let victim: { pid: number; chunk: string } | undefined;
+    for (let i = 0; i < 3000 && !victim; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      for (const e of Deno.readDirSync(dir)) {
+        const text = Deno.readTextFileSync(`${dir}/${e.name}`);
+        const head = text.split("\n")[0];
+        if (!head || text.includes('"done"')) continue;
+        const h = JSON.parse(head);
+        if (h.worker === 1) victim = { pid: h.pid, chunk: e.name };
+      }
+    }
+    assert.ok(victim, "the subprocess never claimed a chunk");
+    Deno.kill(victim.pid, "SIGKILL");
+    const r = await run;
+    assert.equal(r.code, 3, r.err);
+    assert.match(r.out, /; INCOMPLETE: \d+ of 400 seeds missing \(seeds? [\d, -]+\)\n$/);
+    assert.match(
+      r.err,
+      /chunk \d+\/\d+ \(seeds? [\d, -]+\) failed: claimed by subprocess worker 1, which exited with code 137 \(SIGKILL\); missing seeds? /,
+    );
+    assert.match(r.err, /rerun: deno task sweep pbft --seeds \d+ --from \d+/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
