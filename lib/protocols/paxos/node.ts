@@ -289,6 +289,7 @@ export class PaxosNode<C = unknown>
               : { type: "Nack", ballot: m.ballot, promised: r.promised },
           );
         }
+        // Stryker disable next-line StringLiteral: equivalent — observe compares kind only with "prepare", so any other string acts as "heartbeat" does
         this.proposer?.observe(from, m.ballot, "heartbeat");
         // (our own heartbeat never reports more than our learner knows: it cannot unlearn)
         if (this.learner && m.firstUnchosen > this.learner.firstUnchosen) {

@@ -6,7 +6,9 @@
  * breaches, propose's event, the pipeline bound when a queue is drained at election, and the
  * pipeline accounting of the propose-own-value mistake; then (seed 104) the list of proposers
  * that are no learners, a late Accepted of an earlier ballot, a preempted leader's reads, issue
- * and breach messages, the learner's start, re-entrant proposals and the preemption count.
+ * and breach messages, the learner's start, re-entrant proposals and the preemption count; then
+ * (seed 105) the kv store's reason for refusing election "none", an empty CatchUp answer, and
+ * the resend of an unchosen Accept only to acceptors that did not acknowledge it.
  */
 import assert from "node:assert/strict";
 import { createCluster } from "../../../lib/net/cluster.ts";
@@ -1074,4 +1076,44 @@ Deno.test("paxos without election: only a chosen value of the queue ends a run o
   node.submit("q");
   node.onMessage("n2", { type: "Nack", ballot: node.ballot, promised: b(99, "n2") });
   assert.equal(ctx.timers.get(T_RETRY), 40);
+});
+
+// ---- held-out seed 105 ----------------------------------------------------------------------
+
+Deno.test("paxos kv: election none is refused with the reason a key-value store needs a stable leader", () => {
+  assert.throws(
+    () => paxosKvFactory({ paxos: { election: "none" } }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.issues.length === 1 &&
+      e.issues[0].path === "paxos.election" && /needs a stable leader/.test(e.issues[0].message),
+  );
+});
+
+Deno.test("paxos node: a CatchUp for slots the learner does not have is answered with nothing", () => {
+  const { ctx, node } = paxosNode();
+  node.onMessage("n1", { type: "CatchUp", fromSlot: 0 });
+  assert.deepEqual(ctx.take("n1"), [], "no empty Decide");
+  // once it has learned slot 0, the same request gets that decision
+  node.onMessage("n2", { type: "Decide", decisions: [{ slot: 0, value: cmd("x") }] });
+  node.onMessage("n1", { type: "CatchUp", fromSlot: 0 });
+  assert.deepEqual(ctx.take("n1"), [{ type: "Decide", decisions: [{ slot: 0, value: cmd("x") }] }]);
+});
+
+Deno.test("paxos leader: a heartbeat resends an unchosen Accept only to acceptors that did not ack", () => {
+  // five acceptors, quorum 3: one Accepted (from n1) does not choose the slot
+  const { ctx, node } = paxosNode({ nodes: ["n0", "n1", "n2", "n3", "n4"] });
+  node.campaign();
+  node.onMessage("n1", { type: "Promise", ballot: node.ballot, accepted: [] });
+  node.onMessage("n2", { type: "Promise", ballot: node.ballot, accepted: [] });
+  assert.equal(node.isLeader(), true);
+  assert.deepEqual(node.propose("x"), { ok: true, index: 1 });
+  const accept = ctx.take("n3").find((m) => m.type === "Accept");
+  assert.ok(accept && accept.type === "Accept");
+  node.onMessage("n1", { type: "Accepted", ballot: node.ballot, slot: accept.slot });
+  for (const n of ["n0", "n1", "n2", "n3", "n4"]) ctx.take(n);
+  node.onTimer(T_HEARTBEAT);
+  const resent = (n: string) =>
+    ctx.take(n).filter((m) => m.type === "Accept" && m.slot === accept.slot).length;
+  assert.equal(resent("n1"), 0, "n1 acknowledged: no resend");
+  for (const n of ["n2", "n3", "n4"]) assert.equal(resent(n), 1, n);
 });
