@@ -238,8 +238,9 @@ function ddmin(c: Schedule, test: Test): Schedule {
         reduced = true;
       }
     }
-    // reduce to a complement: the rest without one chunk still fails (same as subsets when n = 2)
-    for (let i = 0; i < chunks.length && !reduced && n > 2; i++) {
+    // reduce to a complement: the rest without one chunk still fails (when n = 2 these are the
+    // subsets again, answered from the cache without a run)
+    for (let i = 0; i < chunks.length && !reduced; i++) {
       const rest = chunks.filter((_, k) => k !== i).flat();
       if (test(rest, "complement", `remove ${chunks[i].length} of ${c.length} faults`)) {
         c = rest;

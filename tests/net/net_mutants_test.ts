@@ -9,7 +9,8 @@
  * and reconnect keeping other cuts; then (seed 102) the equivocate strategy's split, a config
  * without links, rollingCrashes drawing nothing extra without jitter, and ddmin's complement step;
  * then (seed 103) dropRandomly's draw and a bandwidth given on one link only; then (seed 104)
- * strategies without groupB or towards.
+ * strategies without groupB or towards; then (seed 105) replay and impersonate, and a configured
+ * reordering on a constant-latency network.
  */
 import assert from "node:assert/strict";
 import { ConfigError, Rng, type Signature, Simulation } from "@lab/sim/mod.ts";
@@ -1020,4 +1021,55 @@ Deno.test("net adversary: strategies whose groupB or towards is left out are acc
       e instanceof ConfigError &&
       e.message.includes('[0].strategies[0].groupB[1]: unknown node "zz"'),
   );
+});
+
+// ---- held-out seed 105 ----------------------------------------------------------------------
+
+Deno.test("net adversary: replay sends each message now and again afterMs later; impersonate forges votes only", () => {
+  // a stub kit: "V:x" is a vote; a forged vote names its victim
+  const kit = {
+    isProposal: (m: string) => m.startsWith("P:"),
+    isVote: (m: string) => m.startsWith("V:"),
+    conflicting: (m: string) => `${m}'`,
+    forge: (m: string, victim: string) => (m === "V:unforgeable" ? null : `${m}~${victim}`),
+  };
+  const run = (strategy: Parameters<typeof behaviourOf<string>>[0][number], msgs: string[]) => {
+    const b = behaviourOf<string>([strategy], kit, new Coalition());
+    const sent: string[] = [];
+    const tools = {
+      self: "z",
+      peers: ["a"],
+      send: (to: string, msg: string, o?: { delayMs?: number }) =>
+        void sent.push(`${to}:${msg}` + ((o?.delayMs ?? 0) > 0 ? `@${o!.delayMs}` : "")),
+    } as unknown as ByzantineTools<string>;
+    for (const msg of msgs) b({ to: "a", msg }, tools);
+    return sent;
+  };
+  assert.deepEqual(run({ kind: "replay", afterMs: 7 }, ["V:x", "P:y"]), [
+    "a:V:x",
+    "a:V:x@7",
+    "a:P:y",
+    "a:P:y@7",
+  ]);
+  assert.deepEqual(
+    run({ kind: "impersonate", victim: "v" }, ["V:x", "P:y", "V:unforgeable"]),
+    ["a:V:x", "a:V:x~v", "a:P:y", "a:V:unforgeable"],
+  );
+});
+
+Deno.test("net: a configured reordering makes a constant-latency network draw extra delays", () => {
+  const net = new Network(
+    { latency: { kind: "constant", ms: 2 }, reorderRatio: 1, reorderDelayMs: 10 },
+    { seed: 1 },
+  );
+  net.addNode("a", 0);
+  net.addNode("b", 1);
+  // every message is held back by a uniform extra delay in [0, 10)
+  const ds = Array.from({ length: 50 }, () => net.transmit(0, 1, 0, 0) as number);
+  assert.ok(ds.every((d) => d >= 2 && d < 12) && ds.some((d) => d > 3), String(ds));
+  // with the ratio at 0 (the default), the delay is the constant
+  const plain = new Network({ latency: { kind: "constant", ms: 2 } }, { seed: 1 });
+  plain.addNode("a", 0);
+  plain.addNode("b", 1);
+  assert.equal(plain.transmit(0, 1, 0, 0), 2);
 });
