@@ -1138,6 +1138,7 @@ export class Simulation<M = unknown> {
       }
       return;
     }
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): without twins the lookup below finds nothing (→ false is killed, but cannot be kept alone)
     if (this.#instancesOf.size > 0) {
       const twins = this.#instancesOf.get(to);
       if (twins) {
@@ -1214,6 +1215,7 @@ export class Simulation<M = unknown> {
 
   #timerEvent(t: number, node: number, name: string): SimEvent {
     const e = this.#free.pop();
+    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): a fresh event and a recycled one are set up alike (→ false is killed, but cannot be kept alone)
     if (e === undefined) {
       // Stryker disable next-line UnaryOperator: equivalent — a timer event's `from` is never read (only deliveries read it, and set it when recycled)
       return new SimEvent(t, KIND_TIMER, node, -1, 0, 0, undefined, name, null);

@@ -1459,3 +1459,10 @@ Deno.test("sim storage: a read is a mutable copy, an own __proto__ key included"
   const again = s.get("p") as Record<string, unknown>;
   assert.equal(Object.getOwnPropertyDescriptor(again, "__proto__")?.value, 1, "storage kept 1");
 });
+
+Deno.test("sim trace: a value that takes the reference path (a DataView) still writes a Set as an array", () => {
+  // a DataView makes stableStringify use its definition, JSON of normalize's copy: keys sorted,
+  // a Set as the array of its elements, a DataView as Array.from of it (no length: empty)
+  const v = { s: new Set([1, 2]), d: new DataView(new ArrayBuffer(1)) };
+  assert.equal(stableStringify(v), '{"d":[],"s":[1,2]}');
+});
