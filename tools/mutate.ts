@@ -30,6 +30,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/sim/trace_alias_test.ts",
     "tests/sim/queue_timers_test.ts",
     "tests/sim/observed_test.ts",
+    "tests/sim/trace_hash_process_test.ts",
   ],
   "lib/net": ["tests/net"],
   "lib/protocols/raft": [
