@@ -317,8 +317,20 @@ function kvInput(op: Operation): KvInput {
     case "put":
     case "write":
     case "append": {
-      const value = kvString(op.input, op, `${op.f} value`);
-      const { hash, pow } = polyHash(value);
+      // the usual values are read inline; kvString (and its message) only for the rest
+      const v = op.input;
+      const value = typeof v === "string"
+        ? v
+        : typeof v === "number"
+        ? String(v)
+        : kvString(v, op, `${op.f} value`);
+      // polyHash, inline: one object per operation rather than two
+      let hash = 0;
+      let pow = 1;
+      for (let i = 0; i < value.length; i++) {
+        hash = (Math.imul(hash, BASE) + value.charCodeAt(i)) | 0;
+        pow = Math.imul(pow, BASE);
+      }
       return { f: op.f === "append" ? "append" : "put", key, value, valueHash: hash, basePow: pow };
     }
     case "cas": {
@@ -483,7 +495,8 @@ function makeKv(initial: string | null): Model<KvState, KvInput, KvOutput> {
     },
     partition(ops) {
       const byKey = new Map<string, Operation[]>();
-      for (const op of ops) {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i];
         const key = op.key ?? "";
         let group = byKey.get(key);
         if (group === undefined) byKey.set(key, group = []);

@@ -250,6 +250,10 @@ export interface RegisterSearchOutcome {
   readonly outOfMemory: boolean;
 }
 
+/** Empty arrays (never written: they have no element) for a RegisterSearch not yet reset. */
+const NO_INTS = new Int32Array(0);
+const NO_BYTES = new Uint8Array(0);
+
 /** Bytes of a cache entry besides its words: hash, head, length, offset, value, two table slots. */
 const ENTRY_BYTES = 5 * 4 + 2 * 4;
 
@@ -258,7 +262,8 @@ const ENTRY_BYTES = 5 * 4 + 2 * 4;
  * Porcupine's layout) specialised to a read/write register whose values have primitive keys
  * (`registerView.keys`): a state is the number of a distinct value, and the list, the stacks and
  * the cache are typed arrays, reused from one partition to the next through `space`. Every step
- * it takes is also asked of the model (see Transitions), so its verdicts are the general
+ * it takes is also asked of the model (see Transitions; once per value and operation, since a
+ * model's step is a pure function of the state and the operation), so its verdicts are the general
  * search's, which it follows step for step when the keys describe the model (and tests check);
  * what it saves is the state objects, the hashing of states and most of the fixed cost, which is
  * what small histories pay for.
@@ -292,7 +297,7 @@ export function searchRegister<S, I, O>(
     };
   }
   // Reading the operations: values numbered in order of appearance (0: the initial value).
-  const { write, value, unknown, dropped, times, small } = space;
+  const { write, value, unknown, dropped, agreed, times, small } = space;
   // value numbers: small non-negative integer keys through an array, any other key a Map
   let ids: Map<RegisterKey, number> | undefined;
   let values = 1;
@@ -312,6 +317,7 @@ export function searchRegister<S, I, O>(
     times[2 * i + 1] = known || Number.isFinite(op.completeMs) ? op.completeMs : Infinity;
     const read = readOnly(inputs[i]);
     dropped[i] = 0;
+    agreed[i] = 0;
     unknown[i] = 0;
     if (!known) {
       if (read) {
@@ -342,19 +348,24 @@ export function searchRegister<S, I, O>(
   const head = 2 * n;
   linkEntries(next, prev, head, sorted);
 
-  const verdict = space.run(head, new Transitions(model, inputs, outputs, values), maxSteps);
+  const transitions = new Transitions(model, inputs, outputs, values);
+  // A first call with no steps only runs the search's exit (nothing else changes): the engine
+  // then has feedback for it when it optimizes the loop while the real search runs, and that
+  // code no longer deoptimizes at every later exit (it did, once per check, on a single register).
+  space.run(head, transitions, 0);
+  const verdict = space.run(head, transitions, maxSteps);
   if (verdict === "invalid") {
     space.release();
     return undefined;
   }
-  const order: number[] = [];
+  const depth = verdict === "ok" ? space.depth : 0;
+  const order = new Array<number>(depth);
   const skipped: number[] = [];
-  if (verdict === "ok") {
-    for (let d = 0; d < space.depth; d++) {
-      const op = space.opStack[d];
-      order.push(op);
-      if (space.choiceStack[d] === 1) skipped.push(op);
-    }
+  const { opStack, choiceStack } = space;
+  for (let d = 0; d < depth; d++) {
+    const op = opStack[d];
+    order[d] = op;
+    if (choiceStack[d] === 1) skipped.push(op);
   }
   return {
     verdict,
@@ -368,12 +379,14 @@ export function searchRegister<S, I, O>(
 }
 
 /**
- * The model's own steps, asked at every step the register search takes: a write must lead to the
- * state of its value (each value's state is the one its first write reached, the initial
- * value's is `init()`), a read of the current value must keep the state, and a read of another
- * value must be refused. So every transition the search relies on is the model's (states with
- * one number are equal by `equal`), its "ok" and its "illegal" are the general search's, and a
- * disagreement (keys that do not describe the model) hands the partition back to that search.
+ * The model's own steps, asked at every step the register search takes (the first time it
+ * tries an operation from a value; `agreed` remembers the answers of a partition): a write must
+ * lead to the state of its value (each value's state is the one its first write reached, the
+ * initial value's is `init()`), a read of the current value must keep the state, and a read of
+ * another value must be refused. So every transition the search relies on is the model's
+ * (states with one number are equal by `equal`), its "ok" and its "illegal" are the general
+ * search's, and a disagreement (keys that do not describe the model) hands the partition back to
+ * that search.
  */
 class Transitions<S, I, O> {
   private readonly states: (S | undefined)[];
@@ -415,19 +428,21 @@ export class RegisterSearch {
   bestDepth = -1;
   cacheSize = 0;
   outOfMemory = false;
-  // the operations (see searchRegister)
-  write = new Uint8Array(0);
-  value = new Int32Array(0);
-  unknown = new Uint8Array(0); // 1: unknown outcome, no deadline; 2: with a deadline
-  dropped = new Uint8Array(0);
+  // the operations (see searchRegister); empty until the first reset
+  write = NO_BYTES;
+  value = NO_INTS;
+  unknown = NO_BYTES; // 1: unknown outcome, no deadline; 2: with a deadline
+  dropped = NO_BYTES;
   times = new Float64Array(0);
-  small = new Int32Array(0); // value number + 1 of a small integer key; 0: not seen
-  next = new Int32Array(0);
-  prev = new Int32Array(0);
-  opStack = new Int32Array(0);
+  small = NO_INTS; // value number + 1 of a small integer key; 0: not seen
+  /** Value number + 1 of the state from which the model last agreed to the operation; 0: none. */
+  agreed = NO_INTS;
+  next = NO_INTS;
+  prev = NO_INTS;
+  opStack = NO_INTS;
   /** 0: the operation took effect; 1: it did not (unknown outcome with a deadline). */
-  choiceStack = new Uint8Array(0);
-  private stateStack = new Int32Array(0);
+  choiceStack = NO_BYTES;
+  private stateStack = NO_INTS;
   private words = 0;
   private bits = new Uint32Array(0);
   private bitsHash = 0;
@@ -436,14 +451,14 @@ export class RegisterSearch {
   private lo = 0;
   private hi = -1;
   private capacity = 0;
-  private hashes = new Int32Array(0);
-  private heads = new Int32Array(0);
-  private lens = new Int32Array(0);
-  private offs = new Int32Array(0);
-  private values = new Int32Array(0);
+  private hashes = NO_INTS;
+  private heads = NO_INTS;
+  private lens = NO_INTS;
+  private offs = NO_INTS;
+  private values = NO_INTS;
   private pool = new Uint32Array(0);
   private poolUsed = 0;
-  private table = new Int32Array(0); // entry index + 1; 0 is empty
+  private table = NO_INTS; // entry index + 1; 0 is empty
   private size = -1;
   /** Bytes the latest reset charged to the memory account (0 when it reused what it had). */
   private charged = 0;
@@ -476,18 +491,36 @@ export class RegisterSearch {
       }
       this.charged += 32 * size;
       this.size = size;
-      this.write = new Uint8Array(size);
-      this.value = new Int32Array(size);
-      this.unknown = new Uint8Array(size);
-      this.dropped = new Uint8Array(size);
-      this.times = new Float64Array(2 * size);
-      this.small = new Int32Array(2 * size + 64);
-      this.next = new Int32Array(2 * size + 1);
-      this.prev = new Int32Array(2 * size + 1);
-      this.opStack = new Int32Array(size);
-      this.choiceStack = new Uint8Array(size);
-      this.stateStack = new Int32Array(size);
-      this.bits = new Uint32Array((size + 31) >>> 5);
+      // One buffer for all of them (one allocation, not thirteen): 8-byte values first, then
+      // 4-byte, then bytes, so that every view is aligned.
+      const words = (size + 31) >>> 5;
+      const buffer = new ArrayBuffer(16 * size + 4 * (10 * size + 66 + words) + 4 * size);
+      let at = 0;
+      const ints = (length: number) => {
+        const a = new Int32Array(buffer, at, length);
+        at += 4 * length;
+        return a;
+      };
+      const bytes = (length: number) => {
+        const a = new Uint8Array(buffer, at, length);
+        at += length;
+        return a;
+      };
+      this.times = new Float64Array(buffer, 0, 2 * size);
+      at = 16 * size;
+      this.value = ints(size);
+      this.small = ints(2 * size + 64);
+      this.agreed = ints(size);
+      this.next = ints(2 * size + 1);
+      this.prev = ints(2 * size + 1);
+      this.opStack = ints(size);
+      this.stateStack = ints(size);
+      this.bits = new Uint32Array(buffer, at, words);
+      at += 4 * words;
+      this.write = bytes(size);
+      this.unknown = bytes(size);
+      this.dropped = bytes(size);
+      this.choiceStack = bytes(size);
     } else {
       this.small.fill(0);
       this.bits.fill(0, 0, this.words);
@@ -499,13 +532,15 @@ export class RegisterSearch {
       }
       this.charged += (ENTRY_BYTES + 8) * capacity;
       this.capacity = capacity;
-      this.hashes = new Int32Array(capacity);
-      this.heads = new Int32Array(capacity);
-      this.lens = new Int32Array(capacity);
-      this.offs = new Int32Array(capacity);
-      this.values = new Int32Array(capacity);
-      this.pool = new Uint32Array(2 * capacity);
-      this.table = new Int32Array(2 * capacity);
+      // one buffer: five arrays of `capacity` entries, the pool and the table (2 × capacity each)
+      const buffer = new ArrayBuffer(4 * 9 * capacity);
+      this.hashes = new Int32Array(buffer, 0, capacity);
+      this.heads = new Int32Array(buffer, 4 * capacity, capacity);
+      this.lens = new Int32Array(buffer, 8 * capacity, capacity);
+      this.offs = new Int32Array(buffer, 12 * capacity, capacity);
+      this.values = new Int32Array(buffer, 16 * capacity, capacity);
+      this.pool = new Uint32Array(buffer, 20 * capacity, 2 * capacity);
+      this.table = new Int32Array(buffer, 28 * capacity, 2 * capacity);
     } else {
       this.table.fill(0);
     }
@@ -527,9 +562,10 @@ export class RegisterSearch {
       this.unknown =
       this.dropped =
       this.choiceStack =
-        new Uint8Array(0);
+        NO_BYTES;
     this.value =
       this.small =
+      this.agreed =
       this.next =
       this.prev =
       this.opStack =
@@ -540,7 +576,7 @@ export class RegisterSearch {
       this.offs =
       this.values =
       this.table =
-        new Int32Array(0);
+        NO_INTS;
     this.times = new Float64Array(0);
     this.bits = this.pool = new Uint32Array(0);
   }
@@ -551,7 +587,7 @@ export class RegisterSearch {
     model: Transitions<unknown, unknown, unknown>,
     maxSteps: number,
   ): "ok" | "illegal" | "unknown" | "invalid" {
-    const { next, prev, write, value, unknown, opStack, choiceStack, stateStack } = this;
+    const { next, prev, write, value, unknown, agreed, opStack, choiceStack, stateStack } = this;
     let steps = 0;
     let depth = 0;
     let state = 0;
@@ -568,7 +604,11 @@ export class RegisterSearch {
         // a call: linearize the operation now if the register allows it (see _lin_search.ts)
         const op = entry >>> 1;
         const ns = write[op] === 1 ? value[op] : value[op] === state ? state : -1;
-        if (!model.agree(state, op, ns)) return "invalid";
+        // The model is asked once per (value, operation): its step is a pure function of them.
+        if (agreed[op] !== state + 1) {
+          if (!model.agree(state, op, ns)) return "invalid";
+          agreed[op] = state + 1;
+        }
         let chosen = -1;
         if (ns !== -1) {
           const entered = this.enter(op, ns);

@@ -110,22 +110,32 @@ export function fmix32(x: number): number {
  * pair; anything else falls back to a general sort with the same order.
  */
 export function orderEntries(times: Float64Array, dropped: Uint8Array, m: number): Int32Array {
+  // Each time is read once where it can be (kept in a local): before the engine optimizes this,
+  // every read of a Float64Array element costs a boxed number.
   const n = dropped.length;
   const calls = new Int32Array(m);
   const rets = new Int32Array(m);
   let callsSorted = true;
+  let last = -Infinity;
   for (let i = 0, k = 0; i < n; i++) {
     if (dropped[i] === 1) continue;
-    if (k > 0 && times[2 * calls[k - 1]] > times[2 * i]) callsSorted = false;
+    const t = times[2 * i];
+    if (k > 0 && last > t) callsSorted = false;
+    last = t;
     calls[k] = i;
     rets[k++] = i;
   }
   let moves = 0;
   const maxMoves = 8 * m + 1024;
   if (callsSorted) {
+    let top = m > 0 ? times[2 * rets[0] + 1] : 0; // the time of rets[k - 1]
     for (let k = 1; k < m && moves <= maxMoves; k++) {
       const r = rets[k];
       const t = times[2 * r + 1];
+      if (top <= t) {
+        top = t; // already in place
+        continue;
+      }
       let j = k - 1;
       while (j >= 0 && times[2 * rets[j] + 1] > t) {
         rets[j + 1] = rets[j];
@@ -133,6 +143,7 @@ export function orderEntries(times: Float64Array, dropped: Uint8Array, m: number
         moves++;
       }
       rets[j + 1] = r;
+      top = times[2 * rets[k] + 1];
     }
   }
   const sorted = new Int32Array(2 * m);
@@ -140,10 +151,17 @@ export function orderEntries(times: Float64Array, dropped: Uint8Array, m: number
     let a = 0;
     let b = 0;
     let k = 0;
+    let ta = m > 0 ? times[2 * calls[0]] : 0; // the time of calls[a]
+    let tb = m > 0 ? times[2 * rets[0] + 1] : 0; // the time of rets[b]
     while (a < m && b < m) {
       // a call at the same time as a return goes first (touching intervals are concurrent)
-      if (times[2 * calls[a]] <= times[2 * rets[b] + 1]) sorted[k++] = 2 * calls[a++];
-      else sorted[k++] = 2 * rets[b++] + 1;
+      if (ta <= tb) {
+        sorted[k++] = 2 * calls[a++];
+        if (a < m) ta = times[2 * calls[a]];
+      } else {
+        sorted[k++] = 2 * rets[b++] + 1;
+        if (b < m) tb = times[2 * rets[b] + 1];
+      }
     }
     while (a < m) sorted[k++] = 2 * calls[a++];
     while (b < m) sorted[k++] = 2 * rets[b++] + 1;
@@ -665,13 +683,17 @@ export function linkEntries(
   head: number,
   sorted: ArrayLike<number>,
 ): void {
+  // Each entry is linked as the last one (next -1) until the next one comes: nothing is stored
+  // after the loop, where code the engine compiled while the loop ran would have no feedback and
+  // throw itself away (a deoptimization on every call).
   let last = head;
   prev[head] = -1;
+  next[head] = -1;
   for (let k = 0; k < sorted.length; k++) {
     const e = sorted[k];
     next[last] = e;
     prev[e] = last;
+    next[e] = -1;
     last = e;
   }
-  next[last] = -1;
 }

@@ -289,18 +289,20 @@ class OperationIds {
   }
 
   private buildTable(): Int32Array {
+    // plain indexed loops: this runs once per check, mostly before the engine optimizes it
+    const operations = this.operations;
+    const n = operations.length;
+    const limit = 4 * n + 16;
     let size = 0;
-    for (const op of this.operations) {
-      const at = op.invokeIndex;
-      if (at >= 0 && at < 4 * this.operations.length + 16 && (at | 0) === at && at >= size) {
-        size = at + 1;
-      }
+    for (let i = 0; i < n; i++) {
+      const at = operations[i].invokeIndex;
+      if (at >= 0 && at < limit && (at | 0) === at && at >= size) size = at + 1;
     }
     const table = new Int32Array(size).fill(-1);
-    this.operations.forEach((op, i) => {
-      const at = op.invokeIndex;
+    for (let i = 0; i < n; i++) {
+      const at = operations[i].invokeIndex;
       if (at >= 0 && at < size && (at | 0) === at && table[at] === -1) table[at] = i;
-    });
+    }
     return this.byInvoke = table;
   }
 }
