@@ -394,3 +394,16 @@ Deno.test("checkers: a replica state that is not an object is refused", () => {
       e instanceof TypeError && e.message === "snapshots[0].state: expected a Map or an object",
   );
 });
+
+Deno.test("checkers: a kv get of nil reads the initial value, so a small key is decided by zones", () => {
+  // one key, unique values, under 64 operations: the register rule sends it straight to zones
+  // (Gibbons & Korach); a get of nil is a read of the initial value, a get of "a" of the put
+  const h = history(
+    { p: 0, f: "read", key: "k", in: null, out: null, at: [0, 1] },
+    { p: 1, f: "write", key: "k", in: "a", at: [2, 3] },
+    { p: 0, f: "read", key: "k", in: null, out: "a", at: [4, 5] },
+  );
+  const res = checkLinearizability(h, kvModel({ initial: null }));
+  assert.equal(res.verdict, "ok");
+  assert.deepEqual(res.partitions.map((p) => [p.method, p.operations]), [["zones", 3]]);
+});
