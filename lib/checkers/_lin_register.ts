@@ -633,6 +633,7 @@ export class RegisterSearch {
         next[prev[entry]] = next[entry];
         prev[next[entry]] = prev[entry];
         next[prev[ret]] = next[ret];
+        // Stryker disable next-line ConditionalExpression: equivalent (→ true) — next[ret] is -1 only for the list's last entry, and writing prev[-1] of an Int32Array does nothing (→ false is killed, but cannot be kept alone)
         if (next[ret] !== -1) prev[next[ret]] = prev[ret];
         entry = next[head];
         continue;
@@ -660,6 +661,7 @@ export class RegisterSearch {
       const call = 2 * op;
       const ret = call + 1;
       next[prev[ret]] = ret;
+      // Stryker disable next-line ConditionalExpression: equivalent (→ true) — next[ret] is -1 only for the list's last entry, and writing prev[-1] of an Int32Array does nothing (→ false is killed, but cannot be kept alone)
       if (next[ret] !== -1) prev[next[ret]] = ret;
       next[prev[call]] = call;
       prev[next[call]] = call;
