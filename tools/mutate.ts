@@ -70,6 +70,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/checkers/checkers_mutants_test.ts",
     "tests/checkers/checkers_mutants2_test.ts",
     "tests/checkers/lincheck_cold_test.ts",
+    "tests/checkers/checkers_mutants3_test.ts",
     "tests/checkers/causal_cm_test.ts",
     "tests/checkers/register_zones_test.ts",
     "tests/checkers/lincheck_fast_paths_test.ts",

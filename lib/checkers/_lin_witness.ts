@@ -74,9 +74,13 @@ export function shrinkWitness<S, I, O>(
   let undecided = false;
   const check = (critical: readonly number[], context: readonly number[]) => {
     const remaining = Math.max(0, budget - steps);
-    const r = searchLinearization(model, witnessOps(model, ops, critical, context).ops, remaining, {
-      record: false,
-    });
+    const r = searchLinearization(
+      model,
+      witnessOps(model, ops, critical, context).ops,
+      remaining,
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent — record only fills the outcome's order and frontier, which check() never reads ({} means record false too)
+      { record: false },
+    );
     steps += r.steps;
     if (r.verdict === "unknown") undecided = true;
     return r.verdict;

@@ -246,7 +246,8 @@ function shrinkCm(h: RwHistory, s: number, maxOps: number): CausalWitness | unde
   for (let chunk = Math.max(1, alive.length >> 1);; chunk = Math.max(1, chunk >> 1)) {
     for (let i = alive.length - chunk; i > -chunk; i -= chunk) {
       const trial = drop(alive, alive.slice(Math.max(0, i), i + chunk));
-      if (trial.length < alive.length && illegal(trial)) alive = trial;
+      // an empty slice (alive shrank below i) gives trial = alive, illegal already: no change
+      if (illegal(trial)) alive = trial;
     }
     if (chunk === 1) break;
   }

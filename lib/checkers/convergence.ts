@@ -62,9 +62,16 @@ export interface ConvergenceResult {
   readonly explanation: string;
 }
 
-/** A canonical string for any plain value: equal values, equal strings. */
+/**
+ * A canonical string for any plain value: equal values, equal strings, and different values,
+ * different strings (a string or a symbol's description is quoted as JSON, so no text inside it
+ * can pass for the separators of an array, set or map around it).
+ */
 export function canonicalValue(v: unknown): string {
   if (v === undefined) return "absent";
+  if (typeof v === "string" || typeof v === "symbol") {
+    return typeof v + ":" + JSON.stringify(String(v));
+  }
   if (v === null || typeof v !== "object") return typeof v + ":" + String(v);
   if (Array.isArray(v)) return "[" + v.map(canonicalValue).join(",") + "]";
   if (v instanceof Set) return "#{" + [...v].map(canonicalValue).sort().join(",") + "}";
