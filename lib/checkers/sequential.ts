@@ -92,6 +92,20 @@ interface SearchOutcome {
   stuck: number[];
 }
 
+const SEP = "\u0001";
+
+/**
+ * The search's memo of a configuration: the sessions' positions and every key's stored value
+ * (valueKey), one string for equal configurations only. `plainJoin` (no stored value holds U+0001)
+ * joins the values with U+0001; otherwise they are written as a JSON array.
+ */
+export function memoKey(pos: Int32Array, state: readonly string[], plainJoin: boolean): string {
+  return pos.join(",") +
+    // Stryker disable next-line StringLiteral: equivalent — positions are digits and commas, each stored value (valueKey) starts with a letter and a JSON array with "[", so the boundary is plain without "|"
+    "|" +
+    (plainJoin ? state.join(SEP) : JSON.stringify(state));
+}
+
 /** Depth-first search over the ops of `keep` (a subset of op ids, all when undefined). */
 function search(
   h: RwHistory,
@@ -103,6 +117,8 @@ function search(
   const keyNo = new Map<string, number>();
   for (const op of h.ops) if (!keyNo.has(op.key)) keyNo.set(op.key, keyNo.size);
   const vals = h.ops.map((op) => valueKey(op.value));
+  // the memo joins the stored values with U+0001, which is unambiguous unless a value holds it
+  const plainJoin = !vals.some((v) => v.includes(SEP));
   const pos = new Int32Array(S);
   const state: string[] = Array.from({ length: keyNo.size }, () => "nil");
   const order: number[] = [];
@@ -156,10 +172,7 @@ function search(
       return { verdict: "unknown", steps, order: [], skipped: [], longest, stuck };
     }
     let moved = false;
-    const memo = pos.join(",") +
-      // Stryker disable next-line StringLiteral: equivalent — positions are digits and commas, each stored value (valueKey) starts with a letter, so the boundary is plain without "|"
-      "|" +
-      state.join("\u0001");
+    const memo = memoKey(pos, state, plainJoin);
     if (next === 0 && visited.has(memo)) next = 2 * S;
     else if (next === 0) visited.add(memo);
     // Heuristic: try the sessions whose next operation was invoked earliest first. Real-time

@@ -22,6 +22,7 @@ import type { RegisterInput, RegisterValue } from "@lab/checkers/_lin_models.ts"
 import { MemoryAccount, orderEntries, searchLinearization } from "@lab/checkers/_lin_search.ts";
 import type { SearchOp } from "@lab/checkers/_lin_search.ts";
 import { RegisterSearch, searchRegister } from "@lab/checkers/_lin_register.ts";
+import { memoKey } from "@lab/checkers/sequential.ts";
 import { history, r, w } from "./_helpers.ts";
 import type { OpSpec } from "./_helpers.ts";
 
@@ -406,4 +407,16 @@ Deno.test("checkers: a kv get of nil reads the initial value, so a small key is 
   const res = checkLinearizability(h, kvModel({ initial: null }));
   assert.equal(res.verdict, "ok");
   assert.deepEqual(res.partitions.map((p) => [p.method, p.operations]), [["zones", 3]]);
+});
+
+Deno.test("checkers: the sequential search's memo tells apart states whose values hold U+0001", () => {
+  const pos = new Int32Array([1, 1]);
+  // two different states: x = "a\u0001s:b", y = "c" against x = "a", y = "b\u0001s:c"
+  const one = ["s:a\u0001s:b", "s:c"], two = ["s:a", "s:b\u0001s:c"];
+  // joined with U+0001 they read the same, so the search must not join them plainly
+  assert.equal(one.join("\u0001"), two.join("\u0001"));
+  assert.notEqual(memoKey(pos, one, false), memoKey(pos, two, false));
+  // without U+0001 in any value, the plain join is kept, and equal states still meet
+  assert.equal(memoKey(pos, ["s:a", "nil"], true), "1,1|s:a\u0001nil");
+  assert.equal(memoKey(pos, [...one], false), memoKey(pos, one, false));
 });
