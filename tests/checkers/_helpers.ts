@@ -1,5 +1,6 @@
 /** Shared helpers for the checker tests: a small history DSL and the Porcupine corpus. */
 import type { History, HistoryEvent } from "@lab/workload/history.ts";
+import { type Model, unknownOutput } from "@lab/checkers/mod.ts";
 
 /** One operation of a hand-written history. */
 export interface OpSpec {
@@ -64,3 +65,21 @@ export function corpus(): { name: string; linearizable: boolean | null; ops: num
 export function readCorpus(name: string): string {
   return Deno.readTextFileSync(new URL(name, corpusDir));
 }
+
+/** A counter whose `inc` adds 1 or 2 (nondeterministic: the search tries both). */
+export const flakyCounter: Model<number, "inc" | "read", number | null> = {
+  name: "flaky-counter",
+  init: () => 0,
+  input: (op) => (op.f === "inc" ? "inc" : "read"),
+  output: (op) => (op.f === "read" ? op.output as number : null),
+  step: () => {
+    throw new Error("stepAll is used instead");
+  },
+  stepAll: (s, input, output) =>
+    input === "inc" ? [s + 1, s + 2] : output === unknownOutput || output === s ? [s] : [],
+  hash: (s) => s,
+  equal: (a, b) => a === b,
+  readOnly: (input) => input === "read",
+  describe: (input, output) => (input === "inc" ? "inc" : `read → ${String(output)}`),
+  describeState: (s) => String(s),
+};

@@ -23,7 +23,7 @@ import { MemoryAccount, orderEntries, searchLinearization } from "@lab/checkers/
 import type { SearchOp } from "@lab/checkers/_lin_search.ts";
 import { RegisterSearch, searchRegister } from "@lab/checkers/_lin_register.ts";
 import { memoKey } from "@lab/checkers/sequential.ts";
-import { history, r, w } from "./_helpers.ts";
+import { flakyCounter, history, r, w } from "./_helpers.ts";
 import type { OpSpec } from "./_helpers.ts";
 
 type Op = SearchOp<RegisterInput, RegisterValue>;
@@ -260,19 +260,10 @@ Deno.test("checkers: a sequential witness that deleting any one operation clears
 
 /** A counter whose `inc` adds 1 or 2: only `stepAll` describes it (`step` must not be used). */
 const twoStepCounter: Model<number, "inc" | "read", number | null> = {
+  ...flakyCounter,
   name: "two-step-counter",
-  init: () => 0,
-  input: (op) => (op.f === "inc" ? "inc" : "read"),
-  output: (op) => (op.f === "read" ? op.output as number : null),
   step: (s, input, output) =>
     input === "inc" ? s + 1 : output === unknownOutput || output === s ? s : undefined,
-  stepAll: (s, input, output) =>
-    input === "inc" ? [s + 1, s + 2] : output === unknownOutput || output === s ? [s] : [],
-  hash: (s) => s,
-  equal: (a, b) => a === b,
-  readOnly: (input) => input === "read",
-  describe: (input, output) => (input === "inc" ? "inc" : `read → ${String(output)}`),
-  describeState: (s) => String(s),
 };
 
 Deno.test("checkers: the general search takes every next state stepAll gives", () => {

@@ -28,7 +28,7 @@ import type { Operation } from "@lab/workload/history.ts";
 import { causalPath, computeClocks, describeRw, toRwHistory } from "@lab/checkers/_rw_history.ts";
 import { generateLaggingHistory } from "@lab/checkers/_gen.ts";
 import { pairOperations } from "@lab/workload/history.ts";
-import { cas, history, r, w } from "./_helpers.ts";
+import { cas, flakyCounter, history, r, w } from "./_helpers.ts";
 import { get, put } from "./_weak_helpers.ts";
 import { checkSessionGuarantees } from "@lab/checkers/session.ts";
 
@@ -278,24 +278,6 @@ Deno.test("checkers: an append to an absent key (initial nil) starts the value",
     "ok",
   );
 });
-
-/** A counter whose `inc` adds 1 or 2 (nondeterministic: the search tries both). */
-const flakyCounter: Model<number, "inc" | "read", number | null> = {
-  name: "flaky-counter",
-  init: () => 0,
-  input: (op) => (op.f === "inc" ? "inc" : "read"),
-  output: (op) => (op.f === "read" ? op.output as number : null),
-  step: () => {
-    throw new Error("stepAll is used instead");
-  },
-  stepAll: (s, input, output) =>
-    input === "inc" ? [s + 1, s + 2] : output === unknownOutput || output === s ? [s] : [],
-  hash: (s) => s,
-  equal: (a, b) => a === b,
-  readOnly: (input) => input === "read",
-  describe: (input, output) => (input === "inc" ? "inc" : `read → ${String(output)}`),
-  describeState: (s) => String(s),
-};
 
 Deno.test("checkers: a nondeterministic model: two concurrent incs of 1 or 2 reach 2, 3 or 4, never 5", () => {
   const inc = (p: number, at: [number, number]) => ({ p, f: "inc", at });
