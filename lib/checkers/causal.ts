@@ -435,6 +435,7 @@ function findCmPattern(h: RwHistory, co: Int32Array): Found | undefined {
         const lists = idx.forKey(op.key);
         for (let t = 0; t < S; t++) {
           const w1 = lists ? lastIn(lists[t], hb[r * S + t]) : -1;
+          // Stryker disable next-line ConditionalExpression: equivalent — performance only (w1 === w2 → false): then hb[w2·S + t] is w2's own index (a clock includes its operation), so the check below skips it too (→ true is killed, but cannot be kept alone)
           if (w1 < 0 || w1 === w2) continue;
           if (w2 === -1) {
             const w = witness(

@@ -7,15 +7,21 @@
 import assert from "node:assert/strict";
 import {
   casRegisterModel,
+  checkCausal,
   checkConvergence,
   checkLinearizability,
   checkSequential,
+  checkStaleness,
   kvModel,
+  parseEdnHistory,
   ParseError,
   parseJepsenLog,
   registerModel,
   unknownOutput,
 } from "@lab/checkers/mod.ts";
+import { showEdn } from "@lab/checkers/_edn.ts";
+import { generateLaggingHistory } from "@lab/checkers/_gen.ts";
+import { get, put } from "./_weak_helpers.ts";
 import type { Model } from "@lab/checkers/mod.ts";
 import type { Operation } from "@lab/workload/history.ts";
 import type { RegisterInput, RegisterValue } from "@lab/checkers/_lin_models.ts";
@@ -410,4 +416,58 @@ Deno.test("checkers: the sequential search's memo tells apart states whose value
   // without U+0001 in any value, the plain join is kept, and equal states still meet
   assert.equal(memoKey(pos, ["s:a", "nil"], true), "1,1|s:a\u0001nil");
   assert.equal(memoKey(pos, [...one], false), memoKey(pos, one, false));
+});
+
+// ---- training seed 112 ---------------------------------------------------------------------
+
+Deno.test("checkers: showEdn writes an absent value as nil, like null", () => {
+  assert.equal(showEdn(undefined), "nil");
+  assert.equal(showEdn(null), "nil");
+  assert.equal(showEdn([1, undefined]), "[1 nil]");
+});
+
+Deno.test("checkers: a lagging history's quiescent reads see every key's last write", () => {
+  // after the last operation every replica catches up (module comment of _gen.ts): each
+  // quiescent read returns the last value written to its key, or nil for a key never written
+  const g = generateLaggingHistory({ ops: 400, keys: 6, sessions: 5, replicas: 3, seed: 9 });
+  const last = new Map<string, unknown>();
+  let quiescentReads = 0;
+  for (const e of g.history) {
+    if (e.type !== "ok") continue;
+    if (e.timeMs < g.quiescentAtMs) {
+      if (e.f === "write") last.set(e.key!, e.value);
+      continue;
+    }
+    quiescentReads++;
+    assert.equal(e.value, last.get(e.key!) ?? null, `${e.key} at ${e.timeMs}`);
+  }
+  // each of min(sessions, replicas) = 3 sessions reads each of the 6 keys once
+  assert.equal(quiescentReads, 18);
+  assert.ok(last.size >= 3, "some keys were written");
+});
+
+Deno.test("checkers: an EDN operation without :type is refused with 'no :type'", () => {
+  assert.throws(
+    () => parseEdnHistory("{:process 0, :f :read, :value nil}"),
+    (e: unknown) => e instanceof ParseError && /no :type/.test(e.message),
+  );
+});
+
+Deno.test("checkers: a write completing as the read is invoked does not make the read stale", () => {
+  // staleness counts writes completed strictly before the read was invoked
+  const res = checkStaleness(
+    history(put(0, "x", 1, [0, 5]), get(1, "x", null, [5, 6]), get(1, "x", null, [6, 7])),
+    { k: 1 },
+  );
+  assert.deepEqual(res.perRead.map((m) => [m.read, m.versionsBehind]), [[1, 0], [2, 1]]);
+});
+
+Deno.test("checkers: a causal witness lists its operations, the core ones starred", () => {
+  // ThinAirRead: p1 reads 7, which nobody wrote; the core is that read (id 1)
+  const res = checkCausal(history(put(0, "x", 1, [0, 1]), get(1, "x", 7, [2, 3])));
+  const lines = res.witness!.explanation.split("\n");
+  const listed = lines.filter((l) => /^ {2}[* ] \[\d+\] /.test(l));
+  assert.ok(listed.length >= 1, res.witness!.explanation);
+  assert.ok(listed.some((l) => l.startsWith("  * [1] ")), res.witness!.explanation);
+  assert.equal(listed.length, res.witness!.operations.length);
 });
