@@ -274,6 +274,7 @@ class OperationIds {
     for (let k = 0; k < group.length; k++) {
       const op = group[k];
       const at = op.invokeIndex;
+      // Stryker disable next-line EqualityOperator: equivalent — performance only: an id this line gets wrong (or -1, or undefined past the table) fails `operations[id] === op` below, and search finds it
       const id = at >= 0 && at < table.length && (at | 0) === at ? table[at] : -1;
       ids[k] = id >= 0 && operations[id] === op ? id : this.search(op, name);
     }

@@ -21,6 +21,7 @@ import {
 } from "@lab/checkers/mod.ts";
 import { showEdn } from "@lab/checkers/_edn.ts";
 import { generateLaggingHistory } from "@lab/checkers/_gen.ts";
+import { causalPath, computeClocks, toRwHistory } from "@lab/checkers/_rw_history.ts";
 import { get, put } from "./_weak_helpers.ts";
 import type { Model } from "@lab/checkers/mod.ts";
 import type { Operation } from "@lab/workload/history.ts";
@@ -470,4 +471,16 @@ Deno.test("checkers: a causal witness lists its operations, the core ones starre
   assert.ok(listed.length >= 1, res.witness!.explanation);
   assert.ok(listed.some((l) => l.startsWith("  * [1] ")), res.witness!.explanation);
   assert.equal(listed.length, res.witness!.operations.length);
+});
+
+Deno.test("checkers: a causal path from a read to a later op of its session is that program order", () => {
+  // op 0: p0 writes x = 1; op 1: p1 reads x → 1; op 2: p1 writes y = 2. From op 1 to op 2 the
+  // path is program order alone: [1, 2], not back through the write the read came from
+  const h = toRwHistory(
+    history(put(0, "x", 1, [0, 1]), get(1, "x", 1, [2, 3]), put(1, "y", 2, [4, 5])),
+  );
+  const c = computeClocks(h);
+  assert.ok("clock" in c);
+  assert.deepEqual(causalPath(h, c.clock, 1, 2), [1, 2]);
+  assert.deepEqual(causalPath(h, c.clock, 0, 2), [0, 1, 2]);
 });
