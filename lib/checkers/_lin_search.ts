@@ -446,7 +446,9 @@ export class LinearizationSearch<S, I, O> {
     const skipped: number[] = [];
     for (let d = 0; d < this.depth; d++) {
       const skip = this.general ? this.skipChoiceStack[d] : 1;
-      if (this.outputs[this.opStack[d]] === unknownOutput && this.choiceStack[d] === skip) {
+      // Only an operation with unknown outcome has a skip choice: choice 1 of the deterministic
+      // path is taken only when unknownKind ≠ 0, and choices() leaves skipChoice at -1 otherwise.
+      if (this.choiceStack[d] === skip) {
         skipped.push(this.opStack[d]);
       }
     }

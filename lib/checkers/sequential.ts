@@ -173,8 +173,11 @@ function search(
     }
     let moved = false;
     const memo = memoKey(pos, state, plainJoin);
-    if (next === 0 && visited.has(memo)) next = 2 * S;
-    else if (next === 0) visited.add(memo);
+    // a frame's configuration is looked up once, when it is entered (next = 0)
+    if (next === 0) {
+      if (visited.has(memo)) next = 2 * S;
+      else visited.add(memo);
+    }
     // Heuristic: try the sessions whose next operation was invoked earliest first. Real-time
     // order is rarely far from a sequential order a store chose, so histories of real systems
     // seldom need to backtrack. The order depends only on `pos`, so a frame returned to by

@@ -1,16 +1,25 @@
 /**
  * A third set of tests written to kill mutants `deno task mutate lib/checkers` left alive: the
  * register generator's default, EDN maps inside operation values, the boundary of "causally
- * precedes" in the session guarantees, how convergence tells values apart, and how showEdn writes
- * a value EDN has no form for. Expected values come from the definitions cited in each test.
+ * precedes" in the session guarantees, how convergence tells values apart, how showEdn writes
+ * a value EDN has no form for, the reasons zones give and the model replay that certifies them,
+ * a kv key's register view, writes the search reports as skipped, the raw CyclicHB witness and
+ * the type keyword of a Jepsen log line. Expected values come from the definitions cited in each
+ * test.
  */
 import assert from "node:assert/strict";
 import {
+  type AnyModel,
+  checkCausal,
   checkConvergence,
+  checkLinearizability,
   checkSequential,
   checkSessionGuarantees,
   generateRegisterHistory,
+  kvModel,
   parseEdnHistory,
+  ParseError,
+  parseJepsenLog,
   registerModel,
   showEdn,
 } from "@lab/checkers/mod.ts";
@@ -20,8 +29,10 @@ import { shrinkWitness } from "@lab/checkers/_lin_witness.ts";
 import { searchLinearization } from "@lab/checkers/_lin_search.ts";
 import type { SearchOp } from "@lab/checkers/_lin_search.ts";
 import type { RegisterInput, RegisterValue } from "@lab/checkers/_lin_models.ts";
+import { checkRegisterZones } from "@lab/checkers/_lin_register.ts";
+import { unknownOutput } from "@lab/checkers/_lin_model.ts";
 import type { History } from "@lab/workload/history.ts";
-import { history } from "./_helpers.ts";
+import { history, r, w } from "./_helpers.ts";
 import { get, put } from "./_weak_helpers.ts";
 
 Deno.test("checkers: a register history asked for busy overlap is the default one", () => {
@@ -177,4 +188,163 @@ Deno.test("checkers: shrinking first forgets the operations invoked after the st
   const plain = shrinkWitness(model, [a, b], 1000);
   assert.deepEqual([hinted.critical, hinted.context], [plain.critical, plain.context]);
   assert.equal(hinted.steps, plain.steps + 4);
+});
+
+/** A register operation as the search and zones take it. */
+const regOp = (
+  input: RegisterInput,
+  output: RegisterValue | typeof unknownOutput,
+  at: [number, number],
+): SearchOp<RegisterInput, RegisterValue> => ({
+  input,
+  output,
+  invokeMs: at[0],
+  completeMs: at[1],
+});
+
+Deno.test("checkers: a kv key's register view takes a get as a read of its value", () => {
+  // RegisterView.access: write false for a read; RegisterKeys.of: the key of the value a read
+  // returns (a string is its own key)
+  const kv = kvModel();
+  const op = (f: string, v: unknown) =>
+    ({
+      process: 0,
+      f,
+      key: "x",
+      input: f === "put" ? v : null,
+      output: v,
+      invokeIndex: 0,
+    }) as never;
+  const keyModel = kv.partition!([op("put", "a")])[0].model as typeof kv;
+  const view = keyModel.registerView!;
+  const get = keyModel.input(op("get", "a"));
+  assert.deepEqual(view.access(get, "a"), { write: false, value: "s:a" });
+  assert.equal(view.keys!.of(get, "a"), "a");
+  assert.equal(view.keys!.of(keyModel.input(op("put", "a")), null), "a");
+  // so a key with unique puts and gets of them is decided by zones
+  const h = history(
+    { p: 0, f: "write", key: "x", in: "a", at: [0, 1] },
+    { p: 1, f: "read", key: "x", out: "a", at: [2, 3] },
+  );
+  const res = checkLinearizability(h, kv);
+  assert.equal(res.verdict, "ok");
+  assert.equal(res.partitions[0].method, "zones");
+});
+
+Deno.test("checkers: zones say in words why a read of a later write is illegal", () => {
+  // the read returns (1) before the write of its value is invoked (2): illegal outright
+  const z = checkRegisterZones(registerModel(), [
+    regOp({ f: "write", value: 1 }, null, [2, 3]),
+    regOp({ f: "read" }, 1, [0, 1]),
+  ]);
+  assert.deepEqual(z, {
+    verdict: "illegal",
+    conflict: [0, 1],
+    reason: "a read returns before the write of its value starts",
+  });
+});
+
+Deno.test("checkers: zones say in words why two overlapping forward zones are illegal", () => {
+  // value 1: written by 1, read from 4 on, so held over [1, 4]; value 2: written in [2, 3] and
+  // read from 6 on, held over [3, 6]. Both must be the register's value in (3, 4).
+  const z = checkRegisterZones(registerModel(), [
+    regOp({ f: "write", value: 1 }, null, [0, 1]),
+    regOp({ f: "read" }, 1, [4, 5]),
+    regOp({ f: "write", value: 2 }, null, [2, 3]),
+    regOp({ f: "read" }, 2, [6, 7]),
+  ]);
+  assert.deepEqual(z, {
+    verdict: "illegal",
+    conflict: [0, 1, 2, 3],
+    reason: "two values must both be the register's value at the same time",
+  });
+});
+
+/** The register model, except that its step refuses `refuse` (which its register view hides). */
+function refusing(refuse: (input: RegisterInput) => boolean): AnyModel {
+  const honest = registerModel();
+  return {
+    ...honest,
+    step: (s, input, output) => (refuse(input) ? undefined : honest.step(s, input, output)),
+  };
+}
+
+Deno.test("checkers: a zones linearization is replayed through the model, not believed", () => {
+  // The view calls [write 1, read 1] a plain register history, which zones accept; the model
+  // refuses every read of 1, so no linearization exists and the search says illegal.
+  const model = refusing((i) => i.f === "read");
+  const ops = [regOp({ f: "write", value: 1 }, null, [0, 1]), regOp({ f: "read" }, 1, [2, 3])];
+  assert.equal(checkRegisterZones(model, ops), undefined);
+  const res = checkLinearizability(history(w(0, 1, [0, 1]), r(1, 1, [2, 3])), model);
+  assert.equal(res.verdict, "illegal");
+  assert.equal(res.partitions[0].method, "search");
+  // the honest model: zones, ok
+  assert.equal(checkRegisterZones(registerModel(), ops)?.verdict, "ok");
+});
+
+Deno.test("checkers: an unread write of unknown outcome is replayed through the model too", () => {
+  // Write 9 never completes and nobody reads it: zones put it at the end of the linearization.
+  // The model refuses it, so the certificate fails and the search decides (ok: it may never have
+  // taken effect).
+  const model = refusing((i) => i.f === "write" && i.value === 9);
+  const ops = [
+    regOp({ f: "write", value: 1 }, null, [0, 1]),
+    regOp({ f: "write", value: 9 }, unknownOutput, [2, Infinity]),
+  ];
+  assert.equal(checkRegisterZones(model, ops), undefined);
+  const res = checkLinearizability(history(w(0, 1, [0, 1]), w(1, 9, [2, 3], "pending")), model);
+  assert.equal(res.verdict, "ok");
+  assert.equal(res.partitions[0].method, "search");
+  assert.equal(checkRegisterZones(registerModel(), ops)?.verdict, "ok");
+});
+
+Deno.test("checkers: the search reports a write of unknown outcome that cannot have taken effect as skipped", () => {
+  // write 2 may have taken effect only before its deadline 3; the read at [4, 5] returns 1, so it
+  // did not: the only linearization is write 1, (write 2 skipped), read 1.
+  const model = registerModel();
+  const ops = [
+    regOp({ f: "write", value: 1 }, null, [0, 1]),
+    regOp({ f: "write", value: 2 }, unknownOutput, [2, 3]),
+    regOp({ f: "read" }, 1, [4, 5]),
+  ];
+  const res = searchLinearization(model, ops, 1000);
+  assert.equal(res.verdict, "ok");
+  assert.deepEqual(res.order, [0, 1, 2]);
+  assert.deepEqual(res.skipped, [1]);
+});
+
+Deno.test("checkers: the raw CyclicHB witness holds the read that forced the cycle's write order", () => {
+  // Ids session by session: p0 [0] x := 1, [1] x := 2, [2] y := 3, [3] x := 4; p1 [4] y := 5,
+  // [5] x → 1, [6] x → 4, [7] y → 5. In p1's happens-before: [7] reads 5 with y := 3 in its past
+  // (through [6]), so [2] before [4]; then [5] has x := 2 in its past and reads 1, so [1] before
+  // [0], against p0's program order: the cycle [0] [1], forced by the read [5].
+  const h = history(
+    put(0, "x", 1, [0, 1]),
+    put(0, "x", 2, [2, 3]),
+    put(0, "y", 3, [4, 5]),
+    put(0, "x", 4, [6, 7]),
+    put(1, "y", 5, [0, 1]),
+    get(1, "x", 1, [2, 3]),
+    get(1, "x", 4, [10, 11]),
+    get(1, "y", 5, [12, 13]),
+  );
+  const raw = checkCausal(h, { model: "CM", minimize: false });
+  assert.equal(raw.witness?.pattern, "CyclicHB");
+  assert.deepEqual([...raw.witness!.core].sort(), [0, 1]);
+  assert.deepEqual(raw.witness!.operations.map((o) => o.id).sort(), [0, 1, 5]);
+  // too large a past to shrink: the same raw witness
+  const big = checkCausal(h, { model: "CM", minimizeMaxOperations: 0 });
+  assert.deepEqual(big.witness!.operations.map((o) => o.id).sort(), [0, 1, 5]);
+});
+
+Deno.test("checkers: a Jepsen log line's type must start with a colon", () => {
+  // "xinvoke" is no keyword, even though it ends in "invoke"
+  const line = "INFO jepsen.util - 0 xinvoke :read nil";
+  assert.throws(
+    () => parseJepsenLog(line),
+    (e: unknown) =>
+      e instanceof ParseError && e.line === 1 && e.column === 22 &&
+      e.expected === ":invoke, :ok, :fail or :info" && e.found.includes("xinvoke"),
+  );
+  assert.equal(parseJepsenLog("INFO jepsen.util - 0 :invoke :read nil").events[0].type, "invoke");
 });
