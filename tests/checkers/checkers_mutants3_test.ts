@@ -33,7 +33,7 @@ import { checkRegisterZones } from "@lab/checkers/_lin_register.ts";
 import { unknownOutput } from "@lab/checkers/_lin_model.ts";
 import type { History } from "@lab/workload/history.ts";
 import { history, r, w } from "./_helpers.ts";
-import { get, put } from "./_weak_helpers.ts";
+import { copsLike, get, put } from "./_weak_helpers.ts";
 
 Deno.test("checkers: a register history asked for busy overlap is the default one", () => {
   // RegisterHistorySchema: overlap defaults to "busy"
@@ -318,16 +318,7 @@ Deno.test("checkers: the raw CyclicHB witness holds the read that forced the cyc
   // [5] x → 1, [6] x → 4, [7] y → 5. In p1's happens-before: [7] reads 5 with y := 3 in its past
   // (through [6]), so [2] before [4]; then [5] has x := 2 in its past and reads 1, so [1] before
   // [0], against p0's program order: the cycle [0] [1], forced by the read [5].
-  const h = history(
-    put(0, "x", 1, [0, 1]),
-    put(0, "x", 2, [2, 3]),
-    put(0, "y", 3, [4, 5]),
-    put(0, "x", 4, [6, 7]),
-    put(1, "y", 5, [0, 1]),
-    get(1, "x", 1, [2, 3]),
-    get(1, "x", 4, [10, 11]),
-    get(1, "y", 5, [12, 13]),
-  );
+  const h = history(...copsLike());
   const raw = checkCausal(h, { model: "CM", minimize: false });
   assert.equal(raw.witness?.pattern, "CyclicHB");
   assert.deepEqual([...raw.witness!.core].sort(), [0, 1]);
