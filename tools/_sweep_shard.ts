@@ -64,9 +64,11 @@ export function shardRange(job: SweepJob, i: number, k: number): SeedRange {
 /**
  * The chunks a local sweep on `k` workers is cut into, in seed order. Workers claim them one at a
  * time ({@link runClaims}), so a worker that starts late (a subprocess loads its modules first)
- * or draws costly seeds simply claims fewer. Guided self-scheduling (Polychronopoulos and Kuck,
- * 1987): each chunk holds ceil(remaining / 2k) seeds, so chunks start large (few claims) and end
- * small (the last claims are short, and workers finish close together).
+ * or draws costly seeds simply claims fewer. A variant of guided self-scheduling (Polychronopoulos
+ * and Kuck, "Guided self-scheduling", IEEE Trans. Computers, 1987), which hands a free processor
+ * ceil(remaining / k) iterations: here each chunk holds half that, ceil(remaining / 2k) seeds, so
+ * chunks start large (few claims) and end small (the last claims are short, and workers finish
+ * close together).
  */
 export function chunkRanges(job: SweepJob, k: number): SeedRange[] {
   const out: SeedRange[] = [];
