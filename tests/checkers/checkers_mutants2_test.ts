@@ -293,22 +293,10 @@ Deno.test("checkers: the sequential search tells positions (1, 10) and (11, 0) a
   // without a separator both positions read "110", yet only the second leads on to an order.
   const ops: OpSpec[] = [
     { p: 0, f: "write", key: "y", in: 1, at: [3, 4] },
-    ...Array.from({ length: 9 }, (_, i): OpSpec => ({
-      p: 0,
-      f: "read",
-      key: "y",
-      out: 1,
-      at: [10 + 2 * i, 11 + 2 * i],
-    })),
+    ...Array.from({ length: 9 }, (_, i) => get(0, "y", 1, [10 + 2 * i, 11 + 2 * i])),
     { p: 1, f: "write", key: "x", in: 1, at: [1, 2] },
     { p: 1, f: "write", key: "y", in: 1, at: [5, 6] },
-    ...Array.from({ length: 9 }, (_, i): OpSpec => ({
-      p: 1,
-      f: "read",
-      key: "y",
-      out: 1,
-      at: [11 + 2 * i, 12 + 2 * i],
-    })),
+    ...Array.from({ length: 9 }, (_, i) => get(1, "y", 1, [11 + 2 * i, 12 + 2 * i])),
     { p: 1, f: "write", key: "y", in: 2, at: [60, 61] },
     { p: 1, f: "read", key: "y", out: 1, at: [62, 63] },
   ];
