@@ -31,6 +31,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/sim/queue_timers_test.ts",
     "tests/sim/observed_test.ts",
     "tests/sim/trace_hash_process_test.ts",
+    "tests/sim/digest_stream_test.ts",
   ],
   "lib/net": ["tests/net"],
   "lib/protocols/raft": [

@@ -87,18 +87,7 @@ function stableObject(v: object): string {
     }
     return s + "]";
   }
-  const keys = Object.keys(v);
-  // JSON.stringify of normalize's copy lists array-index keys first (ascending), then the other
-  // keys in the order normalize inserted them (sorted)
-  let indexKeys: string[] | undefined;
-  let named = keys;
-  if (keys.length > 0 && isArrayIndex(keys[0])) {
-    indexKeys = [];
-    named = [];
-    for (const k of keys) (isArrayIndex(k) ? indexKeys : named).push(k);
-    indexKeys.sort((a, b) => Number(a) - Number(b));
-  }
-  named.sort();
+  const { indexKeys, named } = sortedKeys(v);
   let s = "{", first = true;
   const o = v as Record<string, unknown>;
   for (let pass = indexKeys ? 0 : 1; pass < 2; pass++) {
@@ -133,13 +122,37 @@ function isArrayIndex(k: string): boolean {
   return n < 10 || Number(k) <= 4294967294;
 }
 
-/** JSON.stringify of a string: quoted as it is unless it needs an escape. */
-function quote(s: string): string {
+/**
+ * An object's own enumerable keys in the order JSON.stringify lists normalize's copy: array-index
+ * keys first (ascending; undefined when there are none), then the other keys in the order
+ * normalize inserted them (sorted).
+ */
+function sortedKeys(v: object): { indexKeys: string[] | undefined; named: string[] } {
+  const keys = Object.keys(v);
+  let indexKeys: string[] | undefined;
+  let named = keys;
+  if (keys.length > 0 && isArrayIndex(keys[0])) {
+    indexKeys = [];
+    named = [];
+    for (const k of keys) (isArrayIndex(k) ? indexKeys : named).push(k);
+    indexKeys.sort((a, b) => Number(a) - Number(b));
+  }
+  named.sort();
+  return { indexKeys, named };
+}
+
+/** Whether JSON.stringify escapes something in `s` (a control character, `"`, a backslash, a surrogate). */
+function needsEscape(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return true;
   }
-  return '"' + s + '"';
+  return false;
+}
+
+/** JSON.stringify of a string: quoted as it is unless it needs an escape. */
+function quote(s: string): string {
+  return needsEscape(s) ? JSON.stringify(s) : '"' + s + '"';
 }
 
 function normalize(v: unknown): unknown {
@@ -319,13 +332,174 @@ function mixTime(x: number): void {
   mixCode(U32[1]);
 }
 
-/** Set MW to the two words of `digestOf` a text (a fresh RunningHash after `update(s)`). */
-function digestWords(s: string): void {
-  HS[0] = 0x811c9dc5;
-  HS[1] = 0x01000193;
+const NULL = "null";
+
+let fallbacks = 0;
+
+/**
+ * How many digests so far mixed the text of stable JSON's reference path because mixStable could
+ * not write the value (an own "__proto__" key, a "toJSON" function, a bigint typed array, a
+ * top-level function or symbol): the same digest, computed the slow way. For tests and benchmarks.
+ */
+export function digestFallbacks(): number {
+  return fallbacks;
+}
+
+/**
+ * Set MW to the two words of `digestOf(v)`: a fresh RunningHash after `update(stableStringify(v))`.
+ * The stable JSON is mixed in as `stable` would write it, without building the text (mixStable);
+ * where `stable` bails out to the reference path, that path's text is mixed instead. HS is saved
+ * and restored, so a getter of `v` that computes a digest itself cannot disturb this one.
+ */
+function digestWordsOf(v: unknown): void {
+  const s0 = HS[0], s1 = HS[1];
+  try {
+    HS[0] = 0x811c9dc5;
+    HS[1] = 0x01000193;
+    let mixed = false;
+    try {
+      mixed = mixStable(v);
+    } catch (e) {
+      if (e !== BAIL) throw e;
+    }
+    if (!mixed) {
+      fallbacks++;
+      const text = stableStringify(v);
+      HS[0] = 0x811c9dc5;
+      HS[1] = 0x01000193;
+      mixText(text);
+    }
+    MW[0] = Math.imul(HS[0] ^ 0x0a, 16777619);
+    MW[1] = HS[1];
+  } finally {
+    HS[0] = s0;
+    HS[1] = s1;
+  }
+}
+
+/**
+ * Mix into HS the characters `stable(v)` returns, in order, without building them; false (and
+ * nothing mixed) where it returns undefined (a function or a symbol). Throws BAIL where it does.
+ */
+function mixStable(v: unknown): boolean {
+  switch (typeof v) {
+    case "string":
+      mixQuoted(v);
+      return true;
+    case "number":
+      if (Number.isFinite(v)) mixNumber(v);
+      else {
+        mixCode(34);
+        mixText(String(v));
+        mixCode(34);
+      }
+      return true;
+    case "boolean":
+      mixText(v ? "true" : "false");
+      return true;
+    case "bigint":
+      mixCode(34);
+      mixText(String(v));
+      mixCode(110);
+      mixCode(34);
+      return true;
+    case "undefined":
+      mixText(NULL);
+      return true;
+    case "object":
+      if (v === null) mixText(NULL);
+      else mixStableObject(v);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** An element of an array, Map entry or Set: its stable JSON, or null where it has none. */
+function mixElement(x: unknown): void {
+  if (!mixStable(x)) mixText(NULL);
+}
+
+/** `stableObject(v)`, mixed (see mixStable). */
+function mixStableObject(v: object): void {
+  if (Array.isArray(v)) {
+    mixCode(91);
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) mixCode(44);
+      mixElement(v[i]);
+    }
+    return mixCode(93);
+  }
+  if (v instanceof Map) {
+    mixCode(91);
+    let first = true;
+    for (const [k, x] of v) {
+      if (!first) mixCode(44);
+      mixCode(91);
+      mixElement(k);
+      mixCode(44);
+      mixElement(x);
+      mixCode(93);
+      first = false;
+    }
+    return mixCode(93);
+  }
+  if (v instanceof Set) {
+    mixCode(91);
+    let first = true;
+    for (const x of v) {
+      if (!first) mixCode(44);
+      mixElement(x);
+      first = false;
+    }
+    return mixCode(93);
+  }
+  if (ArrayBuffer.isView(v)) {
+    // a DataView has no length: it mixes "[]", the text the reference path writes for it too
+    if (v instanceof BigInt64Array || v instanceof BigUint64Array) throw BAIL;
+    const a = v as unknown as ArrayLike<number>;
+    mixCode(91);
+    for (let i = 0; i < a.length; i++) {
+      if (i > 0) mixCode(44);
+      const x = a[i];
+      if (Number.isFinite(x)) mixNumber(x);
+      else mixText(NULL);
+    }
+    return mixCode(93);
+  }
+  const { indexKeys, named } = sortedKeys(v);
+  mixCode(123);
+  let first = true;
+  const o = v as Record<string, unknown>;
+  for (let pass = indexKeys ? 0 : 1; pass < 2; pass++) {
+    const ks = pass === 0 ? indexKeys! : named;
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i];
+      const x = o[k];
+      if (x === undefined) continue;
+      if (k === "__proto__") throw BAIL;
+      const t = typeof x;
+      if (t === "function" || t === "symbol") {
+        if (k === "toJSON") throw BAIL;
+        continue;
+      }
+      if (!first) mixCode(44);
+      mixQuoted(k);
+      mixCode(58);
+      mixStable(x);
+      first = false;
+    }
+  }
+  mixCode(125);
+}
+
+/** `quote(s)`, mixed. */
+function mixQuoted(s: string): void {
+  // Stryker disable next-line ConditionalExpression: equivalent (→ true) — JSON.stringify of a string that needs no escape is the string in quotes (→ false is killed, but cannot be kept alone)
+  if (needsEscape(s)) return mixText(JSON.stringify(s));
+  mixCode(34);
   mixText(s);
-  MW[0] = Math.imul(HS[0] ^ 0x0a, 16777619);
-  MW[1] = HS[1];
+  mixCode(34);
 }
 
 const K_OTHER = 0, K_SEND = 1, K_DELIVER = 2, K_TIMER = 3;
@@ -634,7 +808,7 @@ export class Trace {
     // only frozen messages enter the cache, and frozen stays frozen: a hit needs no check
     if (this.#idMsg[k] !== m || m === null) {
       if (m === null || typeof m !== "object" || !isImmutable(m)) {
-        return digestWords(stableStringify(m));
+        return digestWordsOf(m);
       }
       const d = this.#digest(m);
       this.#idMsg[k] = m;
@@ -650,7 +824,7 @@ export class Trace {
     if (m === this.#lastMsg) return this.#lastDigest;
     let d = this.#msgDigest.get(m);
     if (d === undefined) {
-      digestWords(stableStringify(m));
+      digestWordsOf(m);
       d = MW.slice();
       this.#msgDigest.set(m, d);
     }
@@ -674,7 +848,6 @@ export class Trace {
  * it as the paper's D(m) (a request or block digest), checkers to compare signed values.
  */
 export function digestOf(data: unknown): string {
-  const h = new RunningHash();
-  h.update(stableStringify(data));
-  return h.digest();
+  digestWordsOf(data);
+  return hex64(MW[0], MW[1]);
 }
