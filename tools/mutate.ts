@@ -76,6 +76,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/checkers/register_zones_test.ts",
     "tests/checkers/lincheck_fast_paths_test.ts",
     "tests/checkers/lincheck_small_test.ts",
+    "tests/checkers/mut_parse_test.ts",
   ],
 };
 

@@ -271,6 +271,7 @@ export function computeClocks(
 /** A cycle among the nodes Kahn's algorithm could not remove (deg > 0). */
 function findCycle(n: number, start: Int32Array, succ: Int32Array, deg: Int32Array): number[] {
   const state = new Uint8Array(n); // 0 new, 1 on stack, 2 done
+  // Stryker disable next-line UnaryOperator: equivalent — parent is read only along the DFS stack, whose entries are all set before they are read
   const parent = new Int32Array(n).fill(-1);
   for (let s = 0; s < n; s++) {
     if (deg[s] === 0 || state[s] !== 0) continue;
