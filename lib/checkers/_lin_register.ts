@@ -77,6 +77,7 @@ export function checkRegisterZones<S, I, O>(
   if (view === undefined) return undefined;
   const n = ops.length;
   const writeOf = new Map<string, number>();
+  // Stryker disable next-line ArrayDeclaration: equivalent — performance only: the array is preallocated, and every slot read was written first
   const valueAt: string[] = new Array(n);
   const isWrite = new Uint8Array(n);
   const live: number[] = [];
@@ -99,6 +100,7 @@ export function checkRegisterZones<S, I, O>(
     s: -Infinity,
     sOp: -1,
     f: -Infinity,
+    // Stryker disable next-line UnaryOperator: equivalent — the first read of the initial value sets it (any invocation is after -∞); with no read the zone [-∞, -∞] is inside no forward zone, so it never reaches a witness
     fOp: -1,
   }];
   const clusterOfWrite = new Map<number, number>();
@@ -359,6 +361,7 @@ export function searchRegister<S, I, O>(
     return undefined;
   }
   const depth = verdict === "ok" ? space.depth : 0;
+  // Stryker disable next-line ArrayDeclaration: equivalent — performance only: the array is preallocated, and every index below depth is assigned
   const order = new Array<number>(depth);
   const skipped: number[] = [];
   const { opStack, choiceStack } = space;
@@ -397,6 +400,7 @@ class Transitions<S, I, O> {
     private readonly outputs: readonly (O | UnknownOutput)[],
     values: number,
   ) {
+    // Stryker disable next-line ArrayDeclaration: equivalent — performance only: the array is preallocated, and an unset slot reads undefined either way
     this.states = new Array<S | undefined>(values);
     this.states[0] = model.init();
   }
@@ -425,8 +429,10 @@ class Transitions<S, I, O> {
 export class RegisterSearch {
   steps = 0;
   depth = 0;
+  // Stryker disable next-line UnaryOperator: equivalent — reset() sets it before any search reads it
   bestDepth = -1;
   cacheSize = 0;
+  // Stryker disable next-line BooleanLiteral: equivalent — reset() sets it before any search reads it
   outOfMemory = false;
   // the operations (see searchRegister); empty until the first reset
   write = NO_BYTES;
@@ -449,6 +455,7 @@ export class RegisterSearch {
   // The cache, laid out as LinearizationSearch's: a linearized set is kept as its first word
   // that is not all ones (`lo`) and the words from there to the last non-zero one (`hi`).
   private lo = 0;
+  // Stryker disable next-line UnaryOperator: equivalent — reset() sets it before any search reads it
   private hi = -1;
   private capacity = 0;
   private hashes = NO_INTS;
@@ -471,6 +478,7 @@ export class RegisterSearch {
     this.charged = 0;
     this.steps = 0;
     this.depth = 0;
+    // Stryker disable next-line UnaryOperator: equivalent — both run() calls of searchRegister set it before it is read (and a failed reset reports 0)
     this.bestDepth = -1;
     this.cacheSize = 0;
     this.outOfMemory = false;
@@ -705,6 +713,7 @@ export class RegisterSearch {
     z = Math.imul(z, 0xc2b2ae35);
     z ^= z >>> 16;
     const bh = this.bitsHash ^ z;
+    // Stryker disable next-line ArithmeticOperator: equivalent — performance only: any mixing of the value is a hash, and an entry matches only with the same value and words
     let h = bh ^ Math.imul(v + 1, 0x9e3779b1);
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
@@ -734,6 +743,7 @@ export class RegisterSearch {
     }
     if (this.poolUsed + len > this.pool.length || this.cacheSize === this.capacity) {
       if (!this.make(len)) {
+        // Stryker disable next-line UnaryOperator,AssignmentOperator: equivalent — the search stops here (out of memory), and the next reset clears the words it reads
         bits[w] &= ~bit;
         return -1;
       }
