@@ -82,6 +82,7 @@ export function generateRegisterHistory(options: RegisterHistoryOptions): Regist
   const C = o.clients;
   const meanDur = (DURATION[0] + DURATION[1]) / 2;
   // sparse: each client pauses ~8·C mean durations, so ~1/8 of operations overlap another
+  // Stryker disable next-line StringLiteral: equivalent — meanThink is read only when overlap is "sparse"
   const meanThink = o.overlap === "busy" ? 0.5 : 8 * C * meanDur;
   const free = new Float64Array(C);
   for (let p = 0; p < C; p++) {

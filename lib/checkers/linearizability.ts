@@ -274,7 +274,7 @@ class OperationIds {
     for (let k = 0; k < group.length; k++) {
       const op = group[k];
       const at = op.invokeIndex;
-      // Stryker disable next-line EqualityOperator: equivalent — performance only: an id this line gets wrong (or -1, or undefined past the table) fails `operations[id] === op` below, and search finds it
+      // Stryker disable next-line EqualityOperator,ConditionalExpression,LogicalOperator,UnaryOperator: equivalent — performance only: an id this line gets wrong (or -1, or undefined past the table) fails `operations[id] === op` below, and search finds it
       const id = at >= 0 && at < table.length && (at | 0) === at ? table[at] : -1;
       ids[k] = id >= 0 && operations[id] === op ? id : this.search(op, name);
     }
@@ -293,15 +293,19 @@ class OperationIds {
     // plain indexed loops: this runs once per check, mostly before the engine optimizes it
     const operations = this.operations;
     const n = operations.length;
+    // Stryker disable next-line ArithmeticOperator: equivalent — performance only: the table is a cache checked by identity in `of`, a missing or wrong entry is found by search
     const limit = 4 * n + 16;
     let size = 0;
     for (let i = 0; i < n; i++) {
       const at = operations[i].invokeIndex;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent — performance only: a table too small or too large (Int32Array truncates a fractional length) only sends lookups to search; `at < limit` guards memory against a huge index
       if (at >= 0 && at < limit && (at | 0) === at && at >= size) size = at + 1;
     }
+    // Stryker disable next-line UnaryOperator: equivalent — performance only: without -1 marks no entry is written and every lookup goes to search
     const table = new Int32Array(size).fill(-1);
     for (let i = 0; i < n; i++) {
       const at = operations[i].invokeIndex;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,UnaryOperator: equivalent — performance only: a typed array ignores writes at non-index keys, and an entry left out or overwritten only sends its lookup to search
       if (at >= 0 && at < size && (at | 0) === at && table[at] === -1) table[at] = i;
     }
     return this.byInvoke = table;
