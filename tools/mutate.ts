@@ -80,6 +80,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/checkers/mut_weak_test.ts",
     "tests/checkers/mut_register_test.ts",
     "tests/checkers/mut_lin_test.ts",
+    "tests/checkers/mut_search_models_test.ts",
   ],
 };
 

@@ -115,23 +115,28 @@ export function orderEntries(times: Float64Array, dropped: Uint8Array, m: number
   const n = dropped.length;
   const calls = new Int32Array(m);
   const rets = new Int32Array(m);
+  // Stryker disable next-line BooleanLiteral: equivalent — performance only: calls taken as unsorted go to the general sort, which gives the same order
   let callsSorted = true;
+  // Stryker disable next-line UnaryOperator: equivalent — `last` is first compared at k = 1, after the first call set it
   let last = -Infinity;
   for (let i = 0, k = 0; i < n; i++) {
     if (dropped[i] === 1) continue;
     const t = times[2 * i];
+    // Stryker disable next-line LogicalOperator: equivalent — performance only: calls taken as unsorted go to the general sort, which gives the same order
     if (k > 0 && last > t) callsSorted = false;
     last = t;
     calls[k] = i;
     rets[k++] = i;
   }
   let moves = 0;
+  // Stryker disable next-line ArithmeticOperator: equivalent — performance only: any other allowance falls back to the general sort, which gives the same order
   const maxMoves = 8 * m + 1024;
   if (callsSorted) {
     let top = m > 0 ? times[2 * rets[0] + 1] : 0; // the time of rets[k - 1]
     for (let k = 1; k < m && moves <= maxMoves; k++) {
       const r = rets[k];
       const t = times[2 * r + 1];
+      // Stryker disable next-line BlockStatement: equivalent — performance only: an entry already in place goes through the insertion loop without a move
       if (top <= t) {
         top = t; // already in place
         continue;
@@ -262,7 +267,9 @@ export class LinearizationSearch<S, I, O> {
     let m = 0;
     const times = new Float64Array(2 * n);
     const dropped = new Uint8Array(n);
+    // Stryker disable next-line ArrayDeclaration: equivalent — performance only: an array created empty grows to the same n elements
     const inputs = this.inputs = new Array<I>(n);
+    // Stryker disable next-line ArrayDeclaration: equivalent — performance only: an array created empty grows to the same n elements
     const outputs = this.outputs = new Array<O | UnknownOutput>(n);
     this.unknownKind = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -288,6 +295,7 @@ export class LinearizationSearch<S, I, O> {
     this.words = (n + 31) >>> 5;
     this.bits = new Uint32Array(this.words);
     this.zobrist = new Int32Array(n);
+    // Stryker disable next-line EqualityOperator: equivalent — performance only: missing keys (0) only make hashes collide, and cached sets are compared word by word (i <= n writes past the end, which a typed array ignores)
     for (let i = 0; i < n; i++) this.zobrist[i] = fmix32(Math.imul(i + 1, 0x9e3779b9));
     if (
       this.memory !== undefined &&
@@ -428,6 +436,7 @@ export class LinearizationSearch<S, I, O> {
       all = model.stepAll(state, input, output);
     } else {
       const ns = model.step(state, input, output);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArrayDeclaration: equivalent — unreachable: choices() runs only for models with stepAll
       all = ns === undefined ? [] : [ns];
     }
     const kind = this.unknownKind[op];
