@@ -258,23 +258,9 @@ function shrinkCm(h: RwHistory, s: number, maxOps: number): CausalWitness | unde
     }
     if (chunk === 1) break;
   }
-  // Repeat single deletions until none is possible (what makes the witness minimal).
-  // Stryker disable next-line BooleanLiteral,ConditionalExpression: equivalent — the loop below never drops anything (see there), so running it or not changes nothing
-  for (let changed = true; changed;) {
-    changed = false;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator,BlockStatement: equivalent — the chunk-1 pass above already tried each survivor on a superset of `alive`, and CM is closed under sub-histories, so this loop never drops anything
-    for (let k = alive.length - 1; k >= 0; k--) {
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — `alive` never shrinks in this loop (see above), so k < alive.length always
-      if (k >= alive.length) continue;
-      const trial = drop(alive, [alive[k]]);
-      // Stryker disable next-line BlockStatement: equivalent — never entered (see above)
-      if (illegal(trial)) {
-        alive = trial;
-        // Stryker disable next-line BooleanLiteral: equivalent — never reached (see above)
-        changed = true;
-      }
-    }
-  }
+  // `alive` is minimal now: the chunk-1 pass tried dropping each survivor from a superset of the
+  // final `alive`, and a sub-history of a CM history is CM, so no single deletion from it is
+  // illegal either (a loop repeating single deletions here never dropped anything).
   const { sub, orig } = build(alive);
   const found = search(sub, "CM")!;
   const w = found.witness;
