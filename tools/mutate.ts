@@ -45,6 +45,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/protocols/raft/membership_test.ts",
     "tests/protocols/raft/mistakes_test.ts",
     "tests/protocols/raft/raft_mutants_test.ts",
+    "tests/protocols/raft/mut_survivors_test.ts",
     "tests/protocols/raft/raft_mutants2_test.ts",
   ],
   "lib/protocols/paxos": [
@@ -77,6 +78,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/checkers/lincheck_fast_paths_test.ts",
     "tests/checkers/lincheck_small_test.ts",
     "tests/checkers/mut_parse_test.ts",
+    "tests/checkers/mut_parse_survivor_test.ts",
     "tests/checkers/mut_weak_test.ts",
     "tests/checkers/mut_register_test.ts",
     "tests/checkers/mut_lin_test.ts",

@@ -227,7 +227,8 @@ export function parseJepsenLog(text: string, options: ParseOptions = {}): Parsed
     }
     let forms: EdnForm[];
     try {
-      forms = readEdnForms(valueText, { source: options.source });
+      // no source here: the reader's error is rethrown below with this line's own place
+      forms = readEdnForms(valueText);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       throw new ParseError(
