@@ -270,8 +270,11 @@ async function runCell(): Promise<void> {
         zones: which === "new",
       })
       : lib.checkLinearizability(input, model(), { stepBudget: budget, minimize: false });
-  // untimed runs first (JIT), as for Porcupine
-  if (cell.ops <= WARM_UP_UP_TO) { for (let i = 0; i < opt("warmup", 1); i++) check(); }
+  // untimed runs first (JIT), as for Porcupine; a warm-up run that answers "unknown" (budget
+  // reached) ends the warm-up, as Porcupine's time-out ends its own
+  if (cell.ops <= WARM_UP_UP_TO) {
+    for (let i = 0; i < opt("warmup", 1); i++) if (check().verdict === "unknown") break;
+  }
   let result:
     | { verdict: string; steps: number; partitions: { method?: string; verdict: string }[] }
     | undefined;

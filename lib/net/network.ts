@@ -81,12 +81,25 @@ class Link {
   ) {}
   /** The link's own stream, derived on first use (a link that never draws costs no stream). */
   get rng(): Rng {
-    return this.#rng ??= this.parent.fork(this.name);
+    // the derivation sits in its own method so that this getter stays small enough to inline
+    return this.#rng ?? this.#newRng();
   }
-  /** Draw one latency. */
+  #newRng(): Rng {
+    return this.#rng = this.parent.fork(this.name);
+  }
+  /**
+   * Draw one latency. Uniform latency, the common case, is drawn here rather than through
+   * d3-random's closure: the same arithmetic (`next() * (max - min) + min`, so the same numbers),
+   * without two calls through per-link closures that the engine does not inline (about 10 % of
+   * the simulator's time per delivery in a same-process A/B run of `deno task bench`'s relay).
+   */
   sample(): number {
-    if (this.latency.kind === "constant") return this.latency.ms;
-    return (this.#sampler ??= latencySampler(this.latency, this.rng))();
+    const lat = this.latency;
+    if (lat.kind === "constant") return lat.ms;
+    if (lat.kind === "uniform") {
+      return (this.rng.u32() / 4294967296) * (lat.maxMs - lat.minMs) + lat.minMs;
+    }
+    return (this.#sampler ??= latencySampler(lat, this.rng))();
   }
 }
 
@@ -194,9 +207,13 @@ export class Network implements NetworkModel {
     return i;
   }
 
+  /** The link from → to, made on first use (the lookup is kept small enough to inline). */
   #link(from: number, to: number): Link {
-    let l = this.#links[from][to];
-    if (l) return l;
+    return this.#links[from][to] ?? this.#newLink(from, to);
+  }
+
+  #newLink(from: number, to: number): Link {
+    let l: Link;
     const c = this.config;
     const a = this.#ids[from], b = this.#ids[to];
     let latency: Latency = c.latency;

@@ -252,20 +252,47 @@ const KIND_DELIVER = 0;
 const KIND_TIMER = 1;
 const KIND_CALL = 2;
 
+/**
+ * A queued event. The fields are declared (`declare`, no initializer) and first set in the
+ * constructor: a class field without a value starts as `undefined`, after which V8 keeps the field
+ * in its generic representation and boxes every non-integer time stored into it (a fresh heap
+ * number per delivery). Set first to numbers, `t` and `sentAt` are stored in place.
+ */
 class SimEvent implements Scheduled {
-  seq = 0;
-  qi = -1;
+  declare t: number;
+  declare kind: number;
+  declare node: number;
+  declare from: number;
+  declare id: number;
+  declare sentAt: number;
+  declare msg: unknown;
+  declare name: string;
+  declare fn: (() => void) | null;
+  declare seq: number;
+  declare qi: number;
   constructor(
-    public t: number,
-    public kind: number,
-    public node: number,
-    public from: number,
-    public id: number,
-    public sentAt: number,
-    public msg: unknown,
-    public name: string,
-    public fn: (() => void) | null,
-  ) {}
+    t: number,
+    kind: number,
+    node: number,
+    from: number,
+    id: number,
+    sentAt: number,
+    msg: unknown,
+    name: string,
+    fn: (() => void) | null,
+  ) {
+    this.t = t;
+    this.kind = kind;
+    this.node = node;
+    this.from = from;
+    this.id = id;
+    this.sentAt = sentAt;
+    this.msg = msg;
+    this.name = name;
+    this.fn = fn;
+    this.seq = 0;
+    this.qi = -1;
+  }
 }
 
 /**
@@ -1117,7 +1144,22 @@ export class Simulation<M = unknown> {
     this.#send(this.#nodes[this.indexOf(from)], to, msg, options?.sizeBytes, options?.delayMs ?? 0);
   }
 
+  // The common case (a known node, no interceptor, no twins) is kept small enough for the engine
+  // to inline into a node's send; everything else goes through #sendRouted.
   #send(s: NodeSlot<M>, to: NodeId, msg: M, sizeBytes: number | undefined, extraDelay: number) {
+    const toIdx = this.#index.get(to);
+    if (toIdx !== undefined && s.interceptor === null && this.#instancesOf.size === 0) {
+      this.#transmit(s, toIdx, msg, sizeBytes, extraDelay);
+    } else this.#sendRouted(s, to, msg, sizeBytes, extraDelay);
+  }
+
+  #sendRouted(
+    s: NodeSlot<M>,
+    to: NodeId,
+    msg: M,
+    sizeBytes: number | undefined,
+    extraDelay: number,
+  ) {
     const toIdx = this.#index.get(to);
     if (toIdx === undefined) {
       throw new SimulationError(
