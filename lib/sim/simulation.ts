@@ -395,6 +395,7 @@ class NodeSlot<M> {
   interceptor: Interceptor<M> | null = null;
   peersCache: NodeId[] | null = null;
   /** Membership version `peersCache` was computed for. */
+  // Stryker disable next-line UnaryOperator: equivalent — while peersCache is null the cache is rebuilt whatever this holds; it is only compared after the first build sets it
   peersVersion = -1;
   /** Position of the identity among the servers (-1: none), as of membership `posVersion`. */
   selfPos = -1;

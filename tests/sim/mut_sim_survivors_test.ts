@@ -1,0 +1,61 @@
+/**
+ * Tests written to kill mutants a held-out `deno task mutate lib/sim` sample left alive: a send to
+ * an unknown node fails with a message naming it (also from a node whose sends an interceptor
+ * routes), a twin added mid-run reads the simulation's clock, and a signature verifies only with
+ * the digest of the data it is checked against.
+ */
+import assert from "node:assert/strict";
+import { type Signature, Simulation, SimulationError } from "@lab/sim/mod.ts";
+
+Deno.test("sim: a node sending to an unknown node fails with an error naming the node", () => {
+  const sim = new Simulation<string>({ seed: 3 });
+  sim.addNode("a", (ctx) => ({ start: () => ctx.send("zz", "hello"), onMessage() {} }));
+  assert.throws(
+    () => sim.run(),
+    (e) =>
+      e instanceof SimulationError &&
+      /a sent a message to unknown node "zz" at t=0 ms/.test(e.message),
+  );
+});
+
+Deno.test("sim: a send to an unknown node routed by an interceptor fails the same way", () => {
+  const sim = new Simulation<string>({ seed: 3 });
+  sim.addNode("a", (ctx) => ({ start: () => ctx.send("b", "hello"), onMessage() {} }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  // the interceptor forwards every message to a node that does not exist
+  sim.intercept("a", (out, net) => net.send("zz", out.msg));
+  assert.throws(
+    () => sim.run(),
+    (e) => e instanceof SimulationError && /a sent a message to unknown node "zz"/.test(e.message),
+  );
+});
+
+Deno.test("sim: a twin added at t = 100 ms reads the simulation's time on its clock", () => {
+  const sim = new Simulation<string>({ seed: 1 });
+  const seen: string[] = [];
+  sim.addNode("a", (ctx) => ({
+    start() {
+      seen.push(`${ctx.self} start @${ctx.nowMs()}`);
+      ctx.setTimer("t", 10);
+    },
+    onTimer: () => void seen.push(`${ctx.self} timer @${ctx.nowMs()}`),
+    onMessage() {},
+  }));
+  sim.run({ untilMs: 100 });
+  sim.addTwin("a");
+  sim.run({ untilMs: 200 });
+  // the original booted at 0 (timer at 10); the twin boots at 100 with a clock that starts at the
+  // simulation's time and does not drift, so its timer fires at 110. Both run as identity "a".
+  assert.deepEqual(seen, ["a start @0", "a timer @10", "a start @100", "a timer @110"]);
+});
+
+Deno.test("sim: a signature verifies only with the digest of the data it is checked against", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  let sig: Signature | undefined;
+  sim.addNode("a", (ctx) => ({ start: () => void (sig = ctx.sign({ v: 1 })), onMessage() {} }));
+  sim.run();
+  assert.equal(sim.verifySignature(sig!, { v: 1 }), true);
+  // a's key did sign { v: 1 }, but this signature carries another digest: not a signature of it
+  assert.equal(sim.verifySignature({ signer: "a", digest: "0123456789abcdef" }, { v: 1 }), false);
+  assert.equal(sim.verifySignature({ ...sig!, digest: sig!.digest + "0" }, { v: 1 }), false);
+});
