@@ -386,8 +386,9 @@ export class Network implements NetworkModel {
 
   /** Remove every partition and cut. */
   heal(): void {
+    // the groups are left as they are: they are read only while partitioned, and the next
+    // `partition` rewrites every one of them
     this.#partitioned = false;
-    for (let i = 0; i < this.#group.length; i++) this.#group[i] = this.#client[i] ? FREE : 0;
     this.#cuts.clear();
     this.#isolated.clear();
   }
