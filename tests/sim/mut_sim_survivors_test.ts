@@ -1,11 +1,12 @@
 /**
  * Tests written to kill mutants a held-out `deno task mutate lib/sim` sample left alive: a send to
  * an unknown node fails with a message naming it (also from a node whose sends an interceptor
- * routes), a twin added mid-run reads the simulation's clock, and a signature verifies only with
+ * routes), a twin added mid-run reads the simulation's clock, a signature verifies only with
  * the digest of the data it is checked against.
  */
 import assert from "node:assert/strict";
 import { type Signature, Simulation, SimulationError } from "@lab/sim/mod.ts";
+import { stableStringify } from "@lab/sim/trace.ts";
 
 Deno.test("sim: a node sending to an unknown node fails with an error naming the node", () => {
   const sim = new Simulation<string>({ seed: 3 });
@@ -58,4 +59,26 @@ Deno.test("sim: a signature verifies only with the digest of the data it is chec
   // a's key did sign { v: 1 }, but this signature carries another digest: not a signature of it
   assert.equal(sim.verifySignature({ signer: "a", digest: "0123456789abcdef" }, { v: 1 }), false);
   assert.equal(sim.verifySignature({ ...sig!, digest: sig!.digest + "0" }, { v: 1 }), false);
+});
+
+Deno.test("sim: a node added at t = 100 ms with drift and offset starts its clock at true time × (1 + drift) + offset", () => {
+  const sim = new Simulation<string>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 100 });
+  let local = NaN;
+  sim.addNode("b", (ctx) => ({ start: () => void (local = ctx.nowMs()), onMessage() {} }), {
+    clockDrift: 0.5,
+    clockOffsetMs: 7,
+  });
+  sim.run({ untilMs: 101 });
+  // local = baseLocal + (now - baseTrue)(1 + drift) with baseTrue 100, baseLocal 100·1.5 + 7 = 157
+  assert.equal(local, 157);
+});
+
+Deno.test("stableStringify: a top-level undefined is JSON null, as JSON.stringify(normalize(v)) gives", () => {
+  // normalize maps undefined to null (the same canonical form as inside arrays)
+  assert.equal(stableStringify(undefined), "null");
+  assert.equal(stableStringify([undefined]), "[null]");
+  // a function or symbol has no JSON form at the top level, as with JSON.stringify
+  assert.equal(stableStringify(() => 1), undefined);
 });
