@@ -213,7 +213,6 @@ export class Network implements NetworkModel {
   }
 
   #newLink(from: number, to: number): Link {
-    let l: Link;
     const c = this.config;
     const a = this.#ids[from], b = this.#ids[to];
     let latency: Latency = c.latency;
@@ -232,7 +231,7 @@ export class Network implements NetworkModel {
         if (o.bandwidthBytesPerMs !== undefined) bw = o.bandwidthBytesPerMs;
       }
     }
-    l = new Link(this.#rng, `link/${a}->${b}`, latency, loss, dup, bw);
+    const l = new Link(this.#rng, `link/${a}->${b}`, latency, loss, dup, bw);
     const f = this.#faults.get(from * LINK_KEY + to);
     if (f) applyFault(l, f);
     this.#links[from][to] = l;
