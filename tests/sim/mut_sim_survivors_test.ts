@@ -2,11 +2,13 @@
  * Tests written to kill mutants a held-out `deno task mutate lib/sim` sample left alive: a send to
  * an unknown node fails with a message naming it (also from a node whose sends an interceptor
  * routes), a twin added mid-run reads the simulation's clock, a signature verifies only with
- * the digest of the data it is checked against.
+ * the digest of the data it is checked against, a cyclic or very deep value is left to
+ * structuredClone (the frozen copy gives up instead of recursing forever).
  */
 import assert from "node:assert/strict";
 import { type Signature, Simulation, SimulationError } from "@lab/sim/mod.ts";
 import { stableStringify } from "@lab/sim/trace.ts";
+import { immutable, MemoryStorage } from "@lab/sim/storage.ts";
 
 Deno.test("sim: a node sending to an unknown node fails with an error naming the node", () => {
   const sim = new Simulation<string>({ seed: 3 });
@@ -81,4 +83,34 @@ Deno.test("stableStringify: a top-level undefined is JSON null, as JSON.stringif
   assert.equal(stableStringify([undefined]), "[null]");
   // a function or symbol has no JSON form at the top level, as with JSON.stringify
   assert.equal(stableStringify(() => 1), undefined);
+});
+
+Deno.test("storage: a cyclic value is not plain data: immutable() gives undefined and storage keeps a private copy", () => {
+  // A cycle through an object and one through an array: the copy gives up past depth 200 (and
+  // never recurses forever), so the value goes to structuredClone, which keeps the cycle.
+  const o: Record<string, unknown> = { term: 1 };
+  o.self = o;
+  const a: unknown[] = [1];
+  a.push(a);
+  for (const v of [o, a, { wrap: [o] }]) assert.equal(immutable(v), undefined);
+  const s = new MemoryStorage();
+  s.set("o", o);
+  s.append("l", a);
+  const got = s.get<Record<string, unknown>>("o")!;
+  assert.equal(got.self, got, "the cycle survives the copy");
+  assert.notEqual(got, o, "a private copy, not the caller's object");
+  const [l] = s.list<unknown[]>("l");
+  assert.equal(l[1], l);
+  // a deep chain that is not a cycle: past depth 200 it is copied by structuredClone too
+  let deep: Record<string, unknown> = { leaf: true };
+  for (let i = 0; i < 300; i++) deep = { next: deep };
+  assert.equal(immutable(deep), undefined);
+  let shallow: Record<string, unknown> = { leaf: true };
+  for (let i = 0; i < 150; i++) shallow = { next: shallow };
+  const frozen = immutable(shallow);
+  assert.ok(
+    frozen !== undefined && Object.isFrozen(frozen),
+    "a chain of 150 is plain data, frozen",
+  );
+  assert.deepEqual(frozen, shallow);
 });
