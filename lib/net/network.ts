@@ -282,7 +282,6 @@ export class Network implements NetworkModel {
   }
 
   blocked(from: number, to: number): boolean {
-    // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): unpartitioned, servers are all in group 0 and clients FREE, so nothing below blocks (→ false is killed, but cannot be kept alone)
     if (this.#partitioned) {
       const a = this.#group[from], b = this.#group[to];
       if (a !== b && a !== FREE && b !== FREE) return true;
@@ -342,7 +341,8 @@ export class Network implements NetworkModel {
   /** Isolate one node from everyone. */
   isolate(id: NodeId): void {
     this.#isolated.add(this.#idx(id, "isolate"));
-    this.cut(this.#ids.filter((x) => x !== id).map((x) => [id, x] as [NodeId, NodeId]));
+    // the pair (id, id) is skipped by cutOneWay
+    this.cut(this.#ids.map((x) => [id, x] as [NodeId, NodeId]));
   }
 
   /**
