@@ -1,42 +1,13 @@
 /**
  * Tests written to kill the mutants a third held-out `deno task mutate lib/net` sample (seed 133)
- * left alive: a per-link latency over a constant network latency with nothing else configured, a
+ * left alive (the fourth, a per-link latency over a constant network, is in network_test.ts): a
  * restart with no crash before it in a fault-window list, an unknown node in `cut` named as a cut,
  * and a healed partition that blocks nothing however the nodes were grouped.
  */
 import assert from "node:assert/strict";
-import { ConfigError, Simulation } from "@lab/sim/mod.ts";
+import { ConfigError } from "@lab/sim/mod.ts";
 import { Network } from "@lab/net/mod.ts";
 import { faultWindows, type Schedule } from "@lab/net/nemesis.ts";
-
-Deno.test("net: a per-link latency wins over a constant network latency when nothing else is set", () => {
-  // Only `links` departs from a stateless constant network: every other link still takes 3 ms,
-  // n0 -> n1 takes 9 ms (one way), n1 -> n2 and back 20 ms.
-  const net = new Network({
-    latency: { kind: "constant", ms: 3 },
-    links: [
-      { from: "n0", to: "n1", bidirectional: false, latency: { kind: "constant", ms: 9 } },
-      { from: "n1", to: "n2", latency: { kind: "constant", ms: 20 } },
-    ],
-  }, { seed: 1, nodes: ["n0", "n1", "n2"] });
-  const sim = new Simulation<number>({ seed: 1, network: net });
-  const seen: string[] = [];
-  for (const id of ["n0", "n1", "n2"]) {
-    sim.addNode(id, (ctx) => ({
-      start: () => ctx.peers.forEach((p) => ctx.send(p, 0)),
-      onMessage: (from) => seen.push(`${from}->${id}@${sim.nowMs}`),
-    }));
-  }
-  sim.run();
-  assert.deepEqual(seen.sort(), [
-    "n0->n1@9",
-    "n0->n2@3",
-    "n1->n0@3",
-    "n1->n2@20",
-    "n2->n0@3",
-    "n2->n1@20",
-  ]);
-});
 
 Deno.test("faultWindows: a restart without a crash before it opens no crash window", () => {
   const schedule: Schedule = [

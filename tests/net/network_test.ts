@@ -79,6 +79,20 @@ Deno.test("net: loss and duplication rates fall within binomial bounds", () => {
   assert.equal(delivered, kept + duplicated);
 });
 
+/** Every node sends one message to every peer at start: "from->to@arrival ms", sorted. */
+function arrivals(net: Network, ids: string[]): string[] {
+  const sim = new Simulation<number>({ seed: 1, network: net });
+  const seen: string[] = [];
+  for (const id of ids) {
+    sim.addNode(id, (ctx) => ({
+      start: () => ctx.peers.forEach((p) => ctx.send(p, 0)),
+      onMessage: (from) => seen.push(`${from}->${id}@${sim.nowMs}`),
+    }));
+  }
+  sim.run();
+  return seen.sort();
+}
+
 Deno.test("net: per-link and per-region overrides choose the latency", () => {
   const net = new Network({
     latency: { kind: "constant", ms: 1 },
@@ -93,22 +107,33 @@ Deno.test("net: per-link and per-region overrides choose the latency", () => {
       latency: { kind: "constant", ms: 9 },
     }],
   }, { seed: 1, nodes: ["n0", "n1", "n2"] });
-  const sim = new Simulation<number>({ seed: 1, network: net });
-  const seen: string[] = [];
-  for (const id of ["n0", "n1", "n2"]) {
-    sim.addNode(id, (ctx) => ({
-      start: () => ctx.peers.forEach((p) => ctx.send(p, 0)),
-      onMessage: (from) => seen.push(`${from}->${id}@${sim.nowMs}`),
-    }));
-  }
-  sim.run();
-  assert.deepEqual(seen.sort(), [
+  assert.deepEqual(arrivals(net, ["n0", "n1", "n2"]), [
     "n0->n1@9",
     "n0->n2@40",
     "n1->n0@1",
     "n1->n2@40",
     "n2->n0@40",
     "n2->n1@40",
+  ]);
+});
+
+Deno.test("net: a per-link latency wins over a constant network latency when nothing else is set", () => {
+  // Only `links` departs from a stateless constant network: every other link still takes 3 ms,
+  // n0 -> n1 takes 9 ms (one way), n1 -> n2 and back 20 ms.
+  const net = new Network({
+    latency: { kind: "constant", ms: 3 },
+    links: [
+      { from: "n0", to: "n1", bidirectional: false, latency: { kind: "constant", ms: 9 } },
+      { from: "n1", to: "n2", latency: { kind: "constant", ms: 20 } },
+    ],
+  }, { seed: 1, nodes: ["n0", "n1", "n2"] });
+  assert.deepEqual(arrivals(net, ["n0", "n1", "n2"]), [
+    "n0->n1@9",
+    "n0->n2@3",
+    "n1->n0@3",
+    "n1->n2@20",
+    "n2->n0@3",
+    "n2->n1@20",
   ]);
 });
 
