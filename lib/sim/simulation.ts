@@ -398,6 +398,7 @@ class NodeSlot<M> {
   // Stryker disable next-line UnaryOperator: equivalent — while peersCache is null the cache is rebuilt whatever this holds; it is only compared after the first build sets it
   peersVersion = -1;
   /** Position of the identity among the servers (-1: none), as of membership `posVersion`. */
+  // Stryker disable next-line UnaryOperator: equivalent — posVersion -1 never equals the membership version (0 and up), so selfPos is computed before it is first read
   selfPos = -1;
   posVersion = -1;
   /** The identity this instance runs as (its own id, except for a twin: the twinned node's id). */
@@ -641,7 +642,7 @@ export class Simulation<M = unknown> {
     const list = this.#instancesOf.get(id) ?? [i];
     list.push(index);
     this.#instancesOf.set(id, list);
-    this.#membersVersion++;
+    // no new membership version: a twin runs as its identity, so no node's peers or position change
     this.network.addNode(instance, index, "server");
     // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
     if (this.#tracing) {

@@ -3,10 +3,11 @@
  * an unknown node fails with a message naming it (also from a node whose sends an interceptor
  * routes), a twin added mid-run reads the simulation's clock, a signature verifies only with
  * the digest of the data it is checked against, a cyclic or very deep value is left to
- * structuredClone (the frozen copy gives up instead of recursing forever).
+ * structuredClone (the frozen copy gives up instead of recursing forever), peers seen by nodes
+ * that cached them before a server joined mid-run.
  */
 import assert from "node:assert/strict";
-import { type Signature, Simulation, SimulationError } from "@lab/sim/mod.ts";
+import { type NodeContext, type Signature, Simulation, SimulationError } from "@lab/sim/mod.ts";
 import { stableStringify } from "@lab/sim/trace.ts";
 import { immutable, MemoryStorage } from "@lab/sim/storage.ts";
 
@@ -113,4 +114,41 @@ Deno.test("storage: a cyclic value is not plain data: immutable() gives undefine
     "a chain of 150 is plain data, frozen",
   );
   assert.deepEqual(frozen, shallow);
+});
+
+Deno.test("sim: peers and peerCount follow servers added mid-run; a twin adds no peer", () => {
+  // n0 and n1 read their peers at start and at 20 ms; n2 joins at 5 ms, a twin of n1 at 15 ms.
+  // At 20 ms both must see n2 (a cache kept from start would not), and the twin, which runs as
+  // identity n1, is nobody's new peer and sees n0 and n2.
+  const sim = new Simulation<string>({ seed: 1 });
+  const seen: string[] = [];
+  const node = (ctx: NodeContext<string>) => {
+    const look = () =>
+      seen.push(`${ctx.self}@${ctx.nowMs()}: ${ctx.peers.join(",")} (${ctx.peerCount})`);
+    return {
+      start() {
+        look();
+        ctx.setTimer("look", 20 - ctx.nowMs());
+      },
+      onTimer: look,
+      onMessage() {},
+    };
+  };
+  sim.addNode("n0", node);
+  sim.addNode("n1", node);
+  sim.run({ untilMs: 5 });
+  sim.addNode("n2", node);
+  sim.run({ untilMs: 15 });
+  sim.addTwin("n1");
+  sim.run({ untilMs: 30 });
+  assert.deepEqual(seen, [
+    "n0@0: n1 (1)",
+    "n1@0: n0 (1)",
+    "n2@5: n0,n1 (2)",
+    "n1@15: n0,n2 (2)",
+    "n0@20: n1,n2 (2)",
+    "n1@20: n0,n2 (2)",
+    "n2@20: n0,n1 (2)",
+    "n1@20: n0,n2 (2)",
+  ]);
 });
