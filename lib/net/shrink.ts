@@ -298,7 +298,11 @@ function removeEpisodes(c: Schedule, test: Test): Schedule {
   return c;
 }
 
-/** Split into `n` contiguous chunks of nearly equal size. */
+/**
+ * Split into `n` contiguous chunks of nearly equal size. ddmin keeps 2 <= n <= length (it doubles n
+ * up to the length, and a kept complement has at least n − 1 items), so no chunk is empty; the
+ * filter is a guard: with an empty chunk, whose complement is the whole list, ddmin would loop.
+ */
 function split<T>(items: readonly T[], n: number): T[][] {
   const out: T[][] = [];
   let start = 0;
@@ -307,6 +311,7 @@ function split<T>(items: readonly T[], n: number): T[][] {
     out.push(items.slice(start, end));
     start = end;
   }
+  // Stryker disable next-line ConditionalExpression: equivalent — no chunk is empty while 2 <= n <= length (above); → false is killed, but cannot be kept alone
   return out.filter((c) => c.length > 0);
 }
 
@@ -316,7 +321,6 @@ function split<T>(items: readonly T[], n: number): T[][] {
  */
 function simplify(s: Schedule, test: Test, resolution: number): Schedule {
   let cur = s;
-  let changed = false;
   const replace = (i: number, f: Fault): Schedule => cur.map((x, k) => (k === i ? f : x));
   /** Binary search of a number from `value` towards `target`, keeping what still fails. */
   const towards = (
@@ -337,7 +341,6 @@ function simplify(s: Schedule, test: Test, resolution: number): Schedule {
       const candidate = replace(i, make(v));
       if (test(candidate, kind, `${what}: ${fmt(far)} → ${fmt(v)}`)) {
         cur = candidate;
-        changed = true;
         far = v;
       } else {
         near = v;
@@ -403,7 +406,6 @@ function simplify(s: Schedule, test: Test, resolution: number): Schedule {
           const [a, b] = g.pairs[k];
           if (test(candidate, "fewer-links", `${label}: keep ${a}-${b} connected`)) {
             cur = candidate;
-            changed = true;
           }
         }
         break;
@@ -412,7 +414,7 @@ function simplify(s: Schedule, test: Test, resolution: number): Schedule {
         break;
     }
   }
-  return changed ? cur : s;
+  return cur; // `s` itself unless a simpler candidate failed
 }
 
 /** The midpoint of near and far on the step grid, rounded towards `near` (near when adjacent). */

@@ -4,12 +4,22 @@
  * restart with no crash before it in a fault-window list, an unknown node in `cut` named as a cut,
  * and a healed partition that blocks nothing however the nodes were grouped. Then those of a
  * fourth sample (seed 134): the cluster's node-count bound, the field an endMs before startMs is
- * reported on, a pause's fault window, canReach's and a link override's unknown nodes.
+ * reported on, a pause's fault window, canReach's and a link override's unknown nodes. And those
+ * of a fifth (seed 135, 80 mutants): a Byzantine wrapper's emit, applyFault's refusal of a
+ * byzantine fault without an adversary, ddmin's granularity after a complement, the soften step.
  */
 import assert from "node:assert/strict";
-import { ConfigError, Rng } from "@lab/sim/mod.ts";
+import { ConfigError, type NodeContext, Rng, Simulation } from "@lab/sim/mod.ts";
 import { createCluster, generateSchedule, type GeneratorInput, Network } from "@lab/net/mod.ts";
-import { faultWindows, type Schedule } from "@lab/net/nemesis.ts";
+import { byzantineFactory } from "@lab/net/adversary.ts";
+import {
+  applyFault,
+  type FaultInput,
+  faultWindows,
+  parseSchedule,
+  type Schedule,
+} from "@lab/net/nemesis.ts";
+import { shrinkSchedule } from "@lab/net/shrink.ts";
 
 Deno.test("faultWindows: a restart without a crash before it opens no crash window", () => {
   const schedule: Schedule = [
@@ -128,4 +138,109 @@ Deno.test("net: a link override from an unknown node is refused on links[i].from
     'links[0].from: unknown node "x" (nodes: n0, n1)',
     'links[0].to: unknown node "y" (nodes: n0, n1)',
   ]);
+});
+
+// ---- sample 135 ----
+
+Deno.test("net adversary: the honest code inside a Byzantine wrapper emits, signs and verifies as itself", () => {
+  const sim = new Simulation<string>({ seed: 1 });
+  const honest = (ctx: NodeContext<string>) => ({
+    start() {
+      const s = ctx.sign("block 7");
+      ctx.emit({ type: "decide", value: 7, ok: ctx.verify(s, "block 7"), bad: ctx.verify(s, "x") });
+    },
+    onMessage() {},
+  });
+  sim.addNode("b", byzantineFactory<string>(honest, (out, t) => t.send(out.to, out.msg)));
+  sim.run();
+  assert.deepEqual(sim.events.map((e) => [e.node, e.t, e.event]), [
+    ["b", 0, { type: "decide", value: 7, ok: true, bad: false }],
+  ]);
+});
+
+Deno.test("nemesis applyFault: a byzantine fault without an adversary is refused on the byzantine field", () => {
+  const c = createCluster({ seed: 1, nodes: 2, factory: () => ({ onMessage() {} }) });
+  assert.throws(
+    () =>
+      applyFault(c.sim as Simulation<unknown>, c.net, {
+        atMs: 0,
+        type: "byzantine",
+        nodes: ["n0"],
+        strategies: [{ kind: "silent" }],
+      }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.issues.length === 1 && e.issues[0].path === "byzantine" &&
+      /needs the cluster's adversary option/.test(e.issues[0].message),
+  );
+});
+
+Deno.test("shrink: ddmin's moves on eight faults, two of which fail together (traced by hand)", () => {
+  // Eight pauses of n0 at 0, 10, …, 70 ms; the run fails when the first and the last are both
+  // present. Zeller and Hildebrandt's ddmin ("Simplifying and isolating failure-inducing input",
+  // 2002, Fig. 4): after a complement is kept the granularity drops by one (n − 1, at least 2).
+  // Runs answered from the cache (a candidate already tried) are not steps.
+  const s = parseSchedule(
+    Array.from({ length: 8 }, (_, i) => ({
+      atMs: 10 * i,
+      type: "pause" as const,
+      node: "n0",
+      durationMs: 5,
+    })),
+    ["n0", "n1"],
+  );
+  const has = (x: Schedule, t: number) => x.some((f) => f.atMs === t);
+  const r = shrinkSchedule((x) => has(x, 0) && has(x, 70), s, { simplify: false });
+  assert.deepEqual(r.schedule.map((f) => f.atMs), [0, 70]);
+  assert.deepEqual(r.steps.map((x) => `${x.kind} ${x.faults} ${x.failed ? "fails" : "passes"}`), [
+    "original 8 fails",
+    "empty 0 passes",
+    "prefix 4 passes", // 0..30
+    "prefix 6 passes", // 0..50
+    "prefix 7 passes", // 0..60: every fault is needed in the prefix
+    // n = 2: 0..30 is the 4-fault prefix again (cached); 40..70 (the complements are these two)
+    "subset 4 passes",
+    "subset 2 passes", // n = 4: {0,10}
+    "subset 2 passes", // {20,30}
+    "subset 2 passes", // {40,50}
+    "subset 2 passes", // {60,70}
+    "complement 6 passes", // without {0,10}
+    "complement 6 fails", // without {20,30}: kept, n = 3
+    // n = 3 on {0,10,40,50,60,70}: without {0,10} is 40..70 again (cached)
+    "complement 4 fails", // without {40,50}: kept, n = 2, then 4 (chunks of two are cached)
+    "subset 1 passes", // {0}
+    "subset 1 passes", // {10}
+    "subset 1 passes", // {60}
+    "subset 1 passes", // {70}
+    "complement 3 passes", // without {0}
+    "complement 3 fails", // without {10}: kept, n = 3
+    "complement 2 fails", // {0,70}, without {60}: kept; n = 2 = length and nothing reduces
+  ]);
+  assert.equal(r.runs, 20);
+});
+
+Deno.test("shrink: softening a clock jump, a drift or a slow link is a soften step", () => {
+  const nodes = ["n0", "n1"];
+  const cases: [FaultInput, (x: Schedule) => boolean, FaultInput][] = [
+    [
+      { atMs: 0, type: "clockJump", node: "n1", deltaMs: -800 },
+      (x) => x.some((f) => f.type === "clockJump" && f.deltaMs <= -300),
+      { atMs: 0, type: "clockJump", node: "n1", deltaMs: -300 },
+    ],
+    [
+      { atMs: 0, type: "slowLink", from: "n0", to: "n1", extraMs: 640 },
+      (x) => x.some((f) => f.type === "slowLink" && f.extraMs >= 40),
+      { atMs: 0, type: "slowLink", from: "n0", to: "n1", extraMs: 40 },
+    ],
+    [
+      { atMs: 0, type: "clockDrift", node: "n0", drift: 0.5 },
+      (x) => x.some((f) => f.type === "clockDrift" && f.drift >= 0.25),
+      { atMs: 0, type: "clockDrift", node: "n0", drift: 0.25 },
+    ],
+  ];
+  for (const [fault, fails, shrunk] of cases) {
+    const r = shrinkSchedule(fails, parseSchedule([fault], nodes));
+    assert.deepEqual(r.schedule, parseSchedule([shrunk], nodes));
+    // after the original and the empty schedule, every move is a soften (the time is 0 already)
+    assert.deepEqual([...new Set(r.steps.slice(2).map((x) => x.kind))], ["soften"], fault.type);
+  }
 });
