@@ -379,6 +379,7 @@ class NodeSlot<M> {
   msgStats: NodeMessageStats | null = null;
   /** The type of the last message this node sent and its counter (most sends repeat it). */
   lastType: string | null = null;
+  // Stryker disable next-line ObjectLiteral: equivalent — lastType starts null and a message type is a string, so this is replaced before its first read
   lastTypeCount: { n: number } = { n: 0 };
   up = false;
   started = false;
