@@ -117,7 +117,8 @@ Deno.test("paxos: the same seed gives the same trace hash; another seed another"
 Deno.test("paxos kv: lease reads and leaderless configurations are refused, naming the field", () => {
   assert.throws(
     () => paxosKvFactory({ kv: { reads: "lease" } }),
-    (e: unknown) => e instanceof ConfigError && /kv\.reads/.test(e.message),
+    (e: unknown) =>
+      e instanceof ConfigError && /^invalid paxos kv options: kv\.reads/.test(e.message),
   );
   assert.throws(
     () => paxosKvFactory({ paxos: { election: "none" } }),

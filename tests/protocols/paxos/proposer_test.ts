@@ -197,4 +197,7 @@ Deno.test("paxos: roles can be split across nodes (n2 only accepts)", () => {
   node.onMessage("n0", { type: "Prepare", ballot: b(1, "n0"), fromSlot: 1 });
   assert.equal(ctx.take("n0")[0].type, "Promise");
   assert.deepEqual(node.propose("x"), { ok: false, reason: "not-leader" });
+  // the leader's heartbeat reaches a node with no proposer: acknowledged, nothing else to tell
+  node.onMessage("n0", { type: "Heartbeat", ballot: b(1, "n0"), seq: 4, firstUnchosen: 1 });
+  assert.deepEqual(ctx.take("n0"), [{ type: "HeartbeatAck", ballot: b(1, "n0"), seq: 4 }]);
 });
