@@ -176,8 +176,9 @@ Deno.test("nemesis applyFault: a byzantine fault without an adversary is refused
 
 Deno.test("shrink: ddmin's moves on eight faults, two of which fail together (traced by hand)", () => {
   // Eight pauses of n0 at 0, 10, …, 70 ms; the run fails when the first and the last are both
-  // present. Zeller and Hildebrandt's ddmin ("Simplifying and isolating failure-inducing input",
-  // 2002, Fig. 4): after a complement is kept the granularity drops by one (n − 1, at least 2).
+  // present. Zeller and Hildebrandt's ddmin ("Simplifying and Isolating Failure-Inducing Input",
+  // IEEE TSE 28(2), 2002, §3, "A Minimizing Algorithm"): subsets are tried first, then
+  // complements; after a complement is kept the granularity drops by one, to max(n − 1, 2).
   // Runs answered from the cache (a candidate already tried) are not steps.
   const s = parseSchedule(
     Array.from({ length: 8 }, (_, i) => ({
