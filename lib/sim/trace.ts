@@ -88,11 +88,12 @@ function stableObject(v: object): string {
     }
     return s + "]";
   }
-  const { indexKeys, named } = sortedKeys(v);
+  const { indexKeys, named, indexQuoted, namedQuoted } = sortedKeys(v);
   let s = "{", first = true;
   const o = v as Record<string, unknown>;
   for (let pass = indexKeys ? 0 : 1; pass < 2; pass++) {
     const ks = pass === 0 ? indexKeys! : named;
+    const qs = pass === 0 ? indexQuoted! : namedQuoted;
     for (let i = 0; i < ks.length; i++) {
       const k = ks[i];
       const x = o[k];
@@ -103,7 +104,7 @@ function stableObject(v: object): string {
         if (k === "toJSON") throw BAIL;
         continue;
       }
-      s += (first ? "" : ",") + quote(k) + ":" + t;
+      s += (first ? "" : ",") + qs[i] + ":" + t;
       first = false;
     }
   }
@@ -126,10 +127,19 @@ function isArrayIndex(k: string): boolean {
 /**
  * An object's own enumerable keys in the order JSON.stringify lists normalize's copy: array-index
  * keys first (ascending; undefined when there are none), then the other keys in the order
- * normalize inserted them (sorted).
+ * normalize inserted them (sorted); with each key's JSON text (`quote(k)`).
  */
-function sortedKeys(v: object): { indexKeys: string[] | undefined; named: string[] } {
-  const keys = Object.keys(v);
+interface KeyOrder {
+  /** The keys as Object.keys lists them (what a lookup compares against). */
+  readonly raw: readonly string[];
+  readonly indexKeys: readonly string[] | undefined;
+  readonly named: readonly string[];
+  /** quote(k) of each key of indexKeys and of named. */
+  readonly indexQuoted: readonly string[] | undefined;
+  readonly namedQuoted: readonly string[];
+}
+
+function keyOrderOf(keys: string[]): KeyOrder {
   let indexKeys: string[] | undefined;
   let named = keys;
   if (keys.length > 0 && isArrayIndex(keys[0])) {
@@ -137,9 +147,72 @@ function sortedKeys(v: object): { indexKeys: string[] | undefined; named: string
     named = [];
     for (const k of keys) (isArrayIndex(k) ? indexKeys : named).push(k);
     indexKeys.sort((a, b) => Number(a) - Number(b));
-  }
+  } else named = keys.slice();
   named.sort();
-  return { indexKeys, named };
+  return {
+    raw: keys,
+    indexKeys,
+    named,
+    indexQuoted: indexKeys?.map(quote),
+    namedQuoted: named.map(quote),
+  };
+}
+
+// Key orders seen so far, by first key: messages of one type share their keys, so sorting them
+// once saves the sort and its garbage on every digest. Bounded: a run that keeps making new key
+// sets (a map keyed by ids, say) starts the table afresh when it fills.
+const KEY_ORDERS = new Map<string, KeyOrder[]>();
+const KEY_ORDERS_MAX = 4096;
+const KEY_ORDER_MAX_KEYS = 64;
+let keyOrderCount = 0;
+const NO_KEYS = keyOrderOf([]);
+
+/** Whether `v`'s own enumerable keys, as for-in lists them, are exactly `raw` in order. */
+function hasKeys(v: object, raw: readonly string[]): boolean {
+  let i = 0;
+  for (const k in v) if (k !== raw[i++]) return false;
+  return true;
+}
+
+/**
+ * The key order of `v` (see KeyOrder), from the table when an object with the same keys in the
+ * same order was seen before. For-in lists the same keys as Object.keys, in the same order, when
+ * no prototype has enumerable keys; only plain objects (prototype Object.prototype or null) take
+ * the table, so an object inheriting enumerable keys is never mistaken for another.
+ */
+function sortedKeys(v: object): KeyOrder {
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return keyOrderOf(Object.keys(v));
+  let n = 0, first = "";
+  for (const k in v) {
+    if (n === 0) first = k;
+    n++;
+  }
+  if (n === 0) return NO_KEYS;
+  let list = KEY_ORDERS.get(first);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i];
+      if (o.raw.length === n && hasKeys(v, o.raw)) return o;
+    }
+  }
+  const order = keyOrderOf(Object.keys(v));
+  if (n <= KEY_ORDER_MAX_KEYS) {
+    if (keyOrderCount >= KEY_ORDERS_MAX) {
+      KEY_ORDERS.clear();
+      keyOrderCount = 0;
+      list = undefined;
+    }
+    if (list === undefined) KEY_ORDERS.set(first, list = []);
+    list.push(order);
+    keyOrderCount++;
+  }
+  return order;
+}
+
+/** How many key orders the table holds (tests). */
+export function keyOrdersCached(): number {
+  return keyOrderCount;
 }
 
 /** Whether JSON.stringify escapes something in `s` (a control character, `"`, a backslash, a surrogate). */
@@ -468,12 +541,13 @@ function mixStableObject(v: object): void {
     }
     return mixCode(93);
   }
-  const { indexKeys, named } = sortedKeys(v);
+  const { indexKeys, named, indexQuoted, namedQuoted } = sortedKeys(v);
   mixCode(123);
   let first = true;
   const o = v as Record<string, unknown>;
   for (let pass = indexKeys ? 0 : 1; pass < 2; pass++) {
     const ks = pass === 0 ? indexKeys! : named;
+    const qs = pass === 0 ? indexQuoted! : namedQuoted;
     for (let i = 0; i < ks.length; i++) {
       const k = ks[i];
       const x = o[k];
@@ -485,7 +559,7 @@ function mixStableObject(v: object): void {
         continue;
       }
       if (!first) mixCode(44);
-      mixQuoted(k);
+      mixText(qs[i]);
       mixCode(58);
       mixStable(x);
       first = false;
@@ -494,13 +568,23 @@ function mixStableObject(v: object): void {
   mixCode(125);
 }
 
-/** `quote(s)`, mixed. */
+/** `quote(s)`, mixed: one pass, which starts over with JSON.stringify's text at an escape. */
 function mixQuoted(s: string): void {
-  // Stryker disable next-line ConditionalExpression: equivalent (→ true) — JSON.stringify of a string that needs no escape is the string in quotes (→ false is killed, but cannot be kept alone)
-  if (needsEscape(s)) return mixText(JSON.stringify(s));
-  mixCode(34);
-  mixText(s);
-  mixCode(34);
+  let h1 = Math.imul(HS[0] ^ 34, 16777619);
+  let h2 = Math.imul(HS[1] ^ 34, 2246822519) ^ (h1 >>> 15);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // HS is untouched until the end, so the escaped text is mixed from the state before the quote
+    // Stryker disable next-line ConditionalExpression: equivalent (→ true) — JSON.stringify of a string that needs no escape is the string in quotes (→ false is killed, but cannot be kept alone)
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
+      return mixText(JSON.stringify(s));
+    }
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 2246822519) ^ (h1 >>> 15);
+  }
+  const e1 = Math.imul(h1 ^ 34, 16777619);
+  HS[1] = Math.imul(h2 ^ 34, 2246822519) ^ (e1 >>> 15);
+  HS[0] = e1;
 }
 
 const K_OTHER = 0, K_SEND = 1, K_DELIVER = 2, K_TIMER = 3;

@@ -65,6 +65,29 @@ Deno.test("sim: a signature verifies only with the digest of the data it is chec
   assert.equal(sim.verifySignature({ ...sig!, digest: sig!.digest + "0" }, { v: 1 }), false);
 });
 
+Deno.test("sim: several keys signing the same data each verify; a key that did not sign does not", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  const sigs = new Map<string, Signature>();
+  for (const id of ["a", "b", "c", "d"]) {
+    sim.addNode(id, (ctx) => ({
+      start: () => {
+        if (id !== "d") sigs.set(id, ctx.sign({ v: 1 }));
+        if (id === "a") ctx.sign({ v: 1 }); // signing again changes nothing
+      },
+      onMessage() {},
+    }));
+  }
+  sim.run();
+  const digest = sigs.get("a")!.digest;
+  assert.equal(sigs.get("b")!.digest, digest);
+  for (const id of ["a", "b", "c"]) {
+    assert.equal(sim.verifySignature({ signer: id, digest }, { v: 1 }), true, id);
+  }
+  // the same digest in the name of a key that never signed it
+  assert.equal(sim.verifySignature({ signer: "d", digest }, { v: 1 }), false);
+  assert.equal(sim.verifySignature({ signer: "e", digest }, { v: 1 }), false);
+});
+
 Deno.test("sim: a node added at t = 100 ms with drift and offset starts its clock at true time × (1 + drift) + offset", () => {
   const sim = new Simulation<string>({ seed: 1 });
   sim.addNode("a", () => ({ onMessage() {} }));
