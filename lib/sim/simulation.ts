@@ -404,6 +404,8 @@ class NodeSlot<M> {
   posVersion = -1;
   /** The identity this instance runs as (its own id, except for a twin: the twinned node's id). */
   identity: NodeId;
+  /** The node's read-only view, made on the first `node(id)` (its getters read this slot). */
+  view: NodeView | undefined = undefined;
   constructor(
     readonly id: NodeId,
     readonly index: number,
@@ -697,6 +699,11 @@ export class Simulation<M = unknown> {
   /** A read-only view of a node. */
   node(id: NodeId): NodeView {
     const s = this.#nodes[this.indexOf(id)];
+    // one view per node, made once: checkers ask on every delivery and decision
+    return s.view ??= this.#viewOf(s);
+  }
+
+  #viewOf(s: NodeSlot<M>): NodeView {
     const now = () => this.#now;
     return {
       id: s.id,

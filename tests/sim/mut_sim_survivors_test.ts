@@ -260,3 +260,33 @@ Deno.test("storage: an own __proto__ key is stored and read back as data, also w
     assert.deepEqual(JSON.parse(new TextDecoder().decode(r.stdout)), expected, flags.join(" "));
   }
 });
+
+Deno.test("sim: node(id) is one live view per node: taken before a pause, a crash and a replace, it reads each", () => {
+  const sim = new Simulation<number>({ seed: 1 });
+  sim.addNode("a", () => ({ onMessage() {}, inspect: () => "honest" }));
+  const v = sim.node("a");
+  assert.equal(sim.node("a"), v, "the same view object each time");
+  sim.run({ untilMs: 1 });
+  assert.deepEqual([v.up, v.paused, v.byzantine, v.incarnation, v.inspect()], [
+    true,
+    false,
+    false,
+    0,
+    "honest",
+  ]);
+  sim.pause("a", 10);
+  assert.equal(v.paused, true);
+  sim.run({ untilMs: 20 });
+  assert.equal(
+    v.paused,
+    false,
+    "paused reads the simulation's time now, not when the view was made",
+  );
+  sim.crash("a");
+  assert.deepEqual([v.up, v.incarnation, v.inspect()], [false, 1, undefined]);
+  sim.restart("a");
+  assert.deepEqual([v.up, v.incarnation, v.inspect()], [true, 1, "honest"]);
+  sim.replace("a", () => ({ onMessage() {}, inspect: () => "byzantine" }));
+  assert.deepEqual([v.up, v.byzantine, v.incarnation, v.inspect()], [true, true, 2, "byzantine"]);
+  assert.equal(v.storage, sim.node("a").storage);
+});
