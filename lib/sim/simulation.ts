@@ -1398,7 +1398,16 @@ export class Simulation<M = unknown> {
       // Stryker disable next-line ConditionalExpression: equivalent — performance only (→ true): with tracing off, the trace records nothing (add, addSend, addDeliver return at once; → false is killed, but cannot be kept alone)
       if (this.#tracing) this.trace.add({ type: "timer", t: this.#now, node: s.id, name });
       const inst = s.instance!;
-      if (inst.onTimer) this.#guard(s, `onTimer("${name}")`, () => inst.onTimer!(name));
+      if (inst.onTimer) {
+        // the label and the guard's closure are made only when the handler throws
+        try {
+          inst.onTimer(name);
+        } catch (err) {
+          this.#guard(s, `onTimer("${name}")`, () => {
+            throw err;
+          });
+        }
+      }
     } else {
       e.fn!();
     }
