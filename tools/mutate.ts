@@ -33,6 +33,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/sim/trace_hash_process_test.ts",
     "tests/sim/digest_stream_test.ts",
     "tests/sim/mut_sim_survivors_test.ts",
+    "tests/sim/key_order_test.ts",
   ],
   "lib/net": ["tests/net"],
   "lib/protocols/raft": [
