@@ -215,12 +215,14 @@ export function keyOrdersCached(): number {
   return keyOrderCount;
 }
 
-/** Whether JSON.stringify escapes something in `s` (a control character, `"`, a backslash, a surrogate). */
+/** Whether JSON.stringify escapes the UTF-16 code unit `c` (a control character, `"`, a backslash, a surrogate). */
+function escapes(c: number): boolean {
+  return c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff);
+}
+
+/** Whether JSON.stringify escapes something in `s`. */
 function needsEscape(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return true;
-  }
+  for (let i = 0; i < s.length; i++) if (escapes(s.charCodeAt(i))) return true;
   return false;
 }
 
@@ -576,9 +578,7 @@ function mixQuoted(s: string): void {
     const c = s.charCodeAt(i);
     // HS is untouched until the end, so the escaped text is mixed from the state before the quote
     // Stryker disable next-line ConditionalExpression: equivalent (→ true) — JSON.stringify of a string that needs no escape is the string in quotes (→ false is killed, but cannot be kept alone)
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
-      return mixText(JSON.stringify(s));
-    }
+    if (escapes(c)) return mixText(JSON.stringify(s));
     h1 = Math.imul(h1 ^ c, 16777619);
     h2 = Math.imul(h2 ^ c, 2246822519) ^ (h1 >>> 15);
   }

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { type NodeContext, type Signature, Simulation, SimulationError } from "@lab/sim/mod.ts";
-import { stableStringify } from "@lab/sim/trace.ts";
+import { digestOf, stableStringify } from "@lab/sim/trace.ts";
 import { immutable, MemoryStorage } from "@lab/sim/storage.ts";
 
 Deno.test("sim: a node sending to an unknown node fails with an error naming the node", () => {
@@ -86,6 +86,15 @@ Deno.test("sim: several keys signing the same data each verify; a key that did n
   // the same digest in the name of a key that never signed it
   assert.equal(sim.verifySignature({ signer: "d", digest }, { v: 1 }), false);
   assert.equal(sim.verifySignature({ signer: "e", digest }, { v: 1 }), false);
+  // exactly two keys, each signing once: the second is recorded beside the first
+  const two = new Simulation<number>({ seed: 1 });
+  for (const id of ["a", "b"]) {
+    two.addNode(id, (ctx) => ({ start: () => void ctx.sign({ v: 2 }), onMessage() {} }));
+  }
+  two.run();
+  const d2 = digestOf({ v: 2 });
+  assert.equal(two.verifySignature({ signer: "a", digest: d2 }, { v: 2 }), true);
+  assert.equal(two.verifySignature({ signer: "b", digest: d2 }, { v: 2 }), true);
 });
 
 Deno.test("sim: a node added at t = 100 ms with drift and offset starts its clock at true time × (1 + drift) + offset", () => {
