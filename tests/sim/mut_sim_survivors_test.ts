@@ -8,7 +8,13 @@
  * a pause backlog is worked through, the peers array kept per membership, own `__proto__` keys.
  */
 import assert from "node:assert/strict";
-import { type NodeContext, type Signature, Simulation, SimulationError } from "@lab/sim/mod.ts";
+import {
+  type NetworkModel,
+  type NodeContext,
+  type Signature,
+  Simulation,
+  SimulationError,
+} from "@lab/sim/mod.ts";
 import { digestOf, stableStringify } from "@lab/sim/trace.ts";
 import { immutable, MemoryStorage } from "@lab/sim/storage.ts";
 
@@ -298,4 +304,34 @@ Deno.test("sim: node(id) is one live view per node: taken before a pause, a cras
   sim.replace("a", () => ({ onMessage() {}, inspect: () => "byzantine" }));
   assert.deepEqual([v.up, v.byzantine, v.incarnation, v.inspect()], [true, true, 2, "byzantine"]);
   assert.equal(v.storage, sim.node("a").storage);
+});
+
+Deno.test("sim: a duplicated message keeps the sender's extra delay on every copy", () => {
+  // a network that delivers every message twice, after 2 ms and after 5 ms
+  const twice: NetworkModel = {
+    usesSize: false,
+    addNode() {},
+    transmit: () => [2, 5],
+    blocked: () => false,
+  };
+  const sim = new Simulation<number>({ seed: 1, network: twice });
+  const got: string[] = [];
+  sim.addNode("a", (ctx) => ({ onMessage: (from, m) => void got.push(`${m} @${ctx.nowMs()}`) }));
+  sim.addNode("b", () => ({ onMessage() {} }));
+  sim.run({ untilMs: 1 });
+  sim.inject("b", "a", 7, { delayMs: 10 });
+  sim.run();
+  assert.deepEqual(got, ["7 @13", "7 @16"]);
+});
+
+Deno.test("stableStringify: an error thrown while reading a value propagates even when a second read would succeed", () => {
+  let reads = 0;
+  const flaky = {
+    get x() {
+      if (reads++ === 0) throw new Error("first read fails");
+      return 1;
+    },
+  };
+  assert.throws(() => stableStringify(flaky), /first read fails/);
+  assert.equal(reads, 1, "read once: the error is not retried through the reference path");
 });
