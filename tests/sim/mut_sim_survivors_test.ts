@@ -316,7 +316,7 @@ Deno.test("sim: a duplicated message keeps the sender's extra delay on every cop
   };
   const sim = new Simulation<number>({ seed: 1, network: twice });
   const got: string[] = [];
-  sim.addNode("a", (ctx) => ({ onMessage: (from, m) => void got.push(`${m} @${ctx.nowMs()}`) }));
+  sim.addNode("a", (ctx) => ({ onMessage: (_from, m) => void got.push(`${m} @${ctx.nowMs()}`) }));
   sim.addNode("b", () => ({ onMessage() {} }));
   sim.run({ untilMs: 1 });
   sim.inject("b", "a", 7, { delayMs: 10 });
