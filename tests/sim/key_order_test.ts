@@ -1,25 +1,11 @@
 // Stable JSON sorts each object's keys. The sorted order is remembered per key list (the table in
 // trace.ts, looked up by the object's first key and checked key by key with for-in), so these
-// tests compare stableStringify and digestOf with a definition written here, independent of that
-// table: JSON.stringify of a copy whose keys were inserted in sorted order.
+// tests compare stableStringify and digestOf with the definition in _stable_reference.ts,
+// independent of that table: JSON.stringify of a copy whose keys were inserted in sorted order.
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { digestOf, keyOrdersCached, RunningHash, stableStringify } from "@lab/sim/trace.ts";
-
-/** The definition for JSON-like data: keys sorted, undefined members left out. */
-function reference(v: unknown): string {
-  const norm = (x: unknown): unknown => {
-    if (x === null || typeof x !== "object") return x;
-    if (Array.isArray(x)) return x.map(norm);
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(x).sort()) {
-      const y = (x as Record<string, unknown>)[k];
-      if (y !== undefined) out[k] = norm(y);
-    }
-    return out;
-  };
-  return JSON.stringify(norm(v));
-}
+import { referenceStable } from "./_stable_reference.ts";
 
 function digestOfText(text: string): string {
   const h = new RunningHash();
@@ -29,7 +15,7 @@ function digestOfText(text: string): string {
 
 /** stableStringify and digestOf of `v` both follow the definition. */
 function assertStable(v: unknown): void {
-  const want = reference(v);
+  const want = referenceStable(v);
   assert.equal(stableStringify(v), want);
   assert.equal(digestOf(v), digestOfText(want));
 }

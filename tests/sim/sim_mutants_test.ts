@@ -10,6 +10,7 @@
  * a node that is already down; then (held-out seed 105) a read copy's own `__proto__` key.
  */
 import assert from "node:assert/strict";
+import { referenceStable } from "./_stable_reference.ts";
 import fc from "fast-check";
 import { EventQueue } from "@lab/sim/queue.ts";
 import {
@@ -734,28 +735,6 @@ Deno.test("sim: a twin's instance id must be a non-empty string", () => {
   }
   assert.deepEqual(sim.nodeIds, ["a"]);
 });
-
-/** The definition stableStringify documents: JSON of a copy with sorted keys, Maps/Sets as arrays. */
-function referenceStable(value: unknown): string {
-  const norm = (v: unknown): unknown => {
-    if (v === null || typeof v !== "object") {
-      if (typeof v === "number" && !Number.isFinite(v)) return String(v);
-      if (typeof v === "bigint") return `${v}n`;
-      return v === undefined ? null : v;
-    }
-    if (Array.isArray(v)) return v.map(norm);
-    if (v instanceof Map) return [...v.entries()].map(([k, x]) => [norm(k), norm(x)]);
-    if (v instanceof Set) return [...v].map(norm);
-    if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = norm(x);
-    }
-    return out;
-  };
-  return JSON.stringify(norm(value));
-}
 
 Deno.test("sim trace: stableStringify orders index-like keys as JSON does and escapes what JSON escapes", () => {
   const cases: unknown[] = [
