@@ -34,6 +34,7 @@ export const MODULE_TESTS: Readonly<Record<string, readonly string[]>> = {
     "tests/sim/digest_stream_test.ts",
     "tests/sim/mut_sim_survivors_test.ts",
     "tests/sim/key_order_test.ts",
+    "tests/sim/live_test.ts",
   ],
   "lib/net": ["tests/net"],
   "lib/protocols/raft": [

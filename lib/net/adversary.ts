@@ -11,6 +11,7 @@ import type { Interceptor } from "../sim/simulation.ts";
 import type { NodeContext, NodeFactory, NodeId, ProtocolNode, Signature } from "../sim/types.ts";
 import type { Rng } from "../sim/rng.ts";
 import { ConfigError, parseConfig } from "../sim/errors.ts";
+import { defineLive } from "../sim/live.ts";
 
 /** Drop everything the node sends (a mute node: an omission failure). */
 export function dropAll<M>(): Interceptor<M> {
@@ -124,11 +125,9 @@ export function byzantineFactory<M>(
     // a delayed send waits on a timer of the node's own (lost on a crash, like any volatile state)
     let delayed = 0;
     const pending = new Map<string, { to: NodeId; msg: M }>();
-    const tools: ByzantineTools<M> = {
+    // peers read live, through a shared getter (see lib/sim/live.ts)
+    const tools: Omit<ByzantineTools<M>, "peers"> = {
       self: ctx.self,
-      get peers() {
-        return ctx.peers;
-      },
       nowMs: () => ctx.nowMs(),
       rng: ctx.rng,
       sign: (d) => ctx.sign(d),
@@ -141,11 +140,10 @@ export function byzantineFactory<M>(
         ctx.setTimer(name, d);
       },
     };
-    const wrapped: NodeContext<M> = {
-      ...ctx,
-      get peers() {
-        return ctx.peers;
-      },
+    // every field of the honest context, peers read live (not the spread's copy)
+    const { peers: _peers, ...fields } = ctx;
+    const wrapped: Omit<NodeContext<M>, "peers"> = {
+      ...fields,
       self: ctx.self,
       rng: ctx.rng,
       storage: ctx.storage,
@@ -155,9 +153,10 @@ export function byzantineFactory<M>(
       emit: (e) => ctx.emit(e),
       sign: (d) => ctx.sign(d),
       verify: (s, d) => ctx.verify(s, d),
-      send: (to, msg) => behaviour({ to, msg }, tools),
+      send: (to, msg) => behaviour({ to, msg }, liveTools),
     };
-    const node = honest(wrapped);
+    const liveTools: ByzantineTools<M> = defineLive(tools, { peers: () => ctx.peers });
+    const node = honest(defineLive(wrapped, { peers: () => ctx.peers }));
     return {
       start: node.start ? () => node.start!() : undefined,
       onMessage: (from, msg) => node.onMessage(from, msg),

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { EventQueue, type Scheduled } from "./queue.ts";
 import { Rng } from "./rng.ts";
+import { defineLive } from "./live.ts";
 import { MemoryStorage } from "./storage.ts";
 import { digestOf, Trace, type TraceOptions } from "./trace.ts";
 import { ConfigError, parseConfig, SimulationError } from "./errors.ts";
@@ -706,25 +707,18 @@ export class Simulation<M = unknown> {
 
   #viewOf(s: NodeSlot<M>): NodeView {
     const now = () => this.#now;
-    return {
+    return defineLive({
       id: s.id,
       identity: s.identity,
       role: s.role,
-      get up() {
-        return s.up;
-      },
-      get paused() {
-        return s.pausedUntil > now();
-      },
-      get byzantine() {
-        return s.byzantine;
-      },
-      get incarnation() {
-        return s.incarnation;
-      },
       storage: s.storage,
       inspect: () => s.instance?.inspect?.(),
-    };
+    }, {
+      up: () => s.up,
+      paused: () => s.pausedUntil > now(),
+      byzantine: () => s.byzantine,
+      incarnation: () => s.incarnation,
+    });
   }
 
   /** The live protocol object of a node (undefined when crashed): for tests and notebooks. */
@@ -1050,19 +1044,8 @@ export class Simulation<M = unknown> {
     // deno-lint-ignore no-this-alias
     const sim = this;
     const live = () => s.incarnation === incarnation && s.up;
-    return {
+    const ctx: Omit<NodeContext<M>, "peers" | "peerCount" | "observed"> = {
       self: s.identity,
-      get peers() {
-        if (!s.peersCache || s.peersVersion !== sim.#membersVersion) {
-          s.peersCache = sim.#servers.filter((p) => p !== s.identity);
-          s.peersVersion = sim.#membersVersion;
-        }
-        return s.peersCache;
-      },
-      get peerCount() {
-        const k = sim.#selfPos(s);
-        return sim.#servers.length - (k >= 0 ? 1 : 0);
-      },
       peerAt(i: number): NodeId {
         const k = sim.#selfPos(s);
         return sim.#servers[k >= 0 && i >= k ? i + 1 : i];
@@ -1107,9 +1090,6 @@ export class Simulation<M = unknown> {
       emit(event: ProtocolEvent) {
         if (live()) sim.#emit(s, event);
       },
-      get observed() {
-        return sim.#tracing || sim.#collect || sim.#eventListeners.length > 0;
-      },
       sign(data: unknown): Signature {
         const digest = digestOf(data);
         sim.#signed(s.identity, digest);
@@ -1119,6 +1099,21 @@ export class Simulation<M = unknown> {
         return sim.verifySignature(signature, data);
       },
     };
+    // live fields through shared getters (see live.ts: a getter literal would keep the run alive)
+    return defineLive(ctx, {
+      peers: () => {
+        if (!s.peersCache || s.peersVersion !== sim.#membersVersion) {
+          s.peersCache = sim.#servers.filter((p) => p !== s.identity);
+          s.peersVersion = sim.#membersVersion;
+        }
+        return s.peersCache;
+      },
+      peerCount: () => {
+        const k = sim.#selfPos(s);
+        return sim.#servers.length - (k >= 0 ? 1 : 0);
+      },
+      observed: () => sim.#tracing || sim.#collect || sim.#eventListeners.length > 0,
+    });
   }
 
   /** Record that `signer` signed `digest` (what verifySignature looks up). */
