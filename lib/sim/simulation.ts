@@ -470,19 +470,14 @@ export class Simulation<M = unknown> {
   /** Message counters, kept whatever the trace mode. */
   readonly stats: MessageStats = ((counts: Map<string, { n: number }>) => {
     const byType = new Map<string, number>();
-    return {
-      sent: 0,
-      delivered: 0,
-      dropped: 0,
-      duplicated: 0,
+    return defineLive({ sent: 0, delivered: 0, dropped: 0, duplicated: 0, byNode: new Map() }, {
       // counted in cells (a send bumps its type's cell, found without a Map lookup when the
       // sender's previous message had the same type); the Map is filled from them when read
-      get byType() {
+      byType: () => {
         for (const [t, c] of counts) byType.set(t, c.n);
         return byType;
       },
-      byNode: new Map(),
-    };
+    });
   })(this.#typeCounts);
 
   #now = 0;

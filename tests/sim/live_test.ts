@@ -8,6 +8,7 @@ import { defineLive } from "@lab/sim/live.ts";
 import { Simulation } from "@lab/sim/simulation.ts";
 import type { NodeContext, NodeId } from "@lab/sim/types.ts";
 import { byzantineFactory, type ByzantineTools } from "@lab/net/adversary.ts";
+import { nakamotoNetwork } from "@lab/protocols/nakamoto/network.ts";
 
 const getter = (o: object, k: string) => Object.getOwnPropertyDescriptor(o, k)?.get;
 
@@ -64,6 +65,12 @@ Deno.test("node contexts and node views: live fields through shared getters", ()
   assert.deepEqual(ctxs[0].peers, ["b", "c", "d"]);
   assert.equal(ctxs[0].peerCount, 3);
 
+  // message counters: byType is filled from the counters when read
+  assert.equal(getter(sims[0].stats, "byType"), getter(sims[1].stats, "byType"));
+  const sent = sims[0].stats.byType.get("(untyped)") ?? 0;
+  ctxs[0].send("b", "ping");
+  assert.equal(sims[0].stats.byType.get("(untyped)"), sent + 1);
+
   const views = sims.flatMap((s) => ["a", "b"].map((id) => s.node(id)));
   for (const k of ["up", "paused", "byzantine", "incarnation"]) {
     for (const v of views) assert.equal(getter(v, k), getter(views[0], k), k);
@@ -111,4 +118,14 @@ Deno.test("byzantineFactory: the wrapped context and the tools read peers live, 
   assert.equal(w0.self, "a");
   assert.equal(typeof w0.peerAt, "function");
   assert.equal(w0.peerAt?.(0), "b");
+});
+
+Deno.test("nakamotoNetwork: blocksMined reads live, through a getter shared by every network", () => {
+  const a = nakamotoNetwork({ nodes: 12, miners: 4, outboundPeers: 4, seed: 1 });
+  const b = nakamotoNetwork({ nodes: 12, miners: 4, outboundPeers: 4, seed: 2 });
+  assert.equal(getter(a, "blocksMined"), getter(b, "blocksMined"));
+  assert.equal(a.blocksMined, 0);
+  a.runBlocks(3);
+  assert.equal(a.blocksMined, 3);
+  assert.equal(b.blocksMined, 0);
 });

@@ -21,6 +21,7 @@ import { createCluster } from "../../net/cluster.ts";
 import type { Network, NetworkConfigInput } from "../../net/network.ts";
 import type { Simulation } from "../../sim/simulation.ts";
 import { Rng } from "../../sim/rng.ts";
+import { defineLive } from "../../sim/live.ts";
 import { type BlockId, BlockStore, type ReceiveResult, type Reorg } from "../../chain/mod.ts";
 import { blockCapacityTxs, type NakamotoConfig, parseNakamotoConfig } from "./config.ts";
 import { MessageCache, type NakamotoMessage } from "./messages.ts";
@@ -289,7 +290,7 @@ export function nakamotoNetwork(
     });
   };
 
-  const self: NakamotoNetwork = {
+  const self: Omit<NakamotoNetwork, "blocksMined"> = {
     config,
     sim,
     net: c.net,
@@ -332,10 +333,8 @@ export function nakamotoNetwork(
     onReorg(l) {
       listeners.push(l);
     },
-    get blocksMined() {
-      return blocksMined;
-    },
     elided,
   };
-  return self;
+  // blocksMined read live, through a shared getter (lib/sim/live.ts: a getter literal kept each run alive)
+  return defineLive(self, { blocksMined: () => blocksMined });
 }

@@ -52,6 +52,7 @@
 import type { NodeContext, ProtocolEvent } from "../../sim/types.ts";
 import { stableStringify } from "../../sim/trace.ts";
 import { ConfigError } from "../../sim/errors.ts";
+import { defineLive } from "../../sim/live.ts";
 import type { RaftConfigInput } from "./config.ts";
 import type { RaftMessage } from "./messages.ts";
 import { RaftNode } from "./node.ts";
@@ -301,11 +302,9 @@ export class ReferenceBatteryNode implements BatteryNode<RaftMessage> {
   /** Wrap a new RaftNode over `ctx` (its events are translated, see {@link referenceRaft}). */
   constructor(ctx: NodeContext<RaftMessage>, config: RaftConfigInput) {
     this.#ctx = ctx;
-    const inner: NodeContext<RaftMessage> = {
+    // peers read live, through a shared getter (lib/sim/live.ts: a getter literal kept each run alive)
+    const fields: Omit<NodeContext<RaftMessage>, "peers"> = {
       self: ctx.self,
-      get peers() {
-        return ctx.peers;
-      },
       nowMs: () => ctx.nowMs(),
       rng: ctx.rng,
       send: (to, msg, o) => ctx.send(to, msg, o),
@@ -316,6 +315,7 @@ export class ReferenceBatteryNode implements BatteryNode<RaftMessage> {
       sign: (d) => ctx.sign(d),
       verify: (sig, d) => ctx.verify(sig, d),
     };
+    const inner: NodeContext<RaftMessage> = defineLive(fields, { peers: () => ctx.peers });
     this.raft = new RaftNode(inner, config, {
       apply() {},
       snapshot: () => ({ ...this.#sm }),
