@@ -142,6 +142,14 @@ if (gnuTime) {
       `the wall time: serial ${(serialCpu / (serial / 1000)).toFixed(2)} cores, parallel ` +
       `${(parallelCpu / (parallel / 1000)).toFixed(2)} cores`,
   );
+  // A bound, not an estimate: a parallel run does at least the serial run's CPU work, and K cores
+  // do it in no less than that work / K; the serial run's wall time is its CPU over its cores.
+  const serialCores = serialCpu / (serial / 1000);
+  console.log(
+    `bound from the serial run's own CPU use: ${p.workers} cores / ${serialCores.toFixed(2)} ` +
+      `cores = ${(p.workers / serialCores).toFixed(2)}x (no parallel run that does at least the ` +
+      `serial run's CPU work can beat it on ${p.workers} cores)`,
+  );
   // an estimate, not a measurement: the CPU work split evenly over K otherwise idle cores
   console.log(
     `estimate with ${p.workers} idle cores (serial CPU / (parallel CPU / ${p.workers})): ` +
